@@ -1,0 +1,1 @@
+# src/kmod: rules added by its issue

@@ -1,0 +1,1 @@
+# xml-schemas: rules added by its issue
