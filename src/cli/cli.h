@@ -1,0 +1,34 @@
+/* Shared pieces of the gpu-assign front end. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ga-ctx.h"
+#include "json.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,  /* the operation failed; one line on stderr says why */
+	EXIT_USAGE = 2, /* bad command line */
+};
+
+struct cli {
+	struct ga_ctx *ctx;
+	int verbose;
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *args;
+	const char *summary;
+};
+
+/* Print "gpu-assign: <library's last error>" and return EXIT_FAIL. */
+int cli_fail(struct cli *cli);
+/* Print "gpu-assign: <message>" and return EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_show(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);

@@ -1,0 +1,352 @@
+/* list, show, check: what the host has and what can be assigned. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ga-error.h"
+#include "ga-gpu.h"
+
+static const char *human_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned u = 0;
+
+	while (bytes >= 1024 && bytes % 1024 == 0 && u + 1 < GA_ARRAY_SIZE(units)) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%" PRIu64 " %s", bytes, units[u]);
+	return buf;
+}
+
+static const char *model_name(const struct ga_gpu *gpu)
+{
+	if (gpu->model)
+		return gpu->model->name;
+	return gpu->dev->vendor == GA_PCI_VENDOR_NVIDIA ? "unknown NVIDIA" : "-";
+}
+
+static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu *gpu)
+{
+	const struct ga_pci_dev *dev = gpu->dev;
+	char buf[32];
+
+	json_begin_object(j);
+	json_kv_string(j, "address", dev->name);
+	snprintf(buf, sizeof(buf), "0x%04x", dev->vendor);
+	json_kv_string(j, "vendor", buf);
+	snprintf(buf, sizeof(buf), "0x%04x", dev->device);
+	json_kv_string(j, "device", buf);
+	snprintf(buf, sizeof(buf), "0x%04x", dev->subsystem_vendor);
+	json_kv_string(j, "subsystem_vendor", buf);
+	snprintf(buf, sizeof(buf), "0x%04x", dev->subsystem_device);
+	json_kv_string(j, "subsystem_device", buf);
+	snprintf(buf, sizeof(buf), "0x%06x", dev->class);
+	json_kv_string(j, "class", buf);
+	json_kv_string(j, "model", gpu->model ? gpu->model->name : NULL);
+	json_kv_string(j, "family", ga_family_to_string(gpu->model ? gpu->model->family : GA_FAMILY_UNKNOWN));
+	json_kv_bool(j, "coherent", gpu->model && gpu->model->coherent);
+	json_kv_string(j, "driver", dev->driver);
+	json_kv_string(j, "driver_override", dev->driver_override);
+	json_key(j, "iommu_group");
+	if (dev->iommu_group >= 0)
+		json_int(j, dev->iommu_group);
+	else
+		json_null(j);
+	json_key(j, "iommu_group_peers");
+	json_begin_array(j);
+	for (size_t i = 0; i < gpu->npeers; i++)
+		json_string(j, ga_pci_addr_format(&gpu->peers[i], buf));
+	json_end_array(j);
+	json_key(j, "numa_node");
+	if (dev->numa_node >= 0)
+		json_int(j, dev->numa_node);
+	else
+		json_null(j);
+	json_kv_string(j, "acpi_companion", dev->acpi_path);
+	json_key(j, "bars");
+	json_begin_array(j);
+	for (int i = 0; i < GA_PCI_NUM_BARS; i++) {
+		const struct ga_pci_bar *bar = &dev->bars[i];
+
+		if (!bar->size)
+			continue;
+		json_begin_object(j);
+		json_kv_int(j, "index", i);
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, bar->start);
+		json_kv_string(j, "start", buf);
+		json_kv_uint(j, "size", bar->size);
+		json_kv_string(j, "type", bar->is_io ? "io" : "memory");
+		json_kv_bool(j, "64bit", bar->is_64bit);
+		json_kv_bool(j, "prefetchable", bar->prefetchable);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_kv_bool(j, "assignable", ga_gpu_is_assignable(gpu));
+	json_kv_string(j, "verdict", ga_verdict_to_string(gpu->verdict));
+	json_kv_string(j, "reason", gpu->reason);
+	json_kv_string(j, "target_driver", gpu->model ? gpu->model->driver : NULL);
+	json_kv_uint(j, "gi_nodes", gpu->model ? gpu->model->gi_nodes : 0);
+	json_end_object(j);
+	(void)ctx;
+}
+
+/* "5", "5 +0009:01:00.1", "-" */
+static void group_column(const struct ga_gpu *gpu, char *buf, size_t size)
+{
+	size_t used;
+
+	if (gpu->dev->iommu_group < 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	used = (size_t)snprintf(buf, size, "%d", gpu->dev->iommu_group);
+	for (size_t i = 0; i < gpu->npeers && used < size; i++) {
+		char name[GA_PCI_ADDR_STRLEN];
+
+		used += (size_t)snprintf(buf + used, size - used, " +%s", ga_pci_addr_format(&gpu->peers[i], name));
+	}
+}
+
+static const char *yes_no(const struct ga_gpu *gpu)
+{
+	switch (gpu->verdict) {
+	case GA_VERDICT_ASSIGNABLE:
+		return "yes";
+	case GA_VERDICT_GROUP:
+		return "yes, with group";
+	case GA_VERDICT_UNKNOWN_MODEL:
+		return "no (unknown model)";
+	case GA_VERDICT_NO_IOMMU:
+		return "no (no IOMMU)";
+	case GA_VERDICT_NO_ACPI:
+		return "no (no ACPI companion)";
+	default:
+		return "no";
+	}
+}
+
+int cmd_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	_cleanup_host_ struct ga_host *host = NULL;
+	bool all = false, as_json = false;
+	struct json j;
+	size_t shown = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "aj", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			as_json = true;
+			break;
+		default:
+			return cli_usage_error("list: invalid option (usage: gpu-assign list [--all] [--json])");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("list: unexpected argument '%s' (usage: gpu-assign list [--all] [--json])",
+				       argv[optind]);
+	if (ga_host_discover(cli->ctx, &host) < 0)
+		return cli_fail(cli);
+
+	if (as_json) {
+		json_init(&j, stdout);
+		json_begin_object(&j);
+		json_key(&j, "devices");
+		json_begin_array(&j);
+	} else {
+		printf("%-12s  %-9s  %-18s  %-15s  %-20s  %-12s  %-4s  %s\n", "ADDRESS", "ID", "MODEL",
+		       "FAMILY", "DRIVER", "IOMMU-GROUP", "NUMA", "ASSIGNABLE");
+	}
+	for (size_t i = 0; i < host->ndevs; i++) {
+		const struct ga_pci_dev *dev = &host->devs[i];
+		struct ga_gpu gpu;
+		char group[160], id[16], numa[12];
+
+		if (!all && dev->vendor != GA_PCI_VENDOR_NVIDIA)
+			continue;
+		if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0)
+			return cli_fail(cli);
+		shown++;
+		if (as_json) {
+			json_device(&j, cli->ctx, &gpu);
+		} else {
+			group_column(&gpu, group, sizeof(group));
+			snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
+			snprintf(numa, sizeof(numa), "%d", dev->numa_node);
+			printf("%-12s  %-9s  %-18s  %-15s  %-20s  %-12s  %-4s  %s\n", dev->name, id,
+			       model_name(&gpu),
+			       ga_family_to_string(gpu.model ? gpu.model->family : GA_FAMILY_UNKNOWN),
+			       dev->driver ? dev->driver : "(none)", group,
+			       dev->numa_node >= 0 ? numa : "-", yes_no(&gpu));
+		}
+		ga_gpu_clear(&gpu);
+	}
+	if (as_json) {
+		json_end_array(&j);
+		json_end_object(&j);
+		json_end(&j);
+	} else if (!shown) {
+		printf("(no %s devices found)\n", all ? "PCI" : "NVIDIA");
+	}
+	return EXIT_OK;
+}
+
+static int parse_one_address(struct cli *cli, const char *cmd, int argc, char **argv,
+			     struct ga_pci_addr *addr)
+{
+	if (optind >= argc)
+		return cli_usage_error("%s: no PCI address given (usage: gpu-assign %s ADDRESS)", cmd, cmd);
+	if (optind + 1 < argc)
+		return cli_usage_error("%s: unexpected argument '%s' (give one address)", cmd, argv[optind + 1]);
+	if (ga_pci_addr_parse(cli->ctx, argv[optind], addr) < 0)
+		return cli_fail(cli);
+	return EXIT_OK;
+}
+
+static void show_text(const struct ga_host *host, const struct ga_gpu *gpu)
+{
+	const struct ga_pci_dev *dev = gpu->dev;
+	char size[32];
+	bool any = false;
+
+	printf("Address:         %s\n", dev->name);
+	printf("Device:          %04x:%04x, subsystem %04x:%04x, class 0x%06x\n", dev->vendor, dev->device,
+	       dev->subsystem_vendor, dev->subsystem_device, dev->class);
+	printf("Model:           %s", model_name(gpu));
+	if (gpu->model)
+		printf(" (%s%s)", ga_family_to_string(gpu->model->family),
+		       gpu->model->coherent ? ", coherent memory" : "");
+	printf("\nDriver:          %s\n", dev->driver ? dev->driver : "(none)");
+	printf("Driver override: %s\n", dev->driver_override ? dev->driver_override : "(none)");
+	if (dev->iommu_group >= 0) {
+		printf("IOMMU group:     %d", dev->iommu_group);
+		if (gpu->npeers) {
+			printf(", shared with");
+			for (size_t i = 0; i < gpu->npeers; i++) {
+				char name[GA_PCI_ADDR_STRLEN];
+				const struct ga_pci_dev *peer = ga_host_find_dev(host, &gpu->peers[i]);
+
+				printf(" %s (%s)", ga_pci_addr_format(&gpu->peers[i], name),
+				       peer && peer->driver ? peer->driver : "no driver");
+			}
+		} else {
+			printf(" (alone)");
+		}
+		printf("\n");
+	} else {
+		printf("IOMMU group:     (none)\n");
+	}
+	if (dev->numa_node >= 0)
+		printf("NUMA node:       %d\n", dev->numa_node);
+	else
+		printf("NUMA node:       (none)\n");
+	printf("ACPI companion:  %s\n", dev->acpi_path ? dev->acpi_path : "(none)");
+	printf("BARs:           ");
+	for (int i = 0; i < GA_PCI_NUM_BARS; i++) {
+		const struct ga_pci_bar *bar = &dev->bars[i];
+
+		if (!bar->size)
+			continue;
+		printf("%s %d: %s %s%s%s", any ? "," : "", i, human_size(bar->size, size, sizeof(size)),
+		       bar->is_io ? "I/O" : bar->is_64bit ? "64-bit" : "32-bit",
+		       bar->prefetchable ? " prefetchable" : "", "");
+		any = true;
+	}
+	printf("%s\n", any ? "" : " (none)");
+	if (gpu->model) {
+		printf("Target driver:   %s\n", gpu->model->driver);
+		if (gpu->model->gi_nodes)
+			printf("GI NUMA nodes:   %u per GPU (catalogue default)\n", gpu->model->gi_nodes);
+	}
+	printf("Assignable:      %s: %s\n", ga_gpu_is_assignable(gpu) ? "yes" : "no", gpu->reason);
+}
+
+int cmd_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	_cleanup_host_ struct ga_host *host = NULL;
+	const struct ga_pci_dev *dev;
+	struct ga_pci_addr addr;
+	bool as_json = false;
+	struct ga_gpu gpu;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_usage_error("show: invalid option (usage: gpu-assign show ADDRESS [--json])");
+		as_json = true;
+	}
+	r = parse_one_address(cli, "show", argc, argv, &addr);
+	if (r != EXIT_OK)
+		return r;
+	if (ga_host_discover(cli->ctx, &host) < 0)
+		return cli_fail(cli);
+	dev = ga_host_find_dev(host, &addr);
+	if (!dev) {
+		char name[GA_PCI_ADDR_STRLEN];
+
+		ga_report(cli->ctx, -ENODEV,
+			  "PCI device '%s' does not exist on this host (see 'gpu-assign list --all' for the devices present)",
+			  ga_pci_addr_format(&addr, name));
+		return cli_fail(cli);
+	}
+	if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0)
+		return cli_fail(cli);
+	if (as_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_device(&j, cli->ctx, &gpu);
+		json_end(&j);
+	} else {
+		show_text(host, &gpu);
+	}
+	ga_gpu_clear(&gpu);
+	return EXIT_OK;
+}
+
+int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	_cleanup_host_ struct ga_host *host = NULL;
+	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
+	int n;
+
+	if (getopt(argc, argv, "") != -1)
+		return cli_usage_error("check: invalid option (usage: gpu-assign check ADDRESS...)");
+	n = argc - optind;
+	if (n <= 0)
+		return cli_usage_error("check: no PCI address given (usage: gpu-assign check ADDRESS...)");
+	addrs = calloc((size_t)n, sizeof(*addrs));
+	if (!addrs)
+		return cli_usage_error("out of memory");
+	/* Parse everything before touching sysfs: bad input fails fast. */
+	for (int i = 0; i < n; i++)
+		if (ga_pci_addr_parse(cli->ctx, argv[optind + i], &addrs[i]) < 0)
+			return cli_fail(cli);
+	if (ga_host_discover(cli->ctx, &host) < 0)
+		return cli_fail(cli);
+	for (int i = 0; i < n; i++) {
+		struct ga_gpu gpu;
+
+		if (ga_gpu_require(cli->ctx, host, &addrs[i], &gpu) < 0)
+			return cli_fail(cli);
+		printf("%s: %s\n", gpu.dev->name, gpu.reason);
+		ga_gpu_clear(&gpu);
+	}
+	return EXIT_OK;
+}

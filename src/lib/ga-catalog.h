@@ -1,0 +1,49 @@
+/* What we know about NVIDIA device ids: model, family, how to assign them. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum ga_family {
+	GA_FAMILY_UNKNOWN,
+	GA_FAMILY_GRACE_HOPPER,     /* GH200: Hopper GPU coherent with a Grace CPU */
+	GA_FAMILY_GRACE_BLACKWELL,  /* GB200 / GB300 */
+	GA_FAMILY_HOPPER,           /* discrete PCIe/SXM Hopper */
+	GA_FAMILY_BLACKWELL,        /* discrete Blackwell */
+	GA_FAMILY_ADA,
+	GA_FAMILY_AMPERE,
+	GA_FAMILY_LAST
+};
+
+const char *ga_family_to_string(enum ga_family family);
+/* -1 if unknown */
+int ga_family_from_string(const char *str);
+
+/* The in-tree variant driver (Linux >= 6.9) and our companion module's driver. */
+#define GA_DRIVER_NVGRACE "nvgrace_gpu_vfio_pci"
+#define GA_DRIVER_NVGRACE_COMPANION "gpu_assign_nvgrace"
+#define GA_DRIVER_VFIO_PCI "vfio-pci"
+
+struct ga_catalog_entry {
+	uint16_t device;        /* vendor is always NVIDIA */
+	const char *name;       /* marketing name */
+	enum ga_family family;
+	bool coherent;          /* memory is CPU-coherent, not a PCI BAR: needs the variant driver */
+	unsigned gi_nodes;      /* guest generic-initiator NUMA nodes per GPU (0: none) */
+	const char *driver;     /* driver to bind for assignment */
+};
+
+/* NULL for non-NVIDIA vendors and for NVIDIA ids we do not know. */
+const struct ga_catalog_entry *ga_catalog_lookup(uint16_t vendor, uint16_t device);
+
+/* Iterate: entries are in id order; returns NULL past the end. */
+const struct ga_catalog_entry *ga_catalog_entry_at(unsigned index);
+
+/*
+ * Whether a driver name is one that hands the device to VFIO
+ * (vfio-pci or a vfio-pci variant such as the Grace driver).
+ */
+bool ga_driver_is_vfio(const char *driver);
+
+/* The drivers that can serve a coherent Grace GPU, in-tree first. */
+bool ga_driver_is_nvgrace(const char *driver);

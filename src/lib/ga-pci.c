@@ -1,0 +1,326 @@
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-error.h"
+#include "ga-pci.h"
+#include "ga-sysfs.h"
+
+/* Parse exactly `digits` hex digits from *s, advancing it. */
+static bool take_hex(const char **s, int digits, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < digits; i++) {
+		char c = (*s)[i];
+
+		if (!isxdigit((unsigned char)c))
+			return false;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10);
+	}
+	*s += digits;
+	*out = v;
+	return true;
+}
+
+static bool take_char(const char **s, char c)
+{
+	if (**s != c)
+		return false;
+	(*s)++;
+	return true;
+}
+
+bool ga_pci_addr_valid(const char *str, struct ga_pci_addr *out)
+{
+	unsigned domain = 0, bus, slot, func;
+	const char *s = str;
+	size_t len;
+
+	if (!str)
+		return false;
+	len = strlen(str);
+	if (len == 12) {
+		if (!take_hex(&s, 4, &domain) || !take_char(&s, ':'))
+			return false;
+	} else if (len != 7) {
+		return false;
+	}
+	if (!take_hex(&s, 2, &bus) || !take_char(&s, ':') || !take_hex(&s, 2, &slot) ||
+	    !take_char(&s, '.') || !take_hex(&s, 1, &func) || *s != '\0')
+		return false;
+	if (slot > 0x1f || func > 7)
+		return false;
+	if (out) {
+		out->domain = (uint16_t)domain;
+		out->bus = (uint8_t)bus;
+		out->slot = (uint8_t)slot;
+		out->func = (uint8_t)func;
+	}
+	return true;
+}
+
+int ga_pci_addr_parse(struct ga_ctx *ctx, const char *str, struct ga_pci_addr *out)
+{
+	if (ga_pci_addr_valid(str, out))
+		return 0;
+	return ga_report(ctx, -GA_E_PARSE,
+			 "invalid PCI address '%s': expected DDDD:BB:SS.F or BB:SS.F in hex, slot at most 1f, function at most 7 (e.g. 0009:01:00.0)",
+			 str ? str : "");
+}
+
+char *ga_pci_addr_format(const struct ga_pci_addr *addr, char buf[GA_PCI_ADDR_STRLEN])
+{
+	snprintf(buf, GA_PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", addr->domain, addr->bus, addr->slot & 0x1fu,
+		 addr->func & 7u);
+	return buf;
+}
+
+int ga_pci_addr_cmp(const struct ga_pci_addr *a, const struct ga_pci_addr *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus < b->bus ? -1 : 1;
+	if (a->slot != b->slot)
+		return a->slot < b->slot ? -1 : 1;
+	if (a->func != b->func)
+		return a->func < b->func ? -1 : 1;
+	return 0;
+}
+
+bool ga_pci_addr_equal(const struct ga_pci_addr *a, const struct ga_pci_addr *b)
+{
+	return ga_pci_addr_cmp(a, b) == 0;
+}
+
+void ga_pci_dev_clear(struct ga_pci_dev *dev)
+{
+	free(dev->driver);
+	free(dev->driver_override);
+	free(dev->acpi_path);
+	memset(dev, 0, sizeof(*dev));
+}
+
+/* IORESOURCE_* bits from the kernel's include/linux/ioport.h */
+#define RES_IO 0x00000100u
+#define RES_MEM 0x00000200u
+#define RES_PREFETCH 0x00002000u
+#define RES_MEM_64 0x00100000u
+
+int ga_pci_parse_resource(struct ga_ctx *ctx, const char *text, struct ga_pci_bar bars[GA_PCI_NUM_BARS])
+{
+	const char *line = text;
+
+	memset(bars, 0, sizeof(*bars) * GA_PCI_NUM_BARS);
+	for (int i = 0; i < GA_PCI_NUM_BARS; i++) {
+		uint64_t start, end, flags;
+		int used = 0;
+
+		if (!line || !*line)
+			return ga_report(ctx, -GA_E_PARSE,
+					 "cannot parse PCI resource table: %d lines, expected at least %d (the host's sysfs looks corrupt)",
+					 i, GA_PCI_NUM_BARS);
+		if (sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64 "%n", &start, &end, &flags, &used) != 3 ||
+		    (line[used] != '\n' && line[used] != '\0'))
+			return ga_report(ctx, -GA_E_PARSE,
+					 "cannot parse PCI resource line %d '%.60s': expected 'start end flags' in hex",
+					 i + 1, line);
+		if (end > start || (end == start && flags)) {
+			bars[i].start = start;
+			bars[i].size = end - start + 1;
+			bars[i].is_io = flags & RES_IO;
+			bars[i].is_64bit = flags & RES_MEM_64;
+			bars[i].prefetchable = flags & RES_PREFETCH;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 0;
+}
+
+static int parse_hex_attr(struct ga_ctx *ctx, const char *name, const char *attr, uint32_t max,
+			  uint32_t *out)
+{
+	_cleanup_free_ char *val = NULL;
+	unsigned long v;
+	char *end;
+	int r;
+
+	r = ga_sysfs_read(ctx, &val, GA_SYSFS_PCI_DEV_ATTR, name, attr);
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoul(val, &end, 16);
+	if (errno || end == val || *end != '\0' || v > max || strncmp(val, "0x", 2) != 0)
+		return ga_report(ctx, -GA_E_PARSE,
+				 "cannot parse '%s' of PCI device '%s': '%s' is not a hex value (the host's sysfs looks corrupt)",
+				 attr, name, val);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* An optional link: -ENOENT leaves *out NULL and is not an error. */
+static int optional_link(struct ga_ctx *ctx, const char *name, const char *attr, char **out)
+{
+	int r = ga_sysfs_link_name(ctx, out, GA_SYSFS_PCI_DEV_ATTR, name, attr);
+
+	if (r == -ENOENT) {
+		ga_clear_error(ctx);
+		return 0;
+	}
+	return r;
+}
+
+static int read_ids(struct ga_ctx *ctx, struct ga_pci_dev *dev)
+{
+	uint32_t v;
+	int r;
+
+	if ((r = parse_hex_attr(ctx, dev->name, "vendor", 0xffff, &v)) < 0)
+		return r;
+	dev->vendor = (uint16_t)v;
+	if ((r = parse_hex_attr(ctx, dev->name, "device", 0xffff, &v)) < 0)
+		return r;
+	dev->device = (uint16_t)v;
+	if ((r = parse_hex_attr(ctx, dev->name, "subsystem_vendor", 0xffff, &v)) < 0)
+		return r;
+	dev->subsystem_vendor = (uint16_t)v;
+	if ((r = parse_hex_attr(ctx, dev->name, "subsystem_device", 0xffff, &v)) < 0)
+		return r;
+	dev->subsystem_device = (uint16_t)v;
+	if ((r = parse_hex_attr(ctx, dev->name, "class", 0xffffff, &v)) < 0)
+		return r;
+	dev->class = v;
+	return 0;
+}
+
+static int read_numbers(struct ga_ctx *ctx, struct ga_pci_dev *dev)
+{
+	_cleanup_free_ char *group = NULL;
+	long node;
+	char *end;
+	int r;
+
+	r = ga_sysfs_read_int(ctx, &node, GA_SYSFS_PCI_DEV_ATTR, dev->name, "numa_node");
+	if (r == -ENOENT) {
+		ga_clear_error(ctx); /* kernels without NUMA have no such attribute */
+		node = -1;
+	} else if (r < 0) {
+		return r;
+	}
+	if (node < -1 || node > 65535)
+		return ga_report(ctx, -GA_E_PARSE, "PCI device '%s' reports NUMA node %ld, which is out of range",
+				 dev->name, node);
+	dev->numa_node = (int)node;
+
+	r = optional_link(ctx, dev->name, "iommu_group", &group);
+	if (r < 0)
+		return r;
+	dev->iommu_group = -1;
+	if (group) {
+		long g = strtol(group, &end, 10);
+
+		if (*end != '\0' || end == group || g < 0 || g > 1000000)
+			return ga_report(ctx, -GA_E_PARSE,
+					 "PCI device '%s' has an IOMMU group link to '%s', which is not a group number",
+					 dev->name, group);
+		dev->iommu_group = (int)g;
+	}
+	return 0;
+}
+
+static int read_acpi(struct ga_ctx *ctx, struct ga_pci_dev *dev)
+{
+	int r;
+
+	if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV_ATTR, dev->name, "firmware_node"))
+		return 0;
+	r = ga_sysfs_read(ctx, &dev->acpi_path, GA_SYSFS_PCI_DEV "/firmware_node/path", dev->name);
+	if (r == -ENOENT) {
+		/* A companion without a path attribute: record that it exists. */
+		ga_clear_error(ctx);
+		dev->acpi_path = strdup("(unnamed)");
+		if (!dev->acpi_path)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		return 0;
+	}
+	return r;
+}
+
+int ga_pci_dev_read(struct ga_ctx *ctx, const struct ga_pci_addr *addr, struct ga_pci_dev *dev)
+{
+	_cleanup_free_ char *res = NULL;
+	int r;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->addr = *addr;
+	ga_pci_addr_format(addr, dev->name);
+
+	if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, dev->name))
+		return ga_report(ctx, -ENODEV,
+				 "PCI device '%s' does not exist on this host (see 'gpu-assign list --all' for the devices present)",
+				 dev->name);
+	r = read_ids(ctx, dev);
+	if (r >= 0)
+		r = read_numbers(ctx, dev);
+	if (r >= 0)
+		r = optional_link(ctx, dev->name, "driver", &dev->driver);
+	if (r >= 0)
+		r = ga_sysfs_read(ctx, &dev->driver_override, GA_SYSFS_PCI_DEV_ATTR, dev->name,
+				  "driver_override");
+	if (r >= 0 && dev->driver_override && !strcmp(dev->driver_override, "(null)")) {
+		free(dev->driver_override);
+		dev->driver_override = NULL;
+	}
+	if (r >= 0)
+		r = read_acpi(ctx, dev);
+	if (r >= 0)
+		r = ga_sysfs_read(ctx, &res, GA_SYSFS_PCI_DEV_ATTR, dev->name, "resource");
+	if (r >= 0)
+		r = ga_pci_parse_resource(ctx, res, dev->bars);
+	if (r < 0) {
+		int code = r;
+
+		ga_pci_dev_clear(dev);
+		return code;
+	}
+	return 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	return ga_pci_addr_cmp(a, b);
+}
+
+int ga_pci_iommu_group_members(struct ga_ctx *ctx, int group, struct ga_pci_addr **out, size_t *n)
+{
+	_cleanup_strv_ char **names = NULL;
+	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
+	size_t count = 0, i;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = ga_sysfs_list(ctx, &names, GA_SYSFS_IOMMU_GROUP_DEVS, group);
+	if (r < 0)
+		return r;
+	for (i = 0; names[i]; i++)
+		;
+	addrs = calloc(i + 1, sizeof(*addrs));
+	if (!addrs)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	for (i = 0; names[i]; i++) {
+		/* Groups can hold non-PCI devices; those are not ours to bind. */
+		if (ga_pci_addr_valid(names[i], &addrs[count]))
+			count++;
+	}
+	qsort(addrs, count, sizeof(*addrs), cmp_addr);
+	*out = steal_ptr(addrs);
+	*n = count;
+	return 0;
+}

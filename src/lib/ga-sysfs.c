@@ -1,0 +1,300 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ga-ctx-priv.h"
+#include "ga-sysfs-priv.h"
+#include "ga-sysfs.h"
+
+void ga_sysfs_set_hooks(struct ga_ctx *ctx, const struct ga_sysfs_hooks *hooks, void *data)
+{
+	ctx->sysfs_hooks = hooks;
+	ctx->sysfs_hooks_data = data;
+}
+
+static const char *errno_hint(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return "run as root";
+	case ENOENT:
+		return "the kernel does not expose it: check the device and driver";
+	default:
+		return "check the host's sysfs";
+	}
+}
+
+static int root_fd(struct ga_ctx *ctx)
+{
+	if (ctx->sysfs_fd >= 0)
+		return ctx->sysfs_fd;
+	ctx->sysfs_fd = open(ctx->sysfs_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->sysfs_fd < 0) {
+		int err = errno;
+
+		return ga_report(ctx, -err, "cannot open sysfs root '%s': %s (%s)",
+				 ctx->sysfs_root, strerror(err),
+				 err == ENOENT ? "is sysfs mounted? check --sysfs-root/GA_SYSFS_ROOT"
+					       : errno_hint(err));
+	}
+	return ctx->sysfs_fd;
+}
+
+/* Format a relative path; paths never start with '/', so openat stays under the root. */
+static int build_path(struct ga_ctx *ctx, char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0 || (size_t)n >= size)
+		return ga_report(ctx, -ENAMETOOLONG, "sysfs path too long: '%.64s...'", buf);
+	if (buf[0] == '/' || strstr(buf, "..") || buf[0] == '\0')
+		return ga_report(ctx, -EINVAL, "refusing sysfs path '%s': not a plain relative path", buf);
+	return 0;
+}
+
+static int report_io(struct ga_ctx *ctx, int err, const char *what, const char *path)
+{
+	return ga_report(ctx, -err, "cannot %s '%s/%s': %s (%s)", what, ctx->sysfs_root, path,
+			 strerror(err), errno_hint(err));
+}
+
+static int read_path(struct ga_ctx *ctx, const char *path, char **out)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = 0;
+	int dfd, r;
+
+	*out = NULL;
+	if (ctx->sysfs_hooks && ctx->sysfs_hooks->read) {
+		r = ctx->sysfs_hooks->read(ctx->sysfs_hooks_data, path);
+		if (r < 0)
+			return report_io(ctx, -r, "read", path);
+	}
+	dfd = root_fd(ctx);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return report_io(ctx, errno, "read", path);
+	buf = malloc(GA_SYSFS_MAX_READ + 1);
+	if (!buf)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	for (;;) {
+		ssize_t n = read(fd, buf + len, GA_SYSFS_MAX_READ - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return report_io(ctx, errno, "read", path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == GA_SYSFS_MAX_READ)
+			return report_io(ctx, EFBIG, "read", path);
+	}
+	while (len > 0 && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len))
+		return ga_report(ctx, -EINVAL, "cannot read '%s/%s': it contains a NUL byte (not a text attribute)",
+				 ctx->sysfs_root, path);
+	*out = steal_ptr(buf);
+	return 0;
+}
+
+int ga_sysfs_read(struct ga_ctx *ctx, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int r;
+
+	*out = NULL;
+	va_start(ap, fmt);
+	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	return read_path(ctx, path, out);
+}
+
+int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...)
+{
+	_cleanup_free_ char *val = NULL;
+	char path[PATH_MAX];
+	char *end;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	r = read_path(ctx, path, &val);
+	if (r < 0)
+		return r;
+	errno = 0;
+	*out = strtol(val, &end, 0);
+	if (errno || end == val || *end != '\0')
+		return ga_report(ctx, -GA_E_PARSE,
+				 "cannot parse '%s/%s': '%s' is not a number (the host's sysfs looks corrupt)",
+				 ctx->sysfs_root, path, val);
+	return 0;
+}
+
+int ga_sysfs_link_name(struct ga_ctx *ctx, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	va_list ap;
+	ssize_t n;
+	int dfd, r;
+
+	*out = NULL;
+	va_start(ap, fmt);
+	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	dfd = root_fd(ctx);
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, path, target, sizeof(target) - 1);
+	if (n < 0)
+		return report_io(ctx, errno, "read the link", path);
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!*base)
+		return ga_report(ctx, -EINVAL, "link '%s/%s' points to '%s', which has no name",
+				 ctx->sysfs_root, path, target);
+	*out = strdup(base);
+	return *out ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ga_sysfs_list(struct ga_ctx *ctx, char ***out, const char *fmt, ...)
+{
+	_cleanup_strv_ char **names = NULL;
+	char path[PATH_MAX];
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	va_list ap;
+	DIR *dir;
+	int dfd, fd, r;
+
+	*out = NULL;
+	va_start(ap, fmt);
+	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	dfd = root_fd(ctx);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return report_io(ctx, errno, "list", path);
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return report_io(ctx, errno, "list", path);
+	}
+	names = calloc(1, sizeof(*names));
+	if (!names)
+		goto nomem;
+	while ((de = readdir(dir))) {
+		char **grown;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n + 1 >= cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(names, cap * sizeof(*names));
+			if (!grown)
+				goto nomem;
+			names = grown;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n])
+			goto nomem;
+		names[++n] = NULL;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(*names), cmp_str);
+	*out = steal_ptr(names);
+	return 0;
+nomem:
+	closedir(dir);
+	return ga_report(ctx, -ENOMEM, "out of memory");
+}
+
+int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
+{
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
+	size_t len = strlen(value);
+	va_list ap;
+	ssize_t n;
+	int dfd, r;
+
+	va_start(ap, fmt);
+	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	if (ctx->sysfs_hooks && ctx->sysfs_hooks->write) {
+		r = ctx->sysfs_hooks->write(ctx->sysfs_hooks_data, path, value);
+		if (r < 0)
+			return ga_report(ctx, r, "cannot write '%s' to '%s/%s': %s (%s)", value,
+					 ctx->sysfs_root, path, strerror(-r), errno_hint(-r));
+		if (r == 0)
+			return 0;
+	}
+	dfd = root_fd(ctx);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return ga_report(ctx, -errno, "cannot open '%s/%s' for writing: %s (%s)", ctx->sysfs_root,
+				 path, strerror(errno), errno_hint(errno));
+	n = write(fd, value, len);
+	if (n < 0 || (size_t)n != len) {
+		int err = n < 0 ? errno : EIO;
+
+		return ga_report(ctx, -err, "cannot write '%s' to '%s/%s': %s (%s)", value,
+				 ctx->sysfs_root, path, strerror(err), errno_hint(err));
+	}
+	return 0;
+}
+
+bool ga_sysfs_exists(struct ga_ctx *ctx, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	va_list ap;
+	int n, dfd;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path) || path[0] == '/' || strstr(path, ".."))
+		return false;
+	dfd = ctx->sysfs_fd >= 0 ? ctx->sysfs_fd
+				 : open(ctx->sysfs_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return false;
+	ctx->sysfs_fd = dfd;
+	return fstatat(dfd, path, &st, 0) == 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * Every sysfs access goes through here. Paths are relative to the context's
+ * sysfs root and are opened with openat() on a directory fd of that root, so
+ * tests can point the whole library at a fixture tree (GA_SYSFS_ROOT).
+ *
+ * Paths are given as printf formats; the GA_SYSFS_* formats below are the
+ * only places where the layout of /sys is spelled out.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ga-ctx.h"
+
+#define GA_SYSFS_PCI_DEV "bus/pci/devices/%s"          /* + address */
+#define GA_SYSFS_PCI_DEV_ATTR "bus/pci/devices/%s/%s"  /* + address, attribute */
+#define GA_SYSFS_PCI_DRIVER "bus/pci/drivers/%s"       /* + driver name */
+#define GA_SYSFS_PCI_DRIVER_ATTR "bus/pci/drivers/%s/%s"
+#define GA_SYSFS_PCI_DRIVERS_PROBE "bus/pci/drivers_probe"
+#define GA_SYSFS_IOMMU_GROUP_DEVS "kernel/iommu_groups/%d/devices"
+#define GA_SYSFS_NODE_DIR "devices/system/node"
+#define GA_SYSFS_NODE_ATTR "devices/system/node/node%d/%s"
+
+/* Largest attribute we read; sysfs attributes are at most a page. */
+#define GA_SYSFS_MAX_READ 65536
+
+/*
+ * Read a whole attribute into a new string with the trailing newline removed.
+ * Reports "cannot read '<root>/<path>': <why>" on failure.
+ */
+int ga_sysfs_read(struct ga_ctx *ctx, char **out, const char *fmt, ...) GA_PRINTF(3, 4);
+
+/* The last path component of a symlink's target ("nvidia" for a driver link). */
+int ga_sysfs_link_name(struct ga_ctx *ctx, char **out, const char *fmt, ...) GA_PRINTF(3, 4);
+
+/* The names in a directory, sorted, without "." and "..", NULL-terminated. */
+int ga_sysfs_list(struct ga_ctx *ctx, char ***out, const char *fmt, ...) GA_PRINTF(3, 4);
+
+/* Write value (no newline added) in one write(2). */
+int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...) GA_PRINTF(3, 4);
+
+/* Whether the path exists (follows symlinks). Never reports. */
+bool ga_sysfs_exists(struct ga_ctx *ctx, const char *fmt, ...) GA_PRINTF(2, 3);
+
+/* Helpers that parse what ga_sysfs_read returns. */
+int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...) GA_PRINTF(3, 4);
