@@ -48,8 +48,6 @@ static const struct ga_catalog_entry catalog[] = {
 	{ 0x20b0, "A100 SXM4 40GB", GA_FAMILY_AMPERE, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [pciids] 20b5 GA100 [A100 PCIe 80GB] */
 	{ 0x20b5, "A100 PCIe 80GB", GA_FAMILY_AMPERE, false, 0, GA_DRIVER_VFIO_PCI },
-	/* [pciids] 26b9 AD102GL [L40S] */
-	{ 0x26b9, "L40S", GA_FAMILY_ADA, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2321 GH100 [H100 NVL] */
 	{ 0x2321, "H100 NVL", GA_FAMILY_HOPPER, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2330 GH100 [H100 SXM5 80GB] */
@@ -64,6 +62,8 @@ static const struct ga_catalog_entry catalog[] = {
 	{ 0x2345, "GH200 480GB", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
 	/* [nvgrace] "GH200 SKU" (144GB HBM3e) */
 	{ 0x2348, "GH200 144GB HBM3e", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	/* [pciids] 26b9 AD102GL [L40S] */
+	{ 0x26b9, "L40S", GA_FAMILY_ADA, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2901 GB100 [B200] */
 	{ 0x2901, "B200", GA_FAMILY_BLACKWELL, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GB200 SKU" */

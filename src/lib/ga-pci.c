@@ -127,8 +127,8 @@ int ga_pci_parse_resource(struct ga_ctx *ctx, const char *text, struct ga_pci_ba
 		if (sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64 "%n", &start, &end, &flags, &used) != 3 ||
 		    (line[used] != '\n' && line[used] != '\0'))
 			return ga_report(ctx, -GA_E_PARSE,
-					 "cannot parse PCI resource line %d '%.60s': expected 'start end flags' in hex",
-					 i + 1, line);
+					 "cannot parse PCI resource line %d '%.*s': expected 'start end flags' in hex",
+					 i + 1, (int)strcspn(line, "\n"), line);
 		if (end > start || (end == start && flags)) {
 			bars[i].start = start;
 			bars[i].size = end - start + 1;

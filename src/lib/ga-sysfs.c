@@ -265,7 +265,7 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 	dfd = root_fd(ctx);
 	if (dfd < 0)
 		return dfd;
-	fd = openat(dfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return ga_report(ctx, -errno, "cannot open '%s/%s' for writing: %s (%s)", ctx->sysfs_root,
 				 path, strerror(errno), errno_hint(errno));

@@ -1,0 +1,85 @@
+/* ga-catalog: the Grace parts of the variant driver's id table, families, drivers. */
+#include <string.h>
+
+#include "ga-catalog.h"
+#include "ga-pci.h"
+#include "test-common.h"
+
+static void test_grace_parts(void)
+{
+	/* The in-tree nvgrace-gpu id table: every one is coherent and uses the variant driver. */
+	static const uint16_t grace[] = { 0x2342, 0x2345, 0x2348, 0x2941, 0x31c2 };
+
+	for (size_t i = 0; i < sizeof(grace) / sizeof(grace[0]); i++) {
+		const struct ga_catalog_entry *e = ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, grace[i]);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_TRUE(e->coherent);
+		CU_ASSERT_STRING_EQUAL(e->driver, GA_DRIVER_NVGRACE);
+		CU_ASSERT_EQUAL(e->gi_nodes, 8);
+		CU_ASSERT(e->family == GA_FAMILY_GRACE_HOPPER || e->family == GA_FAMILY_GRACE_BLACKWELL);
+	}
+	CU_ASSERT_EQUAL(ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, 0x2342)->family, GA_FAMILY_GRACE_HOPPER);
+	CU_ASSERT_EQUAL(ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, 0x2941)->family, GA_FAMILY_GRACE_BLACKWELL);
+}
+
+static void test_discrete_and_unknown(void)
+{
+	const struct ga_catalog_entry *h100 = ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, 0x2331);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h100);
+	CU_ASSERT_FALSE(h100->coherent);
+	CU_ASSERT_STRING_EQUAL(h100->driver, GA_DRIVER_VFIO_PCI);
+	CU_ASSERT_EQUAL(h100->gi_nodes, 0);
+	/* Same id under another vendor, and an id nobody knows. */
+	CU_ASSERT_PTR_NULL(ga_catalog_lookup(0x8086, 0x2342));
+	CU_ASSERT_PTR_NULL(ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, 0xffff));
+}
+
+static void test_sorted_unique(void)
+{
+	const struct ga_catalog_entry *prev = NULL, *e;
+
+	for (unsigned i = 0; (e = ga_catalog_entry_at(i)); i++) {
+		if (prev)
+			CU_ASSERT(prev->device < e->device);
+		CU_ASSERT_PTR_NOT_NULL(e->name);
+		CU_ASSERT_PTR_NOT_NULL(e->driver);
+		CU_ASSERT_EQUAL(e->coherent, e->gi_nodes > 0);
+		prev = e;
+	}
+	CU_ASSERT_PTR_NOT_NULL(prev);
+}
+
+static void test_family_strings(void)
+{
+	for (int f = 0; f < GA_FAMILY_LAST; f++)
+		CU_ASSERT_EQUAL(ga_family_from_string(ga_family_to_string((enum ga_family)f)), f);
+	CU_ASSERT_EQUAL(ga_family_from_string("nope"), -1);
+	CU_ASSERT_EQUAL(ga_family_from_string(NULL), -1);
+	CU_ASSERT_STRING_EQUAL(ga_family_to_string(GA_FAMILY_LAST), "unknown");
+}
+
+static void test_vfio_drivers(void)
+{
+	CU_ASSERT_TRUE(ga_driver_is_vfio("vfio-pci"));
+	CU_ASSERT_TRUE(ga_driver_is_vfio("nvgrace_gpu_vfio_pci"));
+	CU_ASSERT_TRUE(ga_driver_is_vfio(GA_DRIVER_NVGRACE_COMPANION));
+	CU_ASSERT_TRUE(ga_driver_is_vfio("mlx5_vfio_pci"));
+	CU_ASSERT_FALSE(ga_driver_is_vfio("nvidia"));
+	CU_ASSERT_FALSE(ga_driver_is_vfio("vfio_pci"));
+	CU_ASSERT_FALSE(ga_driver_is_vfio(NULL));
+	CU_ASSERT_TRUE(ga_driver_is_nvgrace("nvgrace_gpu_vfio_pci"));
+	CU_ASSERT_FALSE(ga_driver_is_nvgrace("vfio-pci"));
+}
+
+static const struct test_case cases[] = {
+	{ "Grace parts", test_grace_parts },
+	{ "discrete and unknown ids", test_discrete_and_unknown },
+	{ "sorted, complete entries", test_sorted_unique },
+	{ "family strings", test_family_strings },
+	{ "vfio driver names", test_vfio_drivers },
+	{ NULL, NULL },
+};
+
+TEST_MAIN("ga-catalog", cases)
