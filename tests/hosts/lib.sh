@@ -59,12 +59,14 @@ ga_die() {
 
 # ga_write FILE CONTENT: write CONTENT (newline included by caller) to sys/FILE.
 ga_write() {
-	mkdir -p "$GA_SYS/$(dirname "$1")"
+	local d=${1%/*}
+	[[ -d $GA_SYS/$d ]] || mkdir -p "$GA_SYS/$d"
 	printf '%s' "$2" >"$GA_SYS/$1"
 }
 
-# ga_relpath FROMDIR TO: relative path from directory FROMDIR to TO, both
-# relative to sys/, the way sysfs writes its links (up to the common prefix).
+# ga_relpath FROMDIR TO: set REPLY to the relative path from directory
+# FROMDIR to TO, both relative to sys/, the way sysfs writes its links (up to
+# the common prefix, then down).
 ga_relpath() {
 	local -a from to
 	local i=0 out=""
@@ -79,13 +81,14 @@ ga_relpath() {
 		out+="${to[j]}"
 		((j + 1 < ${#to[@]})) && out+="/"
 	done
-	printf '%s' "$out"
+	REPLY=$out
 }
 
 # ga_link DIR NAME TARGET: symlink sys/DIR/NAME -> relative path to sys/TARGET.
 ga_link() {
-	mkdir -p "$GA_SYS/$1"
-	ln -s "$(ga_relpath "$1" "$2")" "$GA_SYS/$1/$3" 2>/dev/null ||
+	[[ -d $GA_SYS/$1 ]] || mkdir -p "$GA_SYS/$1"
+	ga_relpath "$1" "$2"
+	ln -s "$REPLY" "$GA_SYS/$1/$3" 2>/dev/null ||
 		ga_die "cannot create link $1/$3 (declared twice?)"
 }
 
@@ -383,7 +386,8 @@ pci_func() {
 			printf 'A: %s=%s\\n\n' "${names[i]}" "$(ga_umock_escape "${values[i]}")"
 		done
 		for ((i = 0; i < ${#lnames[@]}; i++)); do
-			printf 'L: %s=%s\n' "${lnames[i]}" "$(ga_relpath "$dir" "${ltargets[i]}")"
+			ga_relpath "$dir" "${ltargets[i]}"
+			printf 'L: %s=%s\n' "${lnames[i]}" "$REPLY"
 		done
 		printf '\n'
 	} >>"$GA_UMOCK"
@@ -403,7 +407,7 @@ ga_distance() {
 		r=$GA_DIST_CPU_MEM_REMOTE
 	fi
 	[[ $r =~ ^[0-9]+$ ]] || ga_die "distances: no rule for nodes $a and $b"
-	printf '%s' "$r"
+	REPLY=$r
 }
 
 ga_finish() {
@@ -423,7 +427,10 @@ ga_finish() {
 	for n in "${sorted[@]}"; do
 		local dir="devices/system/node/node$n" row="" cpus
 		cpus=$(ga_ranges ${GA_NODE_CPUS[$n]})
-		for m in "${sorted[@]}"; do row+="${row:+ }$(ga_distance "$n" "$m")"; done
+		for m in "${sorted[@]}"; do
+			ga_distance "$n" "$m"
+			row+="${row:+ }$REPLY"
+		done
 		local total=${GA_NODE_TOTAL[$n]} free=${GA_NODE_FREE[$n]} meminfo
 		meminfo=$(printf 'Node %d MemTotal:       %8d kB\nNode %d MemFree:        %8d kB\nNode %d MemUsed:        %8d kB' \
 			"$n" "$total" "$n" "$free" "$n" $((total - free)))
