@@ -37,7 +37,6 @@ declare -A GA_PCI_PATH=()      # address -> device dir (relative to sys/)
 declare -A GA_PCI_CLASS=()     # address -> class value
 declare -A GA_HB_PATH=()       # DDDD:BB -> host bridge dir
 declare -A GA_HB_ACPI=()       # DDDD:BB -> ACPI companion dir of the bridge
-declare -A GA_HB_ACPI_N=()     # DDDD:BB -> next device:NN index below it
 declare -A GA_DRIVERS=()       # driver name -> 1
 declare -A GA_GROUPS=()        # group number -> 1
 declare -A GA_NODE_KIND=()     # node -> cpu | mem
@@ -147,6 +146,7 @@ ga_size() {
 
 host_cpus() {
 	[[ -z $GA_CPUS ]] || ga_die "host_cpus given twice"
+	# shellcheck disable=SC2046 # the list is meant to split into words
 	GA_CPUS=$(ga_ranges $(ga_expand "$1"))
 }
 
@@ -453,8 +453,10 @@ ga_finish() {
 			printf '\n'
 		} >>"$GA_UMOCK"
 	done
-	[[ $(ga_ranges $(printf '%s\n' $seen_cpus | sort -n)) == "$GA_CPUS" ]] ||
-		ga_die "the nodes' CPUs ($(ga_ranges $(printf '%s\n' $seen_cpus | sort -n))) differ from host_cpus ($GA_CPUS)"
+	local have
+	# shellcheck disable=SC2046,SC2086 # CPU numbers are meant to split into words
+	have=$(ga_ranges $(printf '%s\n' $seen_cpus | sort -n))
+	[[ $have == "$GA_CPUS" ]] || ga_die "the nodes' CPUs ($have) differ from host_cpus ($GA_CPUS)"
 	local all
 	all=$(ga_ranges "${sorted[@]}")
 	ga_write "devices/system/node/possible" "$all"$'\n'
