@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gpu_assign_nvgrace: the emulated BARs seen through config space, region
+ * info and read/write.
+ */
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/io.h>
+#include <linux/sched.h>
+#include "gpu_assign_nvgrace.h"
+
+/* Bounce buffer size for read/write: no user copy runs under our locks. */
+#define GA_BOUNCE_SIZE SZ_64K
+
+void ga_bar_reset_regs(struct ga_dev *gd)
+{
+	gd->usemem.bar_val = 0;
+	gd->resmem.bar_val = 0;
+}
+
+/* Config space offset of the emulated BAR register pair of a region. */
+static unsigned int ga_bar_reg(unsigned int index)
+{
+	return PCI_BASE_ADDRESS_0 + index * 4;
+}
+
+/* Value the emulated 64-bit BAR reads back: address bits + type flags. */
+static u64 ga_bar_readback(const struct ga_region *r)
+{
+	return (r->bar_val & ~(r->bar_size - 1)) |
+	       PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH;
+}
+
+/*
+ * Bytes [pos, pos+count) intersect register [reg, reg+8)? Gives the first
+ * overlapping byte's offset in the buffer and in the register.
+ */
+static bool ga_overlap(loff_t pos, size_t count, unsigned int reg,
+		       size_t *buf_off, size_t *reg_off, size_t *len)
+{
+	loff_t start = max_t(loff_t, pos, reg);
+	loff_t end = min_t(loff_t, pos + count, reg + 8);
+
+	if (start >= end)
+		return false;
+	*buf_off = start - pos;
+	*reg_off = start - reg;
+	*len = end - start;
+	return true;
+}
+
+ssize_t ga_config_read(struct ga_dev *gd, char __user *buf, size_t count,
+		       loff_t *ppos)
+{
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	static const unsigned int idx[] = { GA_RESMEM_INDEX, GA_USEMEM_INDEX };
+	size_t boff, roff, len;
+	ssize_t ret;
+	unsigned int i;
+
+	ret = vfio_pci_core_read(&gd->core.vdev, buf, count, ppos);
+	if (ret <= 0)
+		return ret;
+
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		struct ga_region *r = ga_region_get(gd, idx[i]);
+		__le64 val;
+
+		if (!r || !ga_overlap(pos, ret, ga_bar_reg(idx[i]),
+				      &boff, &roff, &len))
+			continue;
+		val = cpu_to_le64(ga_bar_readback(r));
+		if (copy_to_user(buf + boff, (u8 *)&val + roff, len)) {
+			*ppos -= ret;
+			return -EFAULT;
+		}
+	}
+	return ret;
+}
+
+/* Does this config write set a function-level-reset bit? */
+static bool ga_write_starts_flr(struct pci_dev *pdev, const char __user *buf,
+				loff_t pos, size_t count)
+{
+	unsigned int where[2] = { 0, 0 };
+	u8 bit[2] = { 0, 0 };
+	unsigned int i;
+	int af;
+
+	if (pdev->pcie_cap) {
+		/* Initiate FLR is bit 15 of Device Control: high byte, bit 7. */
+		where[0] = pdev->pcie_cap + PCI_EXP_DEVCTL + 1;
+		bit[0] = PCI_EXP_DEVCTL_BCR_FLR >> 8;
+	}
+	af = pci_find_capability(pdev, PCI_CAP_ID_AF);
+	if (af) {
+		where[1] = af + PCI_AF_CTRL;
+		bit[1] = PCI_AF_CTRL_FLR;
+	}
+	for (i = 0; i < 2; i++) {
+		u8 b;
+
+		if (!where[i] || where[i] < pos || where[i] >= pos + count)
+			continue;
+		if (get_user(b, (const u8 __user *)buf + (where[i] - pos)))
+			return false;
+		if (b & bit[i])
+			return true;
+	}
+	return false;
+}
+
+/* Does this config write clear COMMAND.MEMORY while it is set? */
+static bool ga_write_clears_mem(struct ga_dev *gd, const char __user *buf,
+				loff_t pos, size_t count)
+{
+	u8 b;
+
+	if (PCI_COMMAND < pos || PCI_COMMAND >= pos + count)
+		return false;
+	if (!(gd->core.vconfig[PCI_COMMAND] & PCI_COMMAND_MEMORY))
+		return false;
+	if (get_user(b, (const u8 __user *)buf + (PCI_COMMAND - pos)))
+		return false;
+	return !(b & PCI_COMMAND_MEMORY);
+}
+
+ssize_t ga_config_write(struct ga_dev *gd, const char __user *buf,
+			size_t count, loff_t *ppos)
+{
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	static const unsigned int idx[] = { GA_RESMEM_INDEX, GA_USEMEM_INDEX };
+	struct vfio_device *vdev = &gd->core.vdev;
+	unsigned int i;
+	ssize_t ret;
+
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		struct ga_region *r = ga_region_get(gd, idx[i]);
+		unsigned int reg = ga_bar_reg(idx[i]);
+		__le64 val;
+		size_t n;
+
+		if (!r)
+			continue;
+		if (pos >= reg && pos < reg + 8) {
+			/* A write into our register: store the bytes. */
+			n = min_t(size_t, count, reg + 8 - pos);
+			val = cpu_to_le64(r->bar_val);
+			if (copy_from_user((u8 *)&val + (pos - reg), buf, n))
+				return -EFAULT;
+			r->bar_val = le64_to_cpu(val);
+			*ppos += n;
+			return n;
+		}
+		/* Stop a write that runs into our register just before it. */
+		if (pos < reg && pos + count > reg)
+			count = reg - pos;
+	}
+
+	if (ga_write_clears_mem(gd, buf, pos, count)) {
+		/* Refuse new faults, zap, then let the core clear the bit. */
+		down_write(&gd->gate_lock);
+		gd->disabling = true;
+		up_write(&gd->gate_lock);
+		ga_zap(gd, true);
+		ret = vfio_pci_core_write(vdev, buf, count, ppos);
+		down_write(&gd->gate_lock);
+		gd->disabling = false;
+		up_write(&gd->gate_lock);
+		return ret;
+	}
+	if (ga_write_starts_flr(gd->core.pdev, buf, pos, count)) {
+		ga_reset_begin(gd, true);
+		ret = vfio_pci_core_write(vdev, buf, count, ppos);
+		ga_reset_end(gd);
+		return ret;
+	}
+	return vfio_pci_core_write(vdev, buf, count, ppos);
+}
+
+long ga_get_region_info(struct ga_dev *gd, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vfio_region_info info;
+	struct ga_region *r;
+	size_t size;
+	int ret;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	r = ga_region_get(gd, info.index);
+	if (!r)
+		return vfio_pci_core_ioctl(&gd->core.vdev,
+					   VFIO_DEVICE_GET_REGION_INFO, arg);
+
+	/* Only the real memory can be mapped; the rest of the BAR is ~0. */
+	size = struct_size(sparse, areas, 1);
+	sparse = kzalloc(size, GFP_KERNEL);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 1;
+	sparse->areas[0].offset = 0;
+	sparse->areas[0].size = round_down(r->len, PAGE_SIZE);
+	ret = vfio_info_add_capability(&caps, &sparse->header, size);
+	kfree(sparse);
+	if (ret)
+		return ret;
+
+	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+	info.size = r->bar_size;
+	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		     VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS;
+	info.cap_offset = 0;
+	if (info.argsz < sizeof(info) + caps.size) {
+		info.argsz = sizeof(info) + caps.size;
+	} else {
+		vfio_info_cap_shift(&caps, sizeof(info));
+		if (copy_to_user((void __user *)arg + sizeof(info), caps.buf,
+				 caps.size))
+			ret = -EFAULT;
+		info.cap_offset = sizeof(info);
+	}
+	kfree(caps.buf);
+	if (!ret && copy_to_user((void __user *)arg, &info, minsz))
+		ret = -EFAULT;
+	return ret;
+}
+
+/* Copy one chunk between the bounce buffer and the memory, gate checked. */
+static bool ga_mem_copy(struct ga_dev *gd, struct ga_region *r, void *bounce,
+			u64 off, size_t n, bool iswrite)
+{
+	bool ok;
+
+	down_read(&gd->core.memory_lock);
+	down_read(&gd->gate_lock);
+	ok = ga_mem_usable(gd) && r->va;
+	if (ok) {
+		if (r->cached && iswrite)
+			memcpy(r->va + off, bounce, n);
+		else if (r->cached)
+			memcpy(bounce, r->va + off, n);
+		else if (iswrite)
+			memcpy_toio((void __iomem __force *)r->va + off, bounce, n);
+		else
+			memcpy_fromio(bounce, (void __iomem __force *)r->va + off, n);
+	}
+	up_read(&gd->gate_lock);
+	up_read(&gd->core.memory_lock);
+	return ok;
+}
+
+/*
+ * read/write of an emulated BAR. Offsets at or past the BAR size fail with
+ * -EINVAL; a request running past it is cut short. Bytes past the real
+ * memory, and every byte while memory is disabled or a reset runs, read as
+ * ~0 and ignore writes (what a PCI device does when it is not decoding).
+ */
+ssize_t ga_mem_rw(struct ga_dev *gd, struct ga_region *r, char __user *buf,
+		  size_t count, loff_t *ppos, bool iswrite)
+{
+	u64 off = *ppos & VFIO_PCI_OFFSET_MASK;
+	size_t done = 0;
+	void *bounce;
+
+	if (off >= r->bar_size)
+		return -EINVAL;
+	count = min_t(u64, count, r->bar_size - off);
+	if (!count)
+		return 0;
+	bounce = kmalloc(min_t(size_t, count, GA_BOUNCE_SIZE), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, GA_BOUNCE_SIZE);
+		u64 at = off + done;
+		size_t real = at < r->len ? min_t(u64, n, r->len - at) : 0;
+		bool ok = false;
+
+		if (iswrite) {
+			if (copy_from_user(bounce, buf + done, n))
+				goto fault;
+			if (real)
+				ga_mem_copy(gd, r, bounce, at, real, true);
+		} else {
+			if (real)
+				ok = ga_mem_copy(gd, r, bounce, at, real, false);
+			if (!ok)
+				real = 0;
+			memset(bounce + real, 0xff, n - real);
+			if (copy_to_user(buf + done, bounce, n))
+				goto fault;
+		}
+		done += n;
+		cond_resched();
+	}
+	kfree(bounce);
+	*ppos += count;
+	return count;
+
+fault:
+	kfree(bounce);
+	return -EFAULT;
+}
