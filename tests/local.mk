@@ -7,7 +7,8 @@ GA_UNIT_TESTS = \
 	tests/unit/test-pci \
 	tests/unit/test-catalog \
 	tests/unit/test-sysfs \
-	tests/unit/test-host
+	tests/unit/test-host \
+	tests/unit/test-gpu
 check_PROGRAMS += $(GA_UNIT_TESTS)
 TESTS += $(GA_UNIT_TESTS)
 
@@ -27,3 +28,27 @@ tests_unit_test_sysfs_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_host_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_host_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_host_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_gpu_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_gpu_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_gpu_LDADD = $(GA_TEST_LDADD)
+
+# The unit tests again under valgrind (a build without sanitizers: see .ci/test-all).
+check-valgrind: $(GA_UNIT_TESTS)
+	@fail=0; for t in $(GA_UNIT_TESTS); do \
+	  if srcdir=$(srcdir) $(LIBTOOL) --mode=execute valgrind -q --error-exitcode=1 \
+	       --leak-check=full --errors-for-leak-kinds=definite,indirect ./$$t >$$t.vg.log 2>&1; \
+	  then echo "PASS (valgrind): $$t"; else echo "FAIL (valgrind): $$t"; tail -30 $$t.vg.log; fail=1; fi; \
+	done; exit $$fail
+CLEANFILES += $(GA_UNIT_TESTS:=.vg.log)
+
+# The README's first command ends here: the GPU listing of the quad-GH200 sample host.
+demo: all
+	$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign list
+.PHONY: demo check-valgrind
+
+# Sample hosts (tests/hosts/, replayed with umockdev) and the CLI on them.
+GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh
+TESTS += $(GA_SCRIPT_TESTS)
+EXTRA_DIST += tests/hosts tests/cli/test-hosts.sh
+AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; GPU_ASSIGN='$(abs_builddir)/gpu-assign'; \
+	ASAN_OPTIONS=verify_asan_link_order=0; export srcdir GPU_ASSIGN ASAN_OPTIONS;

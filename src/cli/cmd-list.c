@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "ga-error.h"
 #include "ga-gpu.h"
+#include "table.h"
 
 static const char *human_size(uint64_t bytes, char *buf, size_t size)
 {
@@ -26,7 +27,7 @@ static const char *model_name(const struct ga_gpu *gpu)
 {
 	if (gpu->model)
 		return gpu->model->name;
-	return gpu->dev->vendor == GA_PCI_VENDOR_NVIDIA ? "unknown NVIDIA" : "-";
+	return gpu->verdict == GA_VERDICT_UNKNOWN_MODEL ? "unknown NVIDIA GPU" : "-";
 }
 
 static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu *gpu)
@@ -137,7 +138,10 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		{}
 	};
 	_cleanup_host_ struct ga_host *host = NULL;
+	static const char *const header[] = { "ADDRESS", "ID", "MODEL", "FAMILY", "DRIVER",
+					      "IOMMU-GROUP", "NUMA", "ASSIGNABLE", NULL };
 	bool all = false, as_json = false;
+	struct table t = { 0 };
 	struct json j;
 	size_t shown = 0;
 	int c;
@@ -165,31 +169,37 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		json_begin_object(&j);
 		json_key(&j, "devices");
 		json_begin_array(&j);
-	} else {
-		printf("%-12s  %-9s  %-18s  %-15s  %-20s  %-12s  %-4s  %s\n", "ADDRESS", "ID", "MODEL",
-		       "FAMILY", "DRIVER", "IOMMU-GROUP", "NUMA", "ASSIGNABLE");
+	} else if (table_init(&t, header) < 0) {
+		return cli_usage_error("out of memory");
 	}
 	for (size_t i = 0; i < host->ndevs; i++) {
 		const struct ga_pci_dev *dev = &host->devs[i];
 		struct ga_gpu gpu;
 		char group[160], id[16], numa[12];
 
-		if (!all && dev->vendor != GA_PCI_VENDOR_NVIDIA)
+		/* Without --all: NVIDIA functions, minus the Grace root ports and other bridges. */
+		if (!all && (dev->vendor != GA_PCI_VENDOR_NVIDIA || ga_pci_dev_is_bridge(dev)))
 			continue;
-		if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0)
+		if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0) {
+			if (!as_json)
+				table_free(&t);
 			return cli_fail(cli);
+		}
 		shown++;
 		if (as_json) {
 			json_device(&j, cli->ctx, &gpu);
 		} else {
+			const char *row[] = {
+				dev->name, id, model_name(&gpu),
+				ga_family_to_string(gpu.model ? gpu.model->family : GA_FAMILY_UNKNOWN),
+				dev->driver ? dev->driver : "(none)", group,
+				dev->numa_node >= 0 ? numa : "-", yes_no(&gpu),
+			};
+
 			group_column(&gpu, group, sizeof(group));
 			snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
 			snprintf(numa, sizeof(numa), "%d", dev->numa_node);
-			printf("%-12s  %-9s  %-18s  %-15s  %-20s  %-12s  %-4s  %s\n", dev->name, id,
-			       model_name(&gpu),
-			       ga_family_to_string(gpu.model ? gpu.model->family : GA_FAMILY_UNKNOWN),
-			       dev->driver ? dev->driver : "(none)", group,
-			       dev->numa_node >= 0 ? numa : "-", yes_no(&gpu));
+			table_add(&t, row);
 		}
 		ga_gpu_clear(&gpu);
 	}
@@ -197,8 +207,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		json_end_array(&j);
 		json_end_object(&j);
 		json_end(&j);
-	} else if (!shown) {
-		printf("(no %s devices found)\n", all ? "PCI" : "NVIDIA");
+	} else {
+		table_print(&t, stdout);
+		table_free(&t);
+		if (!shown)
+			printf("(no %s devices found)\n", all ? "PCI" : "NVIDIA");
 	}
 	return EXIT_OK;
 }
@@ -324,7 +337,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 {
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
-	int n;
+	struct ga_gpu *gpus;
+	int n, r = EXIT_OK;
 
 	if (getopt(argc, argv, "") != -1)
 		return cli_usage_error("check: invalid option (usage: gpu-assign check ADDRESS...)");
@@ -340,13 +354,18 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			return cli_fail(cli);
 	if (ga_host_discover(cli->ctx, &host) < 0)
 		return cli_fail(cli);
+	gpus = calloc((size_t)n, sizeof(*gpus));
+	if (!gpus)
+		return cli_usage_error("out of memory");
+	/* All or nothing: print only once every address has passed. */
+	for (int i = 0; i < n && r == EXIT_OK; i++)
+		if (ga_gpu_require(cli->ctx, host, &addrs[i], &gpus[i]) < 0)
+			r = cli_fail(cli);
 	for (int i = 0; i < n; i++) {
-		struct ga_gpu gpu;
-
-		if (ga_gpu_require(cli->ctx, host, &addrs[i], &gpu) < 0)
-			return cli_fail(cli);
-		printf("%s: %s\n", gpu.dev->name, gpu.reason);
-		ga_gpu_clear(&gpu);
+		if (r == EXIT_OK)
+			printf("%s: %s\n", gpus[i].dev->name, gpus[i].reason);
+		ga_gpu_clear(&gpus[i]);
 	}
-	return EXIT_OK;
+	free(gpus);
+	return r;
 }

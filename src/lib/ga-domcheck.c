@@ -1,0 +1,662 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "ga-domcheck.h"
+#include "ga-error.h"
+#include "ga-host.h"
+
+#define VIRT_DEFAULT_MMIO (512ULL << 30)
+
+bool ga_domain_may_have_hostdev(const char *buf, size_t len)
+{
+	static const char needle[] = "<hostdev";
+	const size_t n = sizeof(needle) - 1;
+	const char *p = buf, *end = buf + len;
+
+	while ((size_t)(end - p) >= n) {
+		const char *lt = memchr(p, '<', (size_t)(end - p) - n + 1);
+
+		if (!lt)
+			return false;
+		if (!memcmp(lt, needle, n))
+			return true;
+		p = lt + 1;
+	}
+	return false;
+}
+
+static void free_hostdev(struct ga_dom_hostdev *hd)
+{
+	free(hd->alias);
+	free(hd->driver_model);
+	free(hd->gi_nodes);
+}
+
+void ga_domain_free(struct ga_domain *dom)
+{
+	if (!dom)
+		return;
+	free(dom->name);
+	free(dom->uuid);
+	free(dom->arch);
+	free(dom->machine);
+	free(dom->nova_instance);
+	free(dom->nova_flavor);
+	free(dom->cells);
+	for (size_t i = 0; i < dom->nhostdevs; i++)
+		free_hostdev(&dom->hostdevs[i]);
+	free(dom->hostdevs);
+	free(dom->numa_nodeids);
+	for (size_t i = 0; i < dom->ngi_objects; i++) {
+		free(dom->gi_objects[i].id);
+		free(dom->gi_objects[i].pci_dev);
+	}
+	free(dom->gi_objects);
+	ga_strv_free(dom->device_ids);
+	free(dom);
+}
+
+static bool is_el(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+/* An element without a namespace (libvirt's own vocabulary). */
+static bool is_plain(xmlNodePtr n, const char *name)
+{
+	return is_el(n, name) && !n->ns;
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (is_plain(n, name))
+			return n;
+	return NULL;
+}
+
+/* A strdup'd attribute, NULL if absent; *oom set on allocation failure. */
+static char *prop(xmlNodePtr n, const char *name, bool *oom)
+{
+	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *copy;
+
+	if (!v)
+		return NULL;
+	copy = strdup((const char *)v);
+	xmlFree(v);
+	if (!copy)
+		*oom = true;
+	return copy;
+}
+
+static char *text_of(xmlNodePtr n, bool *oom)
+{
+	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
+	char *copy;
+
+	if (!v)
+		return NULL;
+	copy = strdup((const char *)v);
+	xmlFree(v);
+	if (!copy)
+		*oom = true;
+	return copy;
+}
+
+/* A number as libvirt writes it in an address ("0x0009", "9"), at most max. */
+static bool parse_num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return !errno && *end == '\0' && *out <= max;
+}
+
+/* libvirt's memory units, as far as a cell's size needs them. */
+static bool to_kib(const char *value, const char *unit, uint64_t *kib)
+{
+	static const struct {
+		const char *name;
+		uint64_t num, den; /* KiB = value * num / den */
+	} units[] = {
+		{ "b", 1, 1024 }, { "bytes", 1, 1024 },
+		{ "KB", 1000, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 },
+		{ "MB", 1000000, 1024 }, { "M", 1024, 1 }, { "MiB", 1024, 1 },
+		{ "GB", 1000000000, 1024 }, { "G", 1048576, 1 }, { "GiB", 1048576, 1 },
+		{ "T", 1073741824, 1 }, { "TiB", 1073741824, 1 },
+	};
+	unsigned long long v;
+	char *end;
+
+	if (!value || !*value || *value == '-')
+		return false;
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (errno || *end)
+		return false;
+	if (!unit) {
+		*kib = v;
+		return true;
+	}
+	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
+		if (strcmp(unit, units[i].name))
+			continue;
+		if (units[i].num > 1 && v > UINT64_MAX / units[i].num)
+			return false;
+		*kib = v * units[i].num / units[i].den;
+		return true;
+	}
+	return false;
+}
+
+int ga_qemu_size_parse(const char *str, uint64_t *bytes)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (!str || *str < '0' || *str > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(str, &end, 10);
+	if (errno)
+		return -ERANGE;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case 'p': case 'P': shift = 50; end++; break;
+	case 'e': case 'E': shift = 60; end++; break;
+	case 'b': case 'B': end++; break;
+	default:
+		return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+/* Value of key in a QEMU option string "type,key=value,key2=value2" (copied into buf). */
+static bool opt_value(const char *opts, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (len > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			size_t vlen = len - klen - 1;
+
+			if (vlen >= size)
+				return false;
+			memcpy(buf, p + klen + 1, vlen);
+			buf[vlen] = '\0';
+			return true;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+static int push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
+{
+	void *grown;
+
+	if (*n >= 1u << 20)
+		return ga_report(ctx, -E2BIG, "domain XML has more than a million items of one kind (refusing to read on)");
+	grown = realloc(*array, (*n + 1) * size);
+	if (!grown)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	*array = grown;
+	memset((char *)grown + *n * size, 0, size);
+	(*n)++;
+	return 0;
+}
+
+static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
+{
+	xmlNodePtr addr = child(child(n, "source"), "address"), acpi;
+	struct ga_dom_hostdev *hd;
+	unsigned long dom_, bus, slot, fn;
+	char *v;
+	bool oom = false, ok;
+	int r;
+
+	v = prop(n, "mode", &oom);
+	ok = !v || !strcmp(v, "subsystem");
+	free(v);
+	v = prop(n, "type", &oom);
+	ok = ok && v && !strcmp(v, "pci");
+	free(v);
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	if (!ok || !addr)
+		return 0;
+	{
+		char *d = prop(addr, "domain", &oom), *b = prop(addr, "bus", &oom);
+		char *s = prop(addr, "slot", &oom), *f = prop(addr, "function", &oom);
+
+		/* libvirt defaults a missing domain to 0 */
+		ok = (!d || parse_num(d, 0xffff, &dom_)) && parse_num(b, 0xff, &bus) &&
+		     parse_num(s, 0x1f, &slot) && parse_num(f, 7, &fn);
+		if (!d)
+			dom_ = 0;
+		free(d);
+		free(b);
+		free(s);
+		free(f);
+	}
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	if (!ok)
+		return 0; /* not an address libvirt would accept: not ours to judge */
+	r = push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
+	if (r < 0)
+		return r;
+	hd = &dom->hostdevs[dom->nhostdevs - 1];
+	hd->addr.domain = (uint16_t)dom_;
+	hd->addr.bus = (uint8_t)bus;
+	hd->addr.slot = (uint8_t)slot;
+	hd->addr.func = (uint8_t)fn;
+	v = prop(n, "managed", &oom);
+	hd->managed = v && !strcmp(v, "yes");
+	free(v);
+	hd->alias = prop(child(n, "alias"), "name", &oom);
+	hd->driver_model = prop(child(n, "driver"), "model", &oom);
+	acpi = child(n, "acpi");
+	v = prop(acpi, "nodeset", &oom);
+	if (oom) {
+		free(v);
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	if (v) {
+		hd->has_nodeset = true;
+		r = ga_cpulist_parse(ctx, v, GA_DOMAIN_MAX_NODE + 1, &hd->gi_nodes, &hd->ngi_nodes);
+		free(v);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) { /* a nodeset we cannot read ties no node */
+			hd->gi_nodes = NULL;
+			hd->ngi_nodes = 0;
+		}
+	}
+	return 0;
+}
+
+static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa)
+{
+	for (xmlNodePtr n = numa ? numa->children : NULL; n; n = n->next) {
+		struct ga_dom_cell cell = { 0 };
+		char *id, *mem, *unit, *cpus;
+		unsigned long idv;
+		bool oom = false, ok;
+		int r;
+
+		if (!is_plain(n, "cell"))
+			continue;
+		id = prop(n, "id", &oom);
+		mem = prop(n, "memory", &oom);
+		unit = prop(n, "unit", &oom);
+		cpus = prop(n, "cpus", &oom);
+		ok = parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && to_kib(mem, unit, &cell.memory_kib);
+		cell.has_cpus = cpus && *cpus;
+		free(id);
+		free(mem);
+		free(unit);
+		free(cpus);
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		if (!ok)
+			continue;
+		cell.id = (unsigned)idv;
+		r = push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
+		if (r < 0)
+			return r;
+		dom->cells[dom->ncells - 1] = cell;
+	}
+	return 0;
+}
+
+static int add_device_id(struct ga_ctx *ctx, struct ga_domain *dom, const char *id)
+{
+	size_t n = 0;
+	char **grown;
+
+	while (dom->device_ids && dom->device_ids[n])
+		n++;
+	if (n >= 1u << 16)
+		return 0;
+	grown = realloc(dom->device_ids, (n + 2) * sizeof(*grown));
+	if (!grown)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	dom->device_ids = grown;
+	grown[n] = strdup(id);
+	grown[n + 1] = NULL;
+	return grown[n] ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
+}
+
+/* One option and its value from <qemu:commandline>. */
+static int read_qemu_option(struct ga_ctx *ctx, struct ga_domain *dom, const char *opt, const char *val)
+{
+	char buf[256];
+	unsigned long num;
+	int r;
+
+	if (!strcmp(opt, "-numa")) {
+		if (strncmp(val, "node,", 5) || !opt_value(val, "nodeid", buf, sizeof(buf)) ||
+		    !parse_num(buf, GA_DOMAIN_MAX_NODE, &num))
+			return 0;
+		r = push(ctx, (void **)&dom->numa_nodeids, &dom->nnuma_nodeids, sizeof(*dom->numa_nodeids));
+		if (r < 0)
+			return r;
+		dom->numa_nodeids[dom->nnuma_nodeids - 1] = (unsigned)num;
+	} else if (!strcmp(opt, "-object")) {
+		struct ga_dom_gi_object *gi;
+		char id[128], dev[128];
+
+		if (strncmp(val, "acpi-generic-initiator,", 23) || !opt_value(val, "pci-dev", dev, sizeof(dev)) ||
+		    !opt_value(val, "node", buf, sizeof(buf)) || !parse_num(buf, GA_DOMAIN_MAX_NODE, &num))
+			return 0;
+		if (!opt_value(val, "id", id, sizeof(id)))
+			id[0] = '\0';
+		r = push(ctx, (void **)&dom->gi_objects, &dom->ngi_objects, sizeof(*dom->gi_objects));
+		if (r < 0)
+			return r;
+		gi = &dom->gi_objects[dom->ngi_objects - 1];
+		gi->node = (unsigned)num;
+		gi->id = strdup(id);
+		gi->pci_dev = strdup(dev);
+		if (!gi->id || !gi->pci_dev)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
+		uint64_t size;
+
+		if (opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_qemu_size_parse(buf, &size) == 0)
+			dom->highmem_mmio_size = size;
+	} else if (!strcmp(opt, "-device")) {
+		if (opt_value(val, "id", buf, sizeof(buf)))
+			return add_device_id(ctx, dom, buf);
+	}
+	return 0;
+}
+
+static int read_qemu_commandline(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr cl)
+{
+	char *prev = NULL;
+	int r = 0;
+
+	for (xmlNodePtr n = cl->children; n && r == 0; n = n->next) {
+		bool oom = false;
+		char *value;
+
+		if (!is_el(n, "arg") || !n->ns || strcmp((const char *)n->ns->href, GA_QEMU_NS))
+			continue;
+		value = prop(n, "value", &oom);
+		if (oom) {
+			r = ga_report(ctx, -ENOMEM, "out of memory");
+			break;
+		}
+		if (!value)
+			continue;
+		if (prev)
+			r = read_qemu_option(ctx, dom, prev, value);
+		free(prev);
+		prev = value[0] == '-' ? value : NULL;
+		if (!prev)
+			free(value);
+	}
+	free(prev);
+	return r;
+}
+
+static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr md)
+{
+	for (xmlNodePtr n = md ? md->children : NULL; n; n = n->next) {
+		bool oom = false;
+
+		if (n->type != XML_ELEMENT_NODE || !n->ns || !n->ns->href ||
+		    strncmp((const char *)n->ns->href, GA_NOVA_NS_PREFIX, strlen(GA_NOVA_NS_PREFIX)))
+			continue;
+		dom->nova = true;
+		for (xmlNodePtr c = n->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || c->ns != n->ns)
+				continue;
+			if (!strcmp((const char *)c->name, "name") && !dom->nova_instance)
+				dom->nova_instance = text_of(c, &oom);
+			else if (!strcmp((const char *)c->name, "flavor") && !dom->nova_flavor)
+				dom->nova_flavor = prop(c, "name", &oom);
+		}
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static void doc_freep(xmlDocPtr *doc)
+{
+	if (*doc)
+		xmlFreeDoc(*doc);
+}
+
+int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out)
+{
+	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
+	xmlNodePtr root, os, devices;
+	bool oom = false;
+	int r;
+
+	*out = NULL;
+	if (len == 0)
+		return ga_report(ctx, -GA_E_PARSE, "no domain XML given (libvirt passes it on stdin)");
+	if (len > GA_DOMAIN_MAX_XML)
+		return ga_report(ctx, -EFBIG, "domain XML of %zu bytes is larger than the %u bytes we read (not checked)",
+				 len, GA_DOMAIN_MAX_XML);
+	doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *err = xmlGetLastError();
+
+		r = ga_report(ctx, -GA_E_PARSE, "domain XML is not well-formed: line %d: %.200s",
+			      err ? err->line : 0, err && err->message ? err->message : "parse error");
+		/* drop the trailing newline libxml2 puts in its messages */
+		xmlResetLastError();
+		return r;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is_plain(root, "domain"))
+		return ga_report(ctx, -GA_E_PARSE, "not a libvirt domain XML: the root element is '%s', not 'domain'",
+				 root ? (const char *)root->name : "");
+	dom = calloc(1, sizeof(*dom));
+	if (!dom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	dom->name = text_of(child(root, "name"), &oom);
+	dom->uuid = text_of(child(root, "uuid"), &oom);
+	os = child(child(root, "os"), "type");
+	dom->arch = prop(os, "arch", &oom);
+	dom->machine = prop(os, "machine", &oom);
+	dom->acpi = child(child(root, "features"), "acpi") != NULL;
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	r = read_metadata(ctx, dom, child(root, "metadata"));
+	if (r < 0)
+		return r;
+	r = read_cells(ctx, dom, child(child(root, "cpu"), "numa"));
+	if (r < 0)
+		return r;
+	devices = child(root, "devices");
+	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
+		if (!is_plain(n, "hostdev"))
+			continue;
+		r = read_hostdev(ctx, dom, n);
+		if (r < 0)
+			return r;
+	}
+	for (xmlNodePtr n = root->children; n; n = n->next) {
+		if (!is_el(n, "commandline") || !n->ns || strcmp((const char *)n->ns->href, GA_QEMU_NS))
+			continue;
+		r = read_qemu_commandline(ctx, dom, n);
+		if (r < 0)
+			return r;
+	}
+	*out = steal_ptr(dom);
+	return 0;
+}
+
+int ga_domain_add_standin(struct ga_ctx *ctx, struct ga_domain *dom, const char *alias,
+			  const struct ga_pci_addr *addr)
+{
+	struct ga_dom_hostdev *hd;
+	bool found = false;
+	int r;
+
+	for (size_t i = 0; dom->device_ids && dom->device_ids[i]; i++)
+		if (!strcmp(dom->device_ids[i], alias))
+			found = true;
+	if (!found)
+		return -ENOENT;
+	r = push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
+	if (r < 0)
+		return r;
+	hd = &dom->hostdevs[dom->nhostdevs - 1];
+	hd->addr = *addr;
+	hd->managed = true;
+	hd->standin = true;
+	hd->alias = strdup(alias);
+	return hd->alias ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
+}
+
+uint64_t ga_domain_mmio_window(const struct ga_domain *dom)
+{
+	return dom->highmem_mmio_size ? dom->highmem_mmio_size : VIRT_DEFAULT_MMIO;
+}
+
+GA_PRINTF(2, 3) static void problem(struct ga_dom_findings *f, const char *fmt, ...)
+{
+	size_t used = strlen(f->text);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(f->text)) {
+		memcpy(f->text + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	if (used < sizeof(f->text))
+		vsnprintf(f->text + used, sizeof(f->text) - used, fmt, ap);
+	va_end(ap);
+	f->nproblems++;
+}
+
+static const struct ga_dom_cell *find_cell(const struct ga_domain *dom, unsigned id)
+{
+	for (size_t i = 0; i < dom->ncells; i++)
+		if (dom->cells[i].id == id)
+			return &dom->cells[i];
+	return NULL;
+}
+
+static bool numa_declared(const struct ga_domain *dom, unsigned id)
+{
+	for (size_t i = 0; i < dom->nnuma_nodeids; i++)
+		if (dom->numa_nodeids[i] == id)
+			return true;
+	return false;
+}
+
+static bool memoryless_cell(const struct ga_domain *dom, unsigned id)
+{
+	const struct ga_dom_cell *c = find_cell(dom, id);
+
+	return c && c->memory_kib == 0 && !c->has_cpus;
+}
+
+void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostdev *hd, unsigned gi_needed,
+			 uint64_t mmio_needed, struct ga_dom_findings *out)
+{
+	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
+	unsigned found = 0, bad_native = 0, undeclared = 0;
+	size_t objects = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(seen, 0, sizeof(seen));
+	if (!dom->acpi)
+		problem(out, "ACPI is off, so the guest gets no SRAT and no GI nodes (add <features><acpi/></features>)");
+
+	/* native form */
+	for (size_t i = 0; i < hd->ngi_nodes; i++) {
+		unsigned id = hd->gi_nodes[i];
+
+		if (!memoryless_cell(dom, id)) {
+			bad_native++;
+			continue;
+		}
+		if (!seen[id]++)
+			found++;
+	}
+	if (hd->has_nodeset && hd->ngi_nodes == 0)
+		problem(out, "its <acpi nodeset> cannot be read (write it like '2-9')");
+	if (bad_native)
+		problem(out, "%u node(s) of its <acpi nodeset> are not memoryless <cell memory='0'> cells without cpus",
+			bad_native);
+
+	/* fallback form: objects naming this hostdev's alias */
+	for (size_t i = 0; hd->alias && i < dom->ngi_objects; i++) {
+		const struct ga_dom_gi_object *gi = &dom->gi_objects[i];
+
+		if (strcmp(gi->pci_dev, hd->alias))
+			continue;
+		objects++;
+		if (!numa_declared(dom, gi->node) && !memoryless_cell(dom, gi->node)) {
+			undeclared++;
+			continue;
+		}
+		if (!seen[gi->node]++)
+			found++;
+	}
+	if (undeclared)
+		problem(out, "%u acpi-generic-initiator object(s) for alias '%s' name a node that no '-numa node,nodeid=N' declares",
+			undeclared, hd->alias);
+	if (!hd->alias && dom->ngi_objects && !hd->has_nodeset)
+		problem(out, "its <hostdev> has no <alias name='ua-...'/>, so no acpi-generic-initiator object can name it");
+
+	out->gi_found = found;
+	if (found < gi_needed) {
+		if (found == 0)
+			problem(out,
+				"no generic-initiator NUMA nodes are tied to it (it needs %u: memoryless cells plus <acpi nodeset> in its <hostdev>, or '-numa node' plus 'acpi-generic-initiator' objects naming its alias in <qemu:commandline>)",
+				gi_needed);
+		else
+			problem(out, "only %u of the %u generic-initiator NUMA nodes it needs are tied to it", found,
+				gi_needed);
+	}
+
+	if (mmio_needed && dom->arch && !strcmp(dom->arch, "aarch64")) {
+		uint64_t window = ga_domain_mmio_window(dom);
+
+		if (window < mmio_needed)
+			problem(out,
+				"the guest's 64-bit MMIO window is %" PRIu64 " GiB but the GPUs' BARs need %" PRIu64
+				" GiB (add '-machine highmem-mmio-size=...' in <qemu:commandline>)",
+				window >> 30, (mmio_needed + (1ULL << 30) - 1) >> 30);
+	}
+	(void)objects;
+}

@@ -1,0 +1,124 @@
+/*
+ * Read a libvirt domain XML that someone else wrote (virsh define by hand,
+ * Nova, the hook's stdin) and check, for one of its PCI hostdevs, what a
+ * Grace GPU needs in the guest: ACPI on, generic-initiator (GI) NUMA nodes
+ * tied to that hostdev in either form, and a large enough 64-bit MMIO window.
+ *
+ * GI nodes come in two forms (see DESIGN.md):
+ *   native    <cell id='N' memory='0'/> in <cpu><numa> plus
+ *             <acpi nodeset='N-M'/> inside the GPU's <hostdev>
+ *   fallback  <qemu:commandline>: "-numa node,nodeid=N" and one
+ *             "-object acpi-generic-initiator,id=..,pci-dev=ALIAS,node=N"
+ *             per node, ALIAS being the hostdev's (user) alias
+ * A domain may mix them; nodes are counted once.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ga-ctx.h"
+#include "ga-pci.h"
+
+/* Hook input larger than this is not parsed (libvirt's domains are KiB). */
+#define GA_DOMAIN_MAX_XML (64u * 1024 * 1024)
+#define GA_NOVA_NS_PREFIX "http://openstack.org/xmlns/libvirt/nova/"
+#define GA_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+/* Largest guest NUMA node id we accept in a domain (QEMU allows 128 nodes). */
+#define GA_DOMAIN_MAX_NODE 4095
+
+struct ga_dom_hostdev {
+	struct ga_pci_addr addr;
+	bool managed;
+	char *alias;          /* NULL if none */
+	char *driver_model;   /* <driver model=...>, NULL if none */
+	bool has_nodeset;     /* <acpi nodeset=...> present */
+	unsigned *gi_nodes;   /* its nodeset, sorted */
+	size_t ngi_nodes;
+	bool standin;         /* added by a test (see ga_domain_add_standin) */
+};
+
+struct ga_dom_cell {
+	unsigned id;
+	uint64_t memory_kib;
+	bool has_cpus;
+};
+
+/* One "-object acpi-generic-initiator,..." of <qemu:commandline>. */
+struct ga_dom_gi_object {
+	char *id;
+	char *pci_dev;
+	unsigned node;
+};
+
+struct ga_domain {
+	char *name;
+	char *uuid;
+	char *arch;           /* <os><type arch=...>, NULL if not given */
+	char *machine;
+	bool acpi;            /* <features><acpi/> */
+	bool nova;            /* carries Nova's metadata */
+	char *nova_instance;  /* <nova:name>, NULL if absent */
+	char *nova_flavor;    /* <nova:flavor name=...> */
+	struct ga_dom_cell *cells;
+	size_t ncells;
+	struct ga_dom_hostdev *hostdevs; /* PCI subsystem hostdevs only */
+	size_t nhostdevs;
+	/* from <qemu:commandline> */
+	unsigned *numa_nodeids;          /* "-numa node,nodeid=N" */
+	size_t nnuma_nodeids;
+	struct ga_dom_gi_object *gi_objects;
+	size_t ngi_objects;
+	char **device_ids;               /* ids of "-device ...,id=X", NULL-terminated */
+	uint64_t highmem_mmio_size;      /* "-machine highmem-mmio-size=", 0 if absent */
+};
+
+/*
+ * Cheap pre-check on raw bytes: can this XML hold a <hostdev> at all? False
+ * means no PCI hostdev can be in it, so no Grace GPU either; the hook's fast
+ * path uses it to avoid parsing. A <hostdev> element always starts with the
+ * literal "<hostdev" (markup cannot be escaped), so there are no false
+ * negatives; a false positive only costs a parse.
+ */
+bool ga_domain_may_have_hostdev(const char *buf, size_t len);
+
+/* Parse a domain XML (no network, no entities, nothing printed). */
+int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out);
+void ga_domain_free(struct ga_domain *dom);
+
+static inline void ga_domain_freep(struct ga_domain **dom)
+{
+	ga_domain_free(*dom);
+}
+#define _cleanup_domain_ _cleanup_(ga_domain_freep)
+
+/*
+ * Tests only: treat the emulated device "-device ...,id=ALIAS" of the
+ * domain's <qemu:commandline> as a managed hostdev of host address addr, the
+ * way the real-stack tests put an emulated device in the GPU's place.
+ * -ENOENT (not reported) if the domain has no such device.
+ */
+int ga_domain_add_standin(struct ga_ctx *ctx, struct ga_domain *dom, const char *alias,
+			  const struct ga_pci_addr *addr);
+
+/* What one GPU hostdev lacks; problems are appended to text as "a; b; c". */
+struct ga_dom_findings {
+	unsigned gi_found;    /* distinct GI nodes tied to the hostdev */
+	unsigned nproblems;
+	char text[1024];
+};
+
+/*
+ * Check hostdev hd of dom for a GPU that needs gi_needed GI nodes and, when
+ * mmio_needed is not 0 and the guest is aarch64, that many bytes of 64-bit
+ * MMIO window. Never fails; the findings say what is missing.
+ */
+void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostdev *hd, unsigned gi_needed,
+			 uint64_t mmio_needed, struct ga_dom_findings *out);
+
+/* The 64-bit MMIO window the guest gets (aarch64 virt: 512 GiB unless set). */
+uint64_t ga_domain_mmio_window(const struct ga_domain *dom);
+
+/* Parse a QEMU size ("512G", "1T", "1099511627776", "64k"): 0 on success. */
+int ga_qemu_size_parse(const char *str, uint64_t *bytes);

@@ -1,0 +1,63 @@
+/*
+ * libvirt domain XML for a plan, built and merged with libxml2 only.
+ *
+ * Everything we write is recorded in one element in the domain's <metadata>,
+ * under our own namespace (GA_DOMXML_NS); a later merge removes exactly what
+ * that record names and writes the plan again, so running a merge twice gives
+ * the same bytes and dropping a GPU from the request drops exactly its parts.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ga-plan.h"
+#include "ga-virt.h"
+
+#define GA_DOMXML_NS "urn:x-gpu-assign:domain:1"
+#define GA_DOMXML_NS_PREFIX "gpu-assign"
+#define GA_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* First slot on pcie.0 for the GPUs; libvirt's own root ports start at 1. */
+#define GA_DOMXML_FIRST_SLOT 0x10
+#define GA_DOMXML_LAST_SLOT 0x1f
+
+struct ga_domxml_opts {
+	const char *name;        /* new domain: its name (required) */
+	enum ga_gi_form form;    /* GA_GI_FORM_NATIVE or GA_GI_FORM_FALLBACK (resolved) */
+	bool driver_model;       /* emit <driver model='...'/> */
+	bool managed;            /* <hostdev managed='yes'> */
+	const char *virt_type;   /* "kvm" (default when NULL) or "qemu" */
+};
+
+/* What a user's domain says about its size and machine (merge mode). */
+struct ga_domxml_info {
+	unsigned vcpus;          /* 0: not given */
+	uint64_t memory_kib;     /* 0: not given */
+	enum ga_arch arch;       /* GA_ARCH_AUTO: not given or unknown to us */
+	char *arch_name;         /* as written, NULL if absent */
+	char *machine;           /* NULL if absent */
+	char *name;              /* NULL if absent */
+};
+
+void ga_domxml_info_clear(struct ga_domxml_info *info);
+
+/* Parse a user's domain just enough to plan for it. */
+int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info);
+
+/* A complete new domain for plan. *out is a NUL-terminated malloc'd string. */
+int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
+		  char **out);
+
+/*
+ * Merge plan into the user's domain xml: keep everything that is not ours,
+ * replace what an earlier merge wrote. Refuses conflicts (a GPU already in a
+ * <hostdev> of the user's, guest NUMA cells or -numa arguments of the user's,
+ * a machine that is not 'virt' on aarch64, a different architecture).
+ */
+int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
+		    const struct ga_domxml_opts *opts, char **out);
+
+/* The value of QEMU's highmem-mmio-size for size bytes ("1T", "768G"); returns buf. */
+char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size);

@@ -1,0 +1,174 @@
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ga-error.h"
+#include "ga-grace.h"
+
+const char *ga_proc_root(void)
+{
+	const char *env = getenv("GA_PROC_ROOT");
+
+	return env && *env ? env : "/proc";
+}
+
+/* Daemons of NVIDIA's data-center stack that keep a GPU busy. */
+static const char *const nvidia_services[] = {
+	"nvidia-persistenced", "nv-hostengine", "nv-fabricmanager", "nvidia-fabricmanager",
+	"dcgm-exporter", "nvidia-smi", "nvidia-imex", "nvidia-dcgm",
+};
+
+static bool is_service(const char *comm)
+{
+	for (size_t i = 0; i < GA_ARRAY_SIZE(nvidia_services); i++)
+		if (!strcmp(comm, nvidia_services[i]))
+			return true;
+	return false;
+}
+
+static bool holds_nvidia_dev(const char *procdir)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/fd", procdir);
+	dir = opendir(path);
+	if (!dir)
+		return false; /* gone, or not ours to look at */
+	while (!found && (de = readdir(dir))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/fd/%s", procdir, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found = !strncmp(target, "/dev/nvidia", 11);
+	}
+	closedir(dir);
+	return found;
+}
+
+static void append(char **list, size_t *len, const char *item)
+{
+	size_t add = strlen(item) + 2;
+	char *grown = realloc(*list, *len + add + 1);
+
+	if (!grown)
+		return;
+	*list = grown;
+	snprintf(*list + *len, add + 1, "%s%s", *len ? ", " : "", item);
+	*len = strlen(*list);
+}
+
+int ga_grace_users(struct ga_ctx *ctx, char **out)
+{
+	const char *root = ga_proc_root();
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	*out = NULL;
+	dir = opendir(root);
+	if (!dir)
+		return ga_report(ctx, -errno, "cannot list processes in '%s': %s (is /proc mounted?)", root,
+				 strerror(errno));
+	while ((de = readdir(dir))) {
+		char procdir[PATH_MAX], path[PATH_MAX], comm[64] = "", item[128];
+		long pid;
+		char *end;
+		FILE *f;
+
+		pid = strtol(de->d_name, &end, 10);
+		if (!isdigit((unsigned char)de->d_name[0]) || *end || pid == (long)getpid())
+			continue;
+		snprintf(procdir, sizeof(procdir), "%s/%s", root, de->d_name);
+		snprintf(path, sizeof(path), "%s/comm", procdir);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (!is_service(comm) && !holds_nvidia_dev(procdir))
+			continue;
+		snprintf(item, sizeof(item), "%s (pid %ld)", comm[0] ? comm : "?", pid);
+		append(&list, &len, item);
+	}
+	closedir(dir);
+	*out = steal_ptr(list);
+	return 0;
+}
+
+int ga_grace_online_memory(struct ga_ctx *ctx, char **out)
+{
+	char path[PATH_MAX], line[256];
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/iomem", ga_proc_root());
+	f = fopen(path, "re");
+	if (!f)
+		return ga_report(ctx, -errno, "cannot read '%s': %s (is /proc mounted?)", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strstr(line, " : ");
+		char *range = line;
+
+		if (!colon)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(colon + 3, "System RAM (NVIDIA)"))
+			continue;
+		*colon = '\0';
+		while (*range == ' ')
+			range++;
+		append(&list, &len, range);
+	}
+	fclose(f);
+	*out = steal_ptr(list);
+	return 0;
+}
+
+int ga_grace_check_release(struct ga_ctx *ctx, const char *name, int wait_sec)
+{
+	_cleanup_free_ char *users = NULL;
+	int r;
+
+	r = ga_grace_users(ctx, &users);
+	if (r < 0)
+		return r;
+	if (users)
+		return ga_report(ctx, -EBUSY,
+				 "cannot take Grace GPU '%s' from its driver: in use by %s (stop these services or programs first; gpu-assign never stops them)",
+				 name, users);
+	for (int waited = 0;; waited++) {
+		_cleanup_free_ char *ranges = NULL;
+
+		r = ga_grace_online_memory(ctx, &ranges);
+		if (r < 0)
+			return r;
+		if (!ranges)
+			return 0;
+		if (waited >= wait_sec)
+			return ga_report(ctx, -EBUSY,
+					 "cannot take Grace GPU '%s' from its driver: GPU memory is still online as System RAM (NVIDIA) at %s in /proc/iomem (stop the NVIDIA services so that the driver offlines it, or give --wait SECONDS)",
+					 name, ranges);
+		if (waited == 0)
+			ga_info(ctx, "waiting up to %d s for the GPU memory at %s to go offline", wait_sec, ranges);
+		sleep(1);
+	}
+}

@@ -1,0 +1,35 @@
+/*
+ * Before a coherent Grace GPU leaves the host's NVIDIA driver, NVIDIA's flow
+ * wants nothing using it and its memory offline. We check, we never stop
+ * anything ourselves:
+ *   - processes that use the GPU: the NVIDIA daemons (persistenced, DCGM's
+ *     host engine, fabric manager, ...) and anything holding /dev/nvidia*;
+ *   - "System RAM (NVIDIA)" ranges in /proc/iomem (the GPU memory onlined
+ *     as host RAM).
+ * /proc is $GA_PROC_ROOT when set (tests), else "/proc".
+ */
+#pragma once
+
+#include "ga-ctx.h"
+
+const char *ga_proc_root(void);
+
+/*
+ * Processes to stop before the GPU can be taken: *out is a malloc'd,
+ * human-readable list ("nvidia-persistenced (pid 812), ...") or NULL when
+ * there are none.
+ */
+int ga_grace_users(struct ga_ctx *ctx, char **out);
+
+/*
+ * The NVIDIA System RAM ranges in /proc/iomem, "a-b, c-d", or NULL when none.
+ * iomem does not say which GPU a range belongs to, so this is host-wide.
+ */
+int ga_grace_online_memory(struct ga_ctx *ctx, char **out);
+
+/*
+ * The whole check for one GPU (name for messages): refuses with the list of
+ * processes to stop, then waits up to wait_sec for the memory to go offline
+ * (polling once a second) and refuses if it does not.
+ */
+int ga_grace_check_release(struct ga_ctx *ctx, const char *name, int wait_sec);

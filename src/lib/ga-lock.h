@@ -1,0 +1,31 @@
+/*
+ * The host-wide lock: every operation that changes drivers takes an
+ * exclusive flock(2) on <state dir>/lock. The kernel drops it when the
+ * process dies, so a killed gpu-assign never leaves a stale lock.
+ */
+#pragma once
+
+#include "ga-ctx.h"
+
+#define GA_STATE_DIR_DEFAULT "/run/gpu-assign"
+
+/* $GA_STATE_DIR when set, else /run/gpu-assign. */
+const char *ga_state_dir_default(void);
+
+struct ga_lock {
+	char *dir;  /* state directory */
+	int dirfd;  /* its fd (journal and bindings live there) */
+	int fd;     /* the locked file, -1 when not held */
+};
+
+/*
+ * Open (creating, mode 0700) the state directory and take the lock, waiting
+ * up to timeout_ms (0: fail at once, <0: forever). Busy after the timeout is
+ * -EBUSY with "another gpu-assign is working".
+ */
+int ga_lock_take(struct ga_ctx *ctx, const char *state_dir, int timeout_ms, struct ga_lock *out);
+
+/* Open the state directory without locking (status). A missing one gives dirfd -1. */
+int ga_state_open(struct ga_ctx *ctx, const char *state_dir, struct ga_lock *out);
+
+void ga_lock_release(struct ga_lock *lock);

@@ -1,0 +1,164 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-error.h"
+#include "ga-persist.h"
+#include "ga-statefile.h"
+
+#define HEADER                                                                        \
+	"# Written by 'gpu-assign bind --persistent'; change it with gpu-assign only\n" \
+	"# ('gpu-assign release --persistent ADDRESS' removes a line).\n"
+
+const char *ga_rules_dir_default(void)
+{
+	const char *env = getenv("GA_UDEV_RULES_DIR");
+
+	return env && *env ? env : GA_UDEV_RULES_DIR_DEFAULT;
+}
+
+void ga_rules_clear(struct ga_rules *rules)
+{
+	free(rules->v);
+	rules->v = NULL;
+	rules->n = 0;
+}
+
+const struct ga_rule *ga_rules_find(const struct ga_rules *rules, const struct ga_pci_addr *addr)
+{
+	for (size_t i = 0; i < rules->n; i++)
+		if (ga_pci_addr_equal(&rules->v[i].addr, addr))
+			return &rules->v[i];
+	return NULL;
+}
+
+static int format_line(char *buf, size_t size, const struct ga_rule *rule)
+{
+	char name[GA_PCI_ADDR_STRLEN];
+
+	return snprintf(buf, size,
+			"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", ATTR{driver_override}=\"%s\", RUN{builtin}+=\"kmod load %s\"\n",
+			ga_pci_addr_format(&rule->addr, name), rule->driver, rule->driver);
+}
+
+char *ga_rules_format(const struct ga_rules *rules)
+{
+	size_t cap = sizeof(HEADER) + rules->n * 256, len;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	len = (size_t)snprintf(out, cap, "%s", HEADER);
+	for (size_t i = 0; i < rules->n; i++)
+		len += (size_t)format_line(out + len, cap - len, &rules->v[i]);
+	return out;
+}
+
+int ga_rules_set(struct ga_ctx *ctx, struct ga_rules *rules, const struct ga_pci_addr *addr, const char *driver)
+{
+	struct ga_rule *grown;
+	size_t i;
+
+	for (i = 0; i < rules->n; i++) {
+		if (!ga_pci_addr_equal(&rules->v[i].addr, addr))
+			continue;
+		if (driver) {
+			snprintf(rules->v[i].driver, sizeof(rules->v[i].driver), "%s", driver);
+		} else {
+			memmove(&rules->v[i], &rules->v[i + 1], (rules->n - i - 1) * sizeof(*rules->v));
+			rules->n--;
+		}
+		return 0;
+	}
+	if (!driver)
+		return 0;
+	if (!ga_driver_name_valid(driver))
+		return ga_report(ctx, -EINVAL, "invalid driver name '%s' for a udev rule", driver);
+	grown = realloc(rules->v, (rules->n + 1) * sizeof(*grown));
+	if (!grown)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	rules->v = grown;
+	for (i = rules->n; i > 0 && ga_pci_addr_cmp(&rules->v[i - 1].addr, addr) > 0; i--)
+		rules->v[i] = rules->v[i - 1];
+	rules->v[i].addr = *addr;
+	snprintf(rules->v[i].driver, sizeof(rules->v[i].driver), "%s", driver);
+	rules->n++;
+	return 0;
+}
+
+int ga_rules_parse(struct ga_ctx *ctx, const char *text, struct ga_rules *out)
+{
+	unsigned lineno = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		char addr[16] = "", driver[GA_DRIVER_NAME_MAX] = "", expect[512];
+		struct ga_rule rule;
+
+		lineno++;
+		if (p[0] != '#' && p[0] != '\n') {
+			/* Take the two values, then require the line to be exactly what we write. */
+			if (sscanf(p, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%12[0-9a-fA-F:.]\", ATTR{driver_override}=\"%63[A-Za-z0-9_.-]\"",
+				   addr, driver) != 2 ||
+			    !ga_pci_addr_valid(addr, &rule.addr) || !ga_driver_name_valid(driver))
+				goto bad;
+			snprintf(rule.driver, sizeof(rule.driver), "%s", driver);
+			format_line(expect, sizeof(expect), &rule);
+			if (strlen(expect) != len + (nl ? 0 : 1) || strncmp(expect, p, len) != 0)
+				goto bad;
+			if (ga_rules_find(out, &rule.addr) || ga_rules_set(ctx, out, &rule.addr, rule.driver) < 0)
+				goto bad;
+		}
+		p = nl ? nl + 1 : NULL;
+		continue;
+bad:
+		ga_rules_clear(out);
+		return ga_report(ctx, -GA_E_PARSE,
+				 "cannot parse udev rules line %u '%.*s': not a line gpu-assign writes (fix or remove the file '" GA_UDEV_RULES_FILE "')",
+				 lineno, (int)(len > 100 ? 100 : len - (nl ? 1 : 0)), p);
+	}
+	return 0;
+}
+
+int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	dfd = ga_dir_open(ctx, dir ? dir : ga_rules_dir_default(), false, 0755, false);
+	if (dfd == -ENOENT) {
+		ga_clear_error(ctx);
+		return 0;
+	}
+	if (dfd < 0)
+		return dfd;
+	r = ga_file_read(ctx, dfd, dir ? dir : ga_rules_dir_default(), GA_UDEV_RULES_FILE, &text);
+	if (r < 0 || !text)
+		return r;
+	return ga_rules_parse(ctx, text, out);
+}
+
+int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *rules)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = -1;
+
+	if (!dir)
+		dir = ga_rules_dir_default();
+	dfd = ga_dir_open(ctx, dir, rules->n > 0, 0755, false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? (ga_clear_error(ctx), 0) : dfd;
+	if (rules->n == 0)
+		return ga_file_remove(ctx, dfd, dir, GA_UDEV_RULES_FILE);
+	text = ga_rules_format(rules);
+	if (!text)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	return ga_file_write_atomic(ctx, dfd, dir, GA_UDEV_RULES_FILE, text, 0644);
+}

@@ -1,0 +1,151 @@
+/*
+ * The guest NUMA plan: which guest NUMA cells hold the vCPUs and the RAM,
+ * which generic-initiator (GI) nodes each GPU gets, the distances between all
+ * guest nodes, and the 64-bit MMIO window the GPUs' BARs need. Pure data: the
+ * XML writer (ga-domxml) and `gpu-assign plan --json` both render it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ga-catalog.h"
+#include "ga-host.h"
+#include "ga-pci.h"
+
+enum ga_arch {
+	GA_ARCH_AUTO,    /* from the host model: Grace GPUs live on aarch64 hosts */
+	GA_ARCH_AARCH64, /* machine 'virt', UEFI */
+	GA_ARCH_X86_64,  /* machine 'q35', UEFI */
+	GA_ARCH_LAST
+};
+
+const char *ga_arch_to_string(enum ga_arch arch);
+int ga_arch_from_string(const char *str); /* -1 if unknown */
+
+/* QEMU limits a guest to 128 NUMA nodes (MAX_NODES). */
+#define GA_PLAN_MAX_NODES 128
+/* The 64-bit MMIO window QEMU's aarch64 'virt' machine has without highmem-mmio-size. */
+#define GA_PLAN_VIRT_DEFAULT_MMIO (512ULL << 30)
+/* Room kept in the window for the guest's other 64-bit BARs (virtio, NICs). */
+#define GA_PLAN_MMIO_RESERVE (1ULL << 30)
+
+/* The default distance model, used where the host does not expose a value. */
+#define GA_DIST_SELF 10
+#define GA_DIST_CPU_CPU 40
+#define GA_DIST_CPU_GI_LOCAL 80
+#define GA_DIST_CPU_GI_REMOTE 120
+#define GA_DIST_GI_GI 255
+
+struct ga_plan_request {
+	const struct ga_pci_addr *gpus; /* the GPUs asked for; ignored when all_gpus */
+	size_t ngpus;
+	bool all_gpus;                  /* every assignable Grace GPU of the host */
+	unsigned vcpus;
+	uint64_t memory_kib;
+	unsigned gi_nodes;              /* 0: the catalogue's count per GPU */
+	bool pin;                       /* <cputune>/<numatune> to the GPUs' host nodes */
+	enum ga_arch arch;
+};
+
+enum ga_gi_source {
+	GA_GI_SOURCE_CATALOG,  /* the catalogue's per-model count */
+	GA_GI_SOURCE_OPTION,   /* --gi-nodes */
+	GA_GI_SOURCE_LAST
+};
+
+const char *ga_gi_source_to_string(enum ga_gi_source src);
+
+struct ga_plan_cell {
+	unsigned id;          /* guest node id */
+	int host_node;        /* the host CPU node it stands for */
+	unsigned first_vcpu;
+	unsigned nvcpus;
+	uint64_t memory_kib;
+	char *host_cpus;      /* the host node's cpulist (for pinning) */
+};
+
+#define GA_ALIAS_PREFIX "ua-gpu-"
+#define GA_ALIAS_STRLEN 32
+
+struct ga_plan_gpu {
+	struct ga_pci_addr addr;
+	char name[GA_PCI_ADDR_STRLEN];
+	char alias[GA_ALIAS_STRLEN];  /* "ua-gpu-0009-01-00-0" */
+	const struct ga_catalog_entry *model;
+	const char *driver;           /* variant driver to name in <driver model=> */
+	int host_node;                /* host CPU node of the GPU */
+	unsigned cell;                /* index into plan->cells */
+	unsigned first_gi;            /* guest GI node ids first_gi .. first_gi+ngi-1 */
+	unsigned ngi;
+	enum ga_gi_source gi_source;
+	int *host_mem_nodes;          /* the GPU's memory nodes on the host, or NULL if unknown */
+	unsigned nhost_mem_nodes;     /* GI node m stands for host_mem_nodes[m] when m < this */
+	uint64_t bar_bytes;           /* 64-bit BARs, each rounded up to a power of two */
+};
+
+enum ga_dist_source {
+	GA_DIST_SOURCE_HOST,    /* every value from the host's node*/distance */
+	GA_DIST_SOURCE_MIXED,   /* some from the host, the rest from the default model */
+	GA_DIST_SOURCE_MODEL,   /* the default model only */
+	GA_DIST_SOURCE_LAST
+};
+
+const char *ga_dist_source_to_string(enum ga_dist_source src);
+
+struct ga_plan {
+	enum ga_arch arch;
+	unsigned vcpus;
+	uint64_t memory_kib;
+	bool pin;
+	struct ga_plan_cell *cells;
+	size_t ncells;
+	struct ga_plan_gpu *gpus;     /* sorted by address */
+	size_t ngpus;
+	unsigned nnodes;              /* cells + all GI nodes */
+	uint8_t *distance;            /* nnodes x nnodes, row-major */
+	enum ga_dist_source dist_source;
+	uint64_t mmio_needed;         /* the GPUs' BARs plus the reserve, bytes */
+	uint64_t mmio_window;         /* 64-bit window to ask for; 0: the machine's default is enough */
+};
+
+/*
+ * Plan a guest for req on host. Refuses, with one message naming the reason,
+ * what cannot work: unknown or unassignable GPUs, non-Grace GPUs, a GPU given
+ * twice, more vCPUs than the host has, memory larger than the chosen host
+ * nodes, more guest NUMA nodes than QEMU allows.
+ */
+int ga_plan_build(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_plan_request *req,
+		  struct ga_plan **out);
+void ga_plan_free(struct ga_plan *plan);
+
+static inline void ga_plan_freep(struct ga_plan **plan)
+{
+	ga_plan_free(*plan);
+}
+#define _cleanup_plan_ _cleanup_(ga_plan_freep)
+
+static inline unsigned ga_plan_distance(const struct ga_plan *plan, unsigned from, unsigned to)
+{
+	return plan->distance[from * plan->nnodes + to];
+}
+
+/*
+ * The host NUMA nodes that hold a Grace GPU's memory (see the comment in
+ * ga-plan.c for how they are found): *out is a malloc'd array of *n node ids.
+ * -ENOENT (no error recorded) when the host's layout allows no sure answer;
+ * -ENOMEM (reported) when out of memory.
+ */
+int ga_plan_gpu_mem_nodes(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_pci_dev *dev,
+			  int **out, unsigned *n);
+
+/*
+ * Parse a memory size: a decimal number with an optional binary unit
+ * K, KiB, M, MiB, G, GiB, T, TiB (case-insensitive; "B" alone means bytes).
+ * A bare number means MiB. The result must be a whole number of KiB, > 0.
+ */
+int ga_size_parse(struct ga_ctx *ctx, const char *str, uint64_t *kib);
+
+/* Format a node/CPU id list the way the kernel does ("1-8,10"); returns buf. */
+char *ga_idlist_format(const unsigned *ids, size_t n, char *buf, size_t size);

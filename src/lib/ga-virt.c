@@ -1,0 +1,282 @@
+#include <errno.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-error.h"
+#include "ga-virt.h"
+
+int ga_version_parse(struct ga_ctx *ctx, const char *str, unsigned long *out)
+{
+	unsigned long part[3] = { 0, 0, 0 };
+	const char *p = str;
+	int n = 0;
+
+	if (!str)
+		goto bad;
+	for (;;) {
+		unsigned long v = 0;
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			v = v * 10 + (unsigned long)(*p - '0');
+			p++;
+			digits++;
+		}
+		if (!digits || v > 999)
+			goto bad;
+		part[n++] = v;
+		if (*p == '\0')
+			break;
+		if (*p != '.' || n == 3)
+			goto bad;
+		p++;
+	}
+	if (n < 2)
+		goto bad;
+	*out = GA_VERSION(part[0], part[1], part[2]);
+	return 0;
+bad:
+	return ga_report(ctx, -GA_E_PARSE, "invalid version '%s': expected MAJOR.MINOR[.MICRO], e.g. '11.3.0'",
+			 str ? str : "");
+}
+
+char *ga_version_format(unsigned long v, char *buf, size_t size)
+{
+	if (!v)
+		snprintf(buf, size, "unknown");
+	else
+		snprintf(buf, size, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+	return buf;
+}
+
+static const char *const form_names[GA_GI_FORM_LAST] = {
+	[GA_GI_FORM_AUTO] = "auto",
+	[GA_GI_FORM_NATIVE] = "native",
+	[GA_GI_FORM_FALLBACK] = "fallback",
+};
+
+const char *ga_gi_form_to_string(enum ga_gi_form form)
+{
+	return form < GA_GI_FORM_LAST ? form_names[form] : "unknown";
+}
+
+int ga_gi_form_from_string(const char *str)
+{
+	for (int i = 0; i < GA_GI_FORM_LAST; i++)
+		if (str && !strcmp(str, form_names[i]))
+			return i;
+	return -1;
+}
+
+void ga_target_clear(struct ga_target *t)
+{
+	free(t->uri);
+	free(t->driver);
+	free(t->domcaps_machine);
+	memset(t, 0, sizeof(*t));
+}
+
+/* libvirt prints every error on stderr unless told otherwise; we report them ourselves. */
+static void quiet_errors(void *data, virErrorPtr err)
+{
+	(void)data;
+	(void)err;
+}
+
+static void silence_libvirt(void)
+{
+	virSetErrorFunc(NULL, quiet_errors);
+}
+
+static const char *virt_error(void)
+{
+	const char *msg = virGetLastErrorMessage();
+
+	return msg && *msg ? msg : "unknown libvirt error";
+}
+
+int ga_target_local(struct ga_ctx *ctx, struct ga_target *t)
+{
+	unsigned long v = 0;
+
+	silence_libvirt();
+	if (virGetVersion(&v, NULL, NULL) < 0)
+		return ga_report(ctx, -EIO, "cannot read the libvirt library version: %s", virt_error());
+	t->libvirt_version = v;
+	return 0;
+}
+
+static void conn_closep(virConnectPtr *c)
+{
+	if (*c)
+		virConnectClose(*c);
+}
+
+static void doc_freep(xmlDocPtr *d)
+{
+	if (*d)
+		xmlFreeDoc(*d);
+}
+
+static void xpath_ctx_freep(xmlXPathContextPtr *x)
+{
+	if (*x)
+		xmlXPathFreeContext(*x);
+}
+
+static void xpath_obj_freep(xmlXPathObjectPtr *o)
+{
+	if (*o)
+		xmlXPathFreeObject(*o);
+}
+
+/* Whether the capabilities list vfio among the PCI hostdev backends. */
+static int parse_domcaps(struct ga_ctx *ctx, const char *xml, struct ga_target *t)
+{
+	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_(xpath_ctx_freep) xmlXPathContextPtr xp = NULL;
+	_cleanup_(xpath_obj_freep) xmlXPathObjectPtr vfio = NULL, machine = NULL;
+
+	doc = xmlReadMemory(xml, (int)strlen(xml), "domcaps.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return ga_report(ctx, -GA_E_PARSE, "cannot parse the target's domain capabilities XML");
+	xp = xmlXPathNewContext(doc);
+	if (!xp)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	vfio = xmlXPathEvalExpression(
+		BAD_CAST "/domainCapabilities/devices/hostdev[@supported='yes']/enum[@name='pciBackend']/value[text()='vfio']",
+		xp);
+	machine = xmlXPathEvalExpression(BAD_CAST "string(/domainCapabilities/machine)", xp);
+	t->domcaps = true;
+	t->hostdev_vfio = vfio && vfio->nodesetval && vfio->nodesetval->nodeNr > 0;
+	if (machine && machine->stringval && machine->stringval[0]) {
+		t->domcaps_machine = strdup((const char *)machine->stringval);
+		if (!t->domcaps_machine)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, const char *machine,
+		      const char *virttype, struct ga_target *t)
+{
+	_cleanup_(conn_closep) virConnectPtr conn = NULL;
+	_cleanup_free_ char *caps = NULL;
+	unsigned long v = 0;
+	const char *type;
+	char *u;
+
+	silence_libvirt();
+	conn = virConnectOpenReadOnly(uri);
+	if (!conn)
+		return ga_report(ctx, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s (is libvirtd running?)",
+				 uri ? uri : "(default)", virt_error());
+	if (virConnectGetLibVersion(conn, &v) < 0)
+		return ga_report(ctx, -EIO, "cannot read the libvirt version of '%s': %s", uri ? uri : "(default)",
+				 virt_error());
+	t->libvirt_version = v;
+	u = virConnectGetURI(conn);
+	t->uri = u ? strdup(u) : NULL;
+	free(u);
+	type = virConnectGetType(conn);
+	if (type) {
+		t->driver = strdup(type);
+		if (!t->driver)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	/* The hypervisor version is QEMU's only on a QEMU driver. */
+	if (type && !strcmp(type, "QEMU")) {
+		v = 0;
+		if (virConnectGetVersion(conn, &v) < 0)
+			return ga_report(ctx, -EIO, "cannot read the QEMU version of '%s': %s",
+					 uri ? uri : "(default)", virt_error());
+		t->qemu_version = v;
+	}
+	caps = virConnectGetDomainCapabilities(conn, NULL, arch, machine, virttype, 0);
+	if (!caps) {
+		ga_info(ctx, "no domain capabilities from '%s' for %s/%s: %s", uri ? uri : "(default)",
+			arch ? arch : "-", machine ? machine : "-", virt_error());
+		return 0;
+	}
+	return parse_domcaps(ctx, caps, t);
+}
+
+int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, enum ga_gi_form wanted,
+		      struct ga_target_caps *caps)
+{
+	char lv[32], qv[32];
+
+	ga_version_format(t->libvirt_version, lv, sizeof(lv));
+	ga_version_format(t->qemu_version, qv, sizeof(qv));
+	if (t->qemu_version && t->qemu_version < GA_QEMU_GI)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "QEMU %s has no acpi-generic-initiator object, so the guest cannot get the GPU's NUMA nodes: upgrade the target to QEMU 9.2 or newer",
+				 qv);
+	if (t->qemu_version && t->qemu_version < GA_QEMU_GI_FIXED)
+		ga_warn(ctx,
+			"QEMU %s writes the GI entry's PCI address in the wrong byte order (fixed in 9.2): the guest's NVIDIA driver will report an outdated hypervisor stack; upgrade to QEMU 9.2 or newer",
+			qv);
+	if (t->domcaps && !t->hostdev_vfio)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "the target '%s' cannot assign PCI devices with VFIO (its domain capabilities list no vfio hostdev backend): load vfio-pci on the host",
+				 t->uri ? t->uri : "(default)");
+	caps->driver_model = t->libvirt_version >= GA_LIBVIRT_DRIVER_MODEL;
+	switch (wanted) {
+	case GA_GI_FORM_NATIVE:
+		if (t->libvirt_version && t->libvirt_version < GA_LIBVIRT_NATIVE_GI)
+			return ga_report(ctx, -GA_E_UNSUPPORTED,
+					 "libvirt %s cannot take the native GI form (memoryless cells with <acpi nodeset>, libvirt 11.8 or newer): use --gi-form fallback or auto",
+					 lv);
+		caps->form = GA_GI_FORM_NATIVE;
+		break;
+	case GA_GI_FORM_FALLBACK:
+		caps->form = GA_GI_FORM_FALLBACK;
+		break;
+	default:
+		caps->form = t->libvirt_version >= GA_LIBVIRT_NATIVE_GI ? GA_GI_FORM_NATIVE : GA_GI_FORM_FALLBACK;
+		break;
+	}
+	return 0;
+}
+
+static void dom_freep(virDomainPtr *d)
+{
+	if (*d)
+		virDomainFree(*d);
+}
+
+int ga_virt_define(struct ga_ctx *ctx, const char *uri, const char *xml, char **name, char **uuid)
+{
+	_cleanup_(conn_closep) virConnectPtr conn = NULL;
+	_cleanup_(dom_freep) virDomainPtr dom = NULL;
+	char buf[VIR_UUID_STRING_BUFLEN];
+	const char *n;
+
+	*name = NULL;
+	*uuid = NULL;
+	silence_libvirt();
+	conn = virConnectOpen(uri);
+	if (!conn)
+		return ga_report(ctx, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s (is libvirtd running?)",
+				 uri ? uri : "(default)", virt_error());
+	dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+	if (!dom)
+		return ga_report(ctx, -EINVAL, "libvirt refused the domain: %s", virt_error());
+	n = virDomainGetName(dom);
+	if (!n || virDomainGetUUIDString(dom, buf) < 0)
+		return ga_report(ctx, -EIO, "cannot read the defined domain's name and UUID: %s", virt_error());
+	*name = strdup(n);
+	*uuid = strdup(buf);
+	if (!*name || !*uuid) {
+		free(*name);
+		free(*uuid);
+		*name = *uuid = NULL;
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
