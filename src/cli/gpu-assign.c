@@ -12,6 +12,9 @@ static const struct cli_command commands[] = {
 	{ "list", cmd_list, "[--all] [--json]", "list the host's NVIDIA GPUs and whether they can be assigned" },
 	{ "show", cmd_show, "ADDRESS [--json]", "everything known about one PCI device" },
 	{ "check", cmd_check, "ADDRESS...", "succeed only if every ADDRESS is an assignable GPU" },
+	{ "plan", cmd_plan, "--gpu A|all ...", "show the guest NUMA plan (GI nodes, distances, MMIO)" },
+	{ "xml", cmd_xml, "--gpu A|all ...", "print a new domain XML, or merge into --domain FILE" },
+	{ "define", cmd_define, "--gpu A|all ...", "define that domain through libvirt" },
 };
 
 int cli_fail(struct cli *cli)

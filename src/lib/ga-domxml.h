@@ -22,6 +22,8 @@
 /* First slot on pcie.0 for the GPUs; libvirt's own root ports start at 1. */
 #define GA_DOMXML_FIRST_SLOT 0x10
 #define GA_DOMXML_LAST_SLOT 0x1f
+/* ids of our acpi-generic-initiator objects: "ga-gi" + guest node id */
+#define GA_GI_OBJECT_PREFIX "ga-gi"
 
 struct ga_domxml_opts {
 	const char *name;        /* new domain: its name (required) */

@@ -86,7 +86,7 @@ struct ga_plan_gpu {
 };
 
 enum ga_dist_source {
-	GA_DIST_SOURCE_HOST,    /* every value from the host's node*/distance */
+	GA_DIST_SOURCE_HOST,    /* every value from the host's node distance files */
 	GA_DIST_SOURCE_MIXED,   /* some from the host, the rest from the default model */
 	GA_DIST_SOURCE_MODEL,   /* the default model only */
 	GA_DIST_SOURCE_LAST

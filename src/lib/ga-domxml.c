@@ -1,0 +1,1169 @@
+/*
+ * Domain XML with libxml2: every element and attribute is a tree node, never
+ * a piece of a string. Output is serialized by libxml2 with its indentation
+ * after whitespace-only text between elements has been dropped, so that a
+ * merge of a merge comes out byte for byte the same.
+ *
+ * Our record in <metadata>:
+ *   <gpu-assign:gpu-assign xmlns:gpu-assign="urn:x-gpu-assign:domain:1"
+ *                          form="fallback" arch="aarch64">
+ *     <gpu-assign:gpu address="0009:01:00.0" alias="ua-gpu-0009-01-00-0"
+ *                     model="GH200 120GB" host-node="0" cell="0" gi-nodes="1-8"/>
+ *     <gpu-assign:numa cells="0"/>              we wrote <cpu><numa>
+ *     <gpu-assign:pin/>                         we wrote <cputune>, <numatune>
+ *     <gpu-assign:qemu numa-nodes="1-8" machine="highmem-mmio-size=1T"/>
+ *         we wrote, in <qemu:commandline>: "-numa node" and "-numa dist" for
+ *         those node ids, every "-object acpi-generic-initiator,id=ga-gi..."
+ *         and that "-machine" argument (the record stays small, and it
+ *         survives 'virsh dumpxml', which drops anything unknown elsewhere)
+ *     <gpu-assign:pcihole64/>                   we wrote pcie-root's <pcihole64>
+ *     <gpu-assign:cpu/>                         we created <cpu> itself
+ *   </gpu-assign:gpu-assign>
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-domxml.h"
+#include "ga-error.h"
+#include "ga-host.h"
+
+#define XC(s) ((const xmlChar *)(s))
+/* node ids in our record are below this (QEMU allows 128 nodes) */
+#define GA_DOMAIN_NODE_LIMIT 4096
+
+static void doc_freep(xmlDocPtr *d)
+{
+	if (*d)
+		xmlFreeDoc(*d);
+}
+
+static void xfreep(xmlChar **p)
+{
+	if (*p)
+		xmlFree(*p);
+}
+#define _cleanup_xfree_ _cleanup_(xfreep)
+
+/* A tree under construction; oom is sticky and checked once at the end. */
+struct builder {
+	struct ga_ctx *ctx;
+	xmlDocPtr doc;
+	xmlNsPtr ga_ns;
+	xmlNsPtr qemu_ns;
+	xmlNodePtr record;    /* our metadata element */
+	xmlNodePtr cmdline;   /* <qemu:commandline>, created on first use */
+	bool oom;
+};
+
+static xmlNodePtr add(struct builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name)
+{
+	xmlNodePtr n;
+
+	if (b->oom || !parent)
+		return NULL;
+	n = xmlNewChild(parent, ns, XC(name), NULL);
+	if (!n)
+		b->oom = true;
+	return n;
+}
+
+static xmlNodePtr add_text(struct builder *b, xmlNodePtr parent, const char *name, const char *text)
+{
+	xmlNodePtr n;
+
+	if (b->oom || !parent)
+		return NULL;
+	n = xmlNewTextChild(parent, NULL, XC(name), XC(text));
+	if (!n)
+		b->oom = true;
+	return n;
+}
+
+static void set(struct builder *b, xmlNodePtr n, const char *name, const char *fmt, ...) GA_PRINTF(4, 5);
+static void set(struct builder *b, xmlNodePtr n, const char *name, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (b->oom || !n)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!xmlSetProp(n, XC(name), XC(buf)))
+		b->oom = true;
+}
+
+/* Insert a new element child of parent before `before` (append when NULL). */
+static xmlNodePtr insert(struct builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name)
+{
+	xmlNodePtr n;
+
+	if (b->oom)
+		return NULL;
+	if (!before)
+		return add(b, parent, NULL, name);
+	n = xmlNewDocNode(b->doc, NULL, XC(name), NULL);
+	if (!n || !xmlAddPrevSibling(before, n)) {
+		xmlFreeNode(n);
+		b->oom = true;
+		return NULL;
+	}
+	return n;
+}
+
+static bool is_el(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && !n->ns && !strcmp((const char *)n->name, name);
+}
+
+static bool is_ns_el(const xmlNode *n, const char *href, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+	       !strcmp((const char *)n->ns->href, href) && !strcmp((const char *)n->name, name);
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+		if (is_el(c, name))
+			return c;
+	return NULL;
+}
+
+static xmlNodePtr ns_child(xmlNodePtr parent, const char *href, const char *name)
+{
+	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+		if (is_ns_el(c, href, name))
+			return c;
+	return NULL;
+}
+
+static void drop(xmlNodePtr n)
+{
+	if (!n)
+		return;
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+/* Whitespace-only text between elements goes, so the serializer can indent. */
+static void strip_blanks(xmlNodePtr n)
+{
+	bool has_el = false;
+
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			has_el = true;
+	for (xmlNodePtr c = n->children, next; c; c = next) {
+		next = c->next;
+		if (c->type == XML_ELEMENT_NODE)
+			strip_blanks(c);
+		else if (has_el && c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			drop(c);
+	}
+}
+
+char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "KMGTPE";
+	unsigned u = 0;
+	uint64_t v = bytes;
+
+	if (v % 1024) {
+		snprintf(buf, size, "%" PRIu64, v);
+		return buf;
+	}
+	v /= 1024;
+	while (v % 1024 == 0 && v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
+	return buf;
+}
+
+static const char *machine_for(enum ga_arch arch)
+{
+	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
+}
+
+static char *cell_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
+{
+	unsigned ids[GA_PLAN_MAX_NODES];
+
+	for (unsigned i = 0; i < g->ngi && i < GA_PLAN_MAX_NODES; i++)
+		ids[i] = g->first_gi + i;
+	return ga_idlist_format(ids, g->ngi < GA_PLAN_MAX_NODES ? g->ngi : GA_PLAN_MAX_NODES, buf, size);
+}
+
+static void write_record(struct builder *b, xmlNodePtr metadata, const struct ga_plan *plan,
+			 const struct ga_domxml_opts *opts)
+{
+	char buf[512];
+
+	b->record = add(b, metadata, NULL, "gpu-assign");
+	if (!b->record)
+		return;
+	b->ga_ns = xmlNewNs(b->record, XC(GA_DOMXML_NS), XC(GA_DOMXML_NS_PREFIX));
+	if (!b->ga_ns) {
+		b->oom = true;
+		return;
+	}
+	xmlSetNs(b->record, b->ga_ns);
+	set(b, b->record, "form", "%s", ga_gi_form_to_string(opts->form));
+	set(b, b->record, "arch", "%s", ga_arch_to_string(plan->arch));
+	for (size_t i = 0; i < plan->ngpus; i++) {
+		const struct ga_plan_gpu *g = &plan->gpus[i];
+		xmlNodePtr n = add(b, b->record, b->ga_ns, "gpu");
+
+		set(b, n, "address", "%s", g->name);
+		set(b, n, "alias", "%s", g->alias);
+		set(b, n, "model", "%s", g->model->name);
+		set(b, n, "host-node", "%d", g->host_node);
+		set(b, n, "cell", "%u", g->cell);
+		set(b, n, "gi-nodes", "%s", cell_gi_list(g, buf, sizeof(buf)));
+	}
+}
+
+static void record_flag(struct builder *b, const char *name)
+{
+	add(b, b->record, b->ga_ns, name);
+}
+
+static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
+	GA_PRINTF(4, 5);
+static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
+{
+	char value[512];
+	xmlNodePtr n;
+	va_list ap;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (!b->qemu_ns) {
+		b->qemu_ns = xmlSearchNsByHref(b->doc, root, XC(GA_QEMU_NS));
+		if (!b->qemu_ns)
+			b->qemu_ns = xmlNewNs(root, XC(GA_QEMU_NS), XC("qemu"));
+		if (!b->qemu_ns) {
+			b->oom = true;
+			return;
+		}
+	}
+	if (!b->cmdline) {
+		b->cmdline = ns_child(root, GA_QEMU_NS, "commandline");
+		if (!b->cmdline)
+			b->cmdline = add(b, root, b->qemu_ns, "commandline");
+	}
+	n = add(b, b->cmdline, b->qemu_ns, "arg");
+	set(b, n, "value", "%s", flag);
+	n = add(b, b->cmdline, b->qemu_ns, "arg");
+	set(b, n, "value", "%s", value);
+}
+
+/* The <gpu-assign:qemu> record, created on first use. */
+static xmlNodePtr qemu_record(struct builder *b)
+{
+	xmlNodePtr rec = b->record ? ns_child(b->record, GA_DOMXML_NS, "qemu") : NULL;
+
+	return rec ? rec : add(b, b->record, b->ga_ns, "qemu");
+}
+
+static void write_distances(struct builder *b, xmlNodePtr cell, const struct ga_plan *plan, unsigned id,
+			    bool gi_too)
+{
+	xmlNodePtr d = add(b, cell, NULL, "distances");
+	unsigned limit = gi_too ? plan->nnodes : (unsigned)plan->ncells;
+
+	for (unsigned j = 0; j < limit; j++) {
+		xmlNodePtr s = add(b, d, NULL, "sibling");
+
+		set(b, s, "id", "%u", j);
+		set(b, s, "value", "%u", ga_plan_distance(plan, id, j));
+	}
+}
+
+static void write_numa(struct builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
+		       const struct ga_domxml_opts *opts)
+{
+	bool native = opts->form == GA_GI_FORM_NATIVE;
+	xmlNodePtr numa = add(b, cpu, NULL, "numa");
+
+	for (size_t i = 0; i < plan->ncells; i++) {
+		const struct ga_plan_cell *c = &plan->cells[i];
+		xmlNodePtr cell = add(b, numa, NULL, "cell");
+
+		set(b, cell, "id", "%u", c->id);
+		if (c->nvcpus == 1)
+			set(b, cell, "cpus", "%u", c->first_vcpu);
+		else
+			set(b, cell, "cpus", "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
+		set(b, cell, "memory", "%" PRIu64, c->memory_kib);
+		set(b, cell, "unit", "KiB");
+		write_distances(b, cell, plan, c->id, native);
+	}
+	if (!native)
+		return;
+	for (unsigned id = (unsigned)plan->ncells; id < plan->nnodes; id++) {
+		xmlNodePtr cell = add(b, numa, NULL, "cell");
+
+		set(b, cell, "id", "%u", id);
+		set(b, cell, "memory", "0");
+		set(b, cell, "unit", "KiB");
+		write_distances(b, cell, plan, id, true);
+	}
+}
+
+/* -numa node / -numa dist / acpi-generic-initiator for the fallback form. */
+static void write_fallback_args(struct builder *b, xmlNodePtr root, const struct ga_plan *plan)
+{
+	unsigned first = (unsigned)plan->ncells;
+
+	for (unsigned id = first; id < plan->nnodes; id++)
+		qemu_arg_pair(b, root, "-numa", "node,nodeid=%u", id);
+	/* Every pair with a GI node once; QEMU mirrors a symmetric value. */
+	for (unsigned i = 0; i < plan->nnodes; i++) {
+		for (unsigned j = 0; j < plan->nnodes; j++) {
+			unsigned d = ga_plan_distance(plan, i, j);
+
+			if (i == j || (i < first && j < first))
+				continue;
+			if (j < i && ga_plan_distance(plan, j, i) == d)
+				continue;
+			qemu_arg_pair(b, root, "-numa", "dist,src=%u,dst=%u,val=%u", i, j, d);
+		}
+	}
+	for (size_t g = 0; g < plan->ngpus; g++) {
+		const struct ga_plan_gpu *pg = &plan->gpus[g];
+
+		for (unsigned k = 0; k < pg->ngi; k++)
+			qemu_arg_pair(b, root, "-object", "acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX "%u,pci-dev=%s,node=%u",
+				      pg->first_gi + k, pg->alias, pg->first_gi + k);
+	}
+	if (plan->nnodes > first)
+		set(b, qemu_record(b), "numa-nodes", "%u-%u", first, plan->nnodes - 1);
+}
+
+static void write_hostdev(struct builder *b, xmlNodePtr devices, const struct ga_plan *plan,
+			  const struct ga_plan_gpu *g, unsigned slot, const struct ga_domxml_opts *opts)
+{
+	xmlNodePtr h = add(b, devices, NULL, "hostdev");
+	xmlNodePtr n;
+	char buf[512];
+
+	set(b, h, "mode", "subsystem");
+	set(b, h, "type", "pci");
+	set(b, h, "managed", "%s", opts->managed ? "yes" : "no");
+	n = add(b, h, NULL, "driver");
+	set(b, n, "name", "vfio");
+	if (opts->driver_model)
+		set(b, n, "model", "%s", g->driver);
+	n = add(b, add(b, h, NULL, "source"), NULL, "address");
+	set(b, n, "domain", "0x%04x", g->addr.domain);
+	set(b, n, "bus", "0x%02x", g->addr.bus);
+	set(b, n, "slot", "0x%02x", g->addr.slot);
+	set(b, n, "function", "0x%x", g->addr.func);
+	n = add(b, h, NULL, "alias");
+	set(b, n, "name", "%s", g->alias);
+	n = add(b, h, NULL, "rom");
+	set(b, n, "bar", "off");
+	n = add(b, h, NULL, "address");
+	set(b, n, "type", "pci");
+	set(b, n, "domain", "0x0000");
+	set(b, n, "bus", "0x00");
+	set(b, n, "slot", "0x%02x", slot);
+	set(b, n, "function", "0x0");
+	if (opts->form == GA_GI_FORM_NATIVE) {
+		n = add(b, h, NULL, "acpi");
+		set(b, n, "nodeset", "%s", cell_gi_list(g, buf, sizeof(buf)));
+	}
+	(void)plan;
+}
+
+static void write_pinning(struct builder *b, xmlNodePtr cputune, xmlNodePtr numatune, const struct ga_plan *plan)
+{
+	unsigned nodes[GA_PLAN_MAX_NODES];
+	char buf[512];
+	xmlNodePtr n;
+
+	for (size_t i = 0; i < plan->ncells; i++) {
+		const struct ga_plan_cell *c = &plan->cells[i];
+
+		for (unsigned v = c->first_vcpu; v < c->first_vcpu + c->nvcpus; v++) {
+			n = add(b, cputune, NULL, "vcpupin");
+			set(b, n, "vcpu", "%u", v);
+			set(b, n, "cpuset", "%s", c->host_cpus);
+		}
+		nodes[i] = (unsigned)c->host_node;
+	}
+	n = add(b, numatune, NULL, "memory");
+	set(b, n, "mode", "strict");
+	set(b, n, "nodeset", "%s", ga_idlist_format(nodes, plan->ncells, buf, sizeof(buf)));
+	for (size_t i = 0; i < plan->ncells; i++) {
+		n = add(b, numatune, NULL, "memnode");
+		set(b, n, "cellid", "%u", plan->cells[i].id);
+		set(b, n, "mode", "strict");
+		set(b, n, "nodeset", "%d", plan->cells[i].host_node);
+	}
+}
+
+static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan)
+{
+	char size[32];
+
+	if (!plan->mmio_window)
+		return;
+	if (plan->arch == GA_ARCH_AARCH64) {
+		/* libvirt has no knob; QEMU merges this -machine with libvirt's own. */
+		qemu_arg_pair(b, root, "-machine", "highmem-mmio-size=%s",
+			      ga_domxml_qemu_size(plan->mmio_window, size, sizeof(size)));
+		set(b, qemu_record(b), "machine", "highmem-mmio-size=%s", size);
+		return;
+	}
+	/* q35: pcie-root's <pcihole64>, in KiB. */
+	xmlNodePtr ctl = NULL;
+
+	for (xmlNodePtr c = devices->children; c; c = c->next) {
+		xmlChar *type, *model;
+		bool match;
+
+		if (!is_el(c, "controller"))
+			continue;
+		type = xmlGetProp(c, XC("type"));
+		model = xmlGetProp(c, XC("model"));
+		match = type && model && !strcmp((char *)type, "pci") && !strcmp((char *)model, "pcie-root");
+		xmlFree(type);
+		xmlFree(model);
+		if (match) {
+			ctl = c;
+			break;
+		}
+	}
+	if (!ctl) {
+		ctl = add(b, devices, NULL, "controller");
+		set(b, ctl, "type", "pci");
+		set(b, ctl, "index", "0");
+		set(b, ctl, "model", "pcie-root");
+	}
+	xmlNodePtr hole = add_text(b, ctl, "pcihole64", "0");
+
+	if (hole) {
+		char kib[32];
+
+		snprintf(kib, sizeof(kib), "%" PRIu64, plan->mmio_window / 1024);
+		xmlNodeSetContent(hole, XC(kib));
+	}
+	set(b, hole, "unit", "KiB");
+	record_flag(b, "pcihole64");
+}
+
+static int serialize(struct ga_ctx *ctx, xmlDocPtr doc, char **out)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlSaveCtxtPtr save;
+	long r;
+
+	*out = NULL;
+	if (!buf)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
+	if (!save) {
+		xmlBufferFree(buf);
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	r = xmlSaveDoc(save, doc);
+	xmlSaveClose(save);
+	if (r < 0) {
+		xmlBufferFree(buf);
+		return ga_report(ctx, -EIO, "cannot write the domain XML");
+	}
+	{
+		const char *text = (const char *)xmlBufferContent(buf);
+		size_t len = strlen(text);
+		bool nl = len && text[len - 1] == '\n';
+
+		*out = malloc(len + 2);
+		if (*out) {
+			memcpy(*out, text, len);
+			if (!nl)
+				(*out)[len++] = '\n';
+			(*out)[len] = '\0';
+		}
+	}
+	xmlBufferFree(buf);
+	if (!*out)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Free slots on pcie.0 (domain 0, bus 0) that no device of the domain takes. */
+static void used_slots(xmlNodePtr n, bool used[32])
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "address") && !is_el(n, "source")) {
+			_cleanup_xfree_ xmlChar *type = xmlGetProp(c, XC("type"));
+			_cleanup_xfree_ xmlChar *dom = xmlGetProp(c, XC("domain"));
+			_cleanup_xfree_ xmlChar *bus = xmlGetProp(c, XC("bus"));
+			_cleanup_xfree_ xmlChar *slot = xmlGetProp(c, XC("slot"));
+
+			if (type && !strcmp((char *)type, "pci") && slot &&
+			    (!dom || strtoul((char *)dom, NULL, 0) == 0) && (!bus || strtoul((char *)bus, NULL, 0) == 0)) {
+				unsigned long s = strtoul((char *)slot, NULL, 0);
+
+				if (s < 32)
+					used[s] = true;
+			}
+			continue;
+		}
+		used_slots(c, used);
+	}
+}
+
+static int pick_slots(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_plan *plan, unsigned *slots)
+{
+	bool used[32] = { false };
+	unsigned next = GA_DOMXML_FIRST_SLOT;
+
+	if (devices)
+		used_slots(devices, used);
+	for (size_t i = 0; i < plan->ngpus; i++) {
+		while (next <= GA_DOMXML_LAST_SLOT && used[next])
+			next++;
+		if (next > GA_DOMXML_LAST_SLOT)
+			return ga_report(ctx, -ENOSPC,
+					 "no free slot on the root bus pcie.0 for GPU '%s' (slots 0x%02x-0x%02x are taken): free some or assign fewer GPUs",
+					 plan->gpus[i].name, GA_DOMXML_FIRST_SLOT, GA_DOMXML_LAST_SLOT);
+		slots[i] = next++;
+	}
+	return 0;
+}
+
+/* Write every part of the plan into doc (whose root has none of ours). */
+static int apply_plan(struct builder *b, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
+		      bool created_cpu)
+{
+	xmlNodePtr root = xmlDocGetRootElement(b->doc);
+	xmlNodePtr metadata, features, cpu, devices, before;
+	unsigned slots[32];
+	int r;
+
+	if (plan->ngpus > 32)
+		return ga_report(b->ctx, -E2BIG, "too many GPUs (%zu) for one domain", plan->ngpus);
+	devices = child(root, "devices");
+	if (!devices)
+		devices = add(b, root, NULL, "devices");
+	if (b->oom)
+		return ga_report(b->ctx, -ENOMEM, "out of memory");
+	r = pick_slots(b->ctx, devices, plan, slots);
+	if (r < 0)
+		return r;
+
+	metadata = child(root, "metadata");
+	if (!metadata) {
+		/* after the naming elements, as libvirt writes it */
+		before = root->children;
+		while (before && (is_el(before, "name") || is_el(before, "uuid") || is_el(before, "genid") ||
+				  is_el(before, "title") || is_el(before, "description") || before->type != XML_ELEMENT_NODE))
+			before = before->next;
+		metadata = insert(b, root, before, "metadata");
+	}
+	write_record(b, metadata, plan, opts);
+
+	features = child(root, "features");
+	if (!features)
+		features = insert(b, root, child(root, "cpu") ? child(root, "cpu") : devices, "features");
+	if (!child(features, "acpi"))
+		add(b, features, NULL, "acpi");
+
+	cpu = child(root, "cpu");
+	if (!cpu) {
+		cpu = insert(b, root, devices, "cpu");
+		created_cpu = true;
+	}
+	if (created_cpu)
+		record_flag(b, "cpu");
+	write_numa(b, cpu, plan, opts);
+	{
+		xmlNodePtr rec = add(b, b->record, b->ga_ns, "numa");
+		unsigned ids[GA_PLAN_MAX_NODES];
+		char buf[512];
+
+		for (size_t i = 0; i < plan->ncells; i++)
+			ids[i] = plan->cells[i].id;
+		set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
+	}
+
+	if (plan->pin) {
+		xmlNodePtr anchor = child(root, "os");
+		xmlNodePtr cputune = insert(b, root, anchor ? anchor : devices, "cputune");
+		xmlNodePtr numatune = insert(b, root, anchor ? anchor : devices, "numatune");
+
+		write_pinning(b, cputune, numatune, plan);
+		record_flag(b, "pin");
+	}
+
+	for (size_t i = 0; i < plan->ngpus; i++)
+		write_hostdev(b, devices, plan, &plan->gpus[i], slots[i], opts);
+
+	if (opts->form == GA_GI_FORM_FALLBACK)
+		write_fallback_args(b, root, plan);
+	write_mmio(b, root, devices, plan);
+	if (b->oom)
+		return ga_report(b->ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts, char **out)
+{
+	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	struct builder b = { .ctx = ctx };
+	xmlNodePtr root, n, os;
+	bool kvm = !opts->virt_type || !strcmp(opts->virt_type, "kvm");
+	int r;
+
+	*out = NULL;
+	if (!opts->name || !*opts->name)
+		return ga_report(ctx, -EINVAL, "no domain name given (give --name NAME)");
+	if (xmlStrlen(XC(opts->name)) > 200 || strchr(opts->name, '/'))
+		return ga_report(ctx, -EINVAL,
+				 "invalid domain name '%s': use at most 200 characters and no '/'", opts->name);
+	doc = xmlNewDoc(XC("1.0"));
+	if (!doc)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	b.doc = doc;
+	root = xmlNewDocNode(doc, NULL, XC("domain"), NULL);
+	if (!root)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	xmlDocSetRootElement(doc, root);
+	set(&b, root, "type", "%s", kvm ? "kvm" : "qemu");
+	add_text(&b, root, "name", opts->name);
+	n = add_text(&b, root, "memory", "0");
+	if (n) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
+		xmlNodeSetContent(n, XC(v));
+	}
+	set(&b, n, "unit", "KiB");
+	n = add_text(&b, root, "vcpu", "0");
+	if (n) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", plan->vcpus);
+		xmlNodeSetContent(n, XC(v));
+	}
+	set(&b, n, "placement", "static");
+	os = add(&b, root, NULL, "os");
+	set(&b, os, "firmware", "efi");
+	n = add_text(&b, os, "type", "hvm");
+	set(&b, n, "arch", "%s", ga_arch_to_string(plan->arch));
+	set(&b, n, "machine", "%s", machine_for(plan->arch));
+	add(&b, root, NULL, "features");
+	n = add(&b, root, NULL, "cpu");
+	/* KVM: the host's CPU as is; TCG (tests): everything QEMU can emulate. */
+	set(&b, n, "mode", "%s", kvm ? "host-passthrough" : "maximum");
+	set(&b, n, "check", "none");
+	add(&b, root, NULL, "devices");
+	if (b.oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	r = apply_plan(&b, plan, opts, false);
+	if (r < 0)
+		return r;
+	return serialize(ctx, doc, out);
+}
+
+static int parse_doc(struct ga_ctx *ctx, const char *xml, size_t len, xmlDocPtr *out)
+{
+	xmlParserCtxtPtr pctx;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+
+	*out = NULL;
+	if (len > INT_MAX)
+		return ga_report(ctx, -E2BIG, "the domain XML is too large (%zu bytes)", len);
+	pctx = xmlNewParserCtxt();
+	if (!pctx)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	doc = xmlCtxtReadMemory(pctx, xml, (int)len, "domain.xml", NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (!doc) {
+		const xmlError *e = xmlCtxtGetLastError(pctx);
+		char msg[256];
+		size_t l;
+
+		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
+		l = strlen(msg);
+		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+			msg[--l] = '\0';
+		xmlFreeParserCtxt(pctx);
+		return ga_report(ctx, -GA_E_PARSE, "malformed domain XML at line %d: %s (fix the file)",
+				 e ? e->line : 0, msg);
+	}
+	xmlFreeParserCtxt(pctx);
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is_el(root, "domain")) {
+		xmlFreeDoc(doc);
+		return ga_report(ctx, -GA_E_PARSE,
+				 "not a libvirt domain XML: the root element is '%s', not 'domain' (give the output of 'virsh dumpxml')",
+				 root ? (const char *)root->name : "(none)");
+	}
+	*out = doc;
+	return 0;
+}
+
+void ga_domxml_info_clear(struct ga_domxml_info *info)
+{
+	free(info->arch_name);
+	free(info->machine);
+	free(info->name);
+	memset(info, 0, sizeof(*info));
+}
+
+static char *dup_prop(xmlNodePtr n, const char *name)
+{
+	_cleanup_xfree_ xmlChar *v = n ? xmlGetProp(n, XC(name)) : NULL;
+
+	return v ? strdup((const char *)v) : NULL;
+}
+
+/* libvirt's memory units (scaled to KiB); -1 for an unknown unit. */
+static int memory_to_kib(const char *value, const char *unit, uint64_t *kib)
+{
+	static const struct {
+		const char *name;
+		uint64_t num, den; /* KiB = value * num / den */
+	} units[] = {
+		{ "b", 1, 1024 }, { "bytes", 1, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 }, { "KB", 1000, 1024 },
+		{ "M", 1024, 1 }, { "MiB", 1024, 1 }, { "MB", 1000000, 1024 }, { "G", 1 << 20, 1 },
+		{ "GiB", 1 << 20, 1 }, { "GB", 1000000000, 1024 }, { "T", 1 << 30, 1 }, { "TiB", 1 << 30, 1 },
+	};
+	unsigned long long v;
+	char *end;
+
+	if (!value || !(*value >= '0' && *value <= '9'))
+		return -1;
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	while (*end == ' ' || *end == '\n' || *end == '\t')
+		end++;
+	if (errno || *end)
+		return -1;
+	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
+		if (strcmp(unit ? unit : "KiB", units[i].name))
+			continue;
+		if (v > UINT64_MAX / units[i].num / 1024)
+			return -1;
+		*kib = v * units[i].num / units[i].den;
+		return 0;
+	}
+	return -1;
+}
+
+static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *info)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNodePtr n, type;
+
+	memset(info, 0, sizeof(*info));
+	n = child(root, "name");
+	if (n) {
+		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
+
+		info->name = s ? strdup((const char *)s) : NULL;
+	}
+	n = child(root, "vcpu");
+	if (n) {
+		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
+		char *end;
+		unsigned long v = s ? strtoul((const char *)s, &end, 10) : 0;
+
+		if (!s || !(*s >= '0' && *s <= '9') || *end || v == 0 || v > 65536)
+			return ga_report(ctx, -GA_E_PARSE, "the domain's <vcpu> '%s' is not a vCPU count",
+					 s ? (const char *)s : "");
+		info->vcpus = (unsigned)v;
+	}
+	n = child(root, "memory");
+	if (n) {
+		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
+		_cleanup_xfree_ xmlChar *unit = xmlGetProp(n, XC("unit"));
+
+		if (memory_to_kib((const char *)s, (const char *)unit, &info->memory_kib) < 0)
+			return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size",
+					 s ? (const char *)s : "", unit ? (const char *)unit : "KiB");
+	}
+	type = child(child(root, "os"), "type");
+	info->arch_name = dup_prop(type, "arch");
+	info->machine = dup_prop(type, "machine");
+	info->arch = GA_ARCH_AUTO;
+	if (info->arch_name) {
+		int a = ga_arch_from_string(info->arch_name);
+
+		if (a > GA_ARCH_AUTO)
+			info->arch = (enum ga_arch)a;
+	}
+	return 0;
+}
+
+int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info)
+{
+	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	r = parse_doc(ctx, xml, len, &doc);
+	if (r < 0)
+		return r;
+	r = read_info(ctx, doc, info);
+	if (r < 0)
+		ga_domxml_info_clear(info);
+	return r;
+}
+
+/* What an earlier merge recorded. */
+struct record {
+	char **aliases;
+	size_t naliases;
+	unsigned *numa_nodes; /* guest node ids of our -numa arguments */
+	size_t nnuma_nodes;
+	char *machine;        /* our -machine argument */
+	bool numa, pin, pcihole64, cpu;
+};
+
+static void record_clear(struct record *r)
+{
+	for (size_t i = 0; i < r->naliases; i++)
+		free(r->aliases[i]);
+	free(r->aliases);
+	free(r->numa_nodes);
+	free(r->machine);
+	memset(r, 0, sizeof(*r));
+}
+
+static int push(char ***v, size_t *n, char *s)
+{
+	char **grown;
+
+	if (!s)
+		return -ENOMEM;
+	grown = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!grown) {
+		free(s);
+		return -ENOMEM;
+	}
+	*v = grown;
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+static int read_record(struct ga_ctx *ctx, xmlNodePtr rec, struct record *r)
+{
+	for (xmlNodePtr c = rec->children; c; c = c->next) {
+		int e = 0;
+
+		if (is_ns_el(c, GA_DOMXML_NS, "gpu")) {
+			char *alias = dup_prop(c, "alias");
+
+			if (alias)
+				e = push(&r->aliases, &r->naliases, alias);
+		} else if (is_ns_el(c, GA_DOMXML_NS, "qemu")) {
+			_cleanup_free_ char *nodes = dup_prop(c, "numa-nodes");
+
+			free(r->machine);
+			free(r->numa_nodes);
+			r->numa_nodes = NULL;
+			r->nnuma_nodes = 0;
+			r->machine = dup_prop(c, "machine");
+			if (nodes && ga_cpulist_parse(ctx, nodes, GA_DOMAIN_NODE_LIMIT, &r->numa_nodes, &r->nnuma_nodes) < 0)
+				return ga_report(ctx, -GA_E_PARSE,
+						 "the domain's gpu-assign record has a bad numa-nodes list '%s' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)",
+						 nodes);
+		} else if (is_ns_el(c, GA_DOMXML_NS, "numa")) {
+			r->numa = true;
+		} else if (is_ns_el(c, GA_DOMXML_NS, "pin")) {
+			r->pin = true;
+		} else if (is_ns_el(c, GA_DOMXML_NS, "pcihole64")) {
+			r->pcihole64 = true;
+		} else if (is_ns_el(c, GA_DOMXML_NS, "cpu")) {
+			r->cpu = true;
+		}
+		if (e)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static bool alias_is(xmlNodePtr dev, const char *alias)
+{
+	_cleanup_xfree_ xmlChar *name = NULL;
+	xmlNodePtr a = child(dev, "alias");
+
+	if (!a)
+		return false;
+	name = xmlGetProp(a, XC("name"));
+	return name && !strcmp((const char *)name, alias);
+}
+
+static bool value_is(xmlNodePtr n, const char *v)
+{
+	_cleanup_xfree_ xmlChar *value = xmlGetProp(n, XC("value"));
+
+	return value && !strcmp((const char *)value, v);
+}
+
+static bool in_set(const struct record *r, unsigned id)
+{
+	for (size_t i = 0; i < r->nnuma_nodes; i++)
+		if (r->numa_nodes[i] == id)
+			return true;
+	return false;
+}
+
+/* Whether the argument pair flag, value is one an earlier merge wrote. */
+static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct record *r)
+{
+	_cleanup_xfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
+	_cleanup_xfree_ xmlChar *v = xmlGetProp(value, XC("value"));
+	const char *fs = (const char *)f, *vs = (const char *)v;
+	unsigned a, b, d;
+	int end = -1;
+
+	if (!fs || !vs)
+		return false;
+	if (!strcmp(fs, "-numa")) {
+		if (sscanf(vs, "node,nodeid=%u%n", &a, &end) == 1 && end > 0 && !vs[end])
+			return in_set(r, a);
+		end = -1;
+		if (sscanf(vs, "dist,src=%u,dst=%u,val=%u%n", &a, &b, &d, &end) == 3 && end > 0 && !vs[end])
+			return in_set(r, a) || in_set(r, b);
+		return false;
+	}
+	if (!strcmp(fs, "-object"))
+		return !strncmp(vs, "acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX,
+				strlen("acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX));
+	if (!strcmp(fs, "-machine"))
+		return r->machine && !strcmp(vs, r->machine);
+	return false;
+}
+
+/* Remove every part an earlier merge wrote. */
+static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record *r)
+{
+	xmlNodePtr devices = child(root, "devices");
+	xmlNodePtr cmd = ns_child(root, GA_QEMU_NS, "commandline");
+
+	for (xmlNodePtr c = devices ? devices->children : NULL, next; c; c = next) {
+		next = c->next;
+		if (!is_el(c, "hostdev"))
+			continue;
+		for (size_t i = 0; i < r->naliases; i++) {
+			if (alias_is(c, r->aliases[i])) {
+				drop(c);
+				break;
+			}
+		}
+	}
+	if (r->numa)
+		drop(child(child(root, "cpu"), "numa"));
+	if (r->cpu) {
+		xmlNodePtr cpu = child(root, "cpu");
+
+		/* created by us: goes when nothing of the user's is inside */
+		if (cpu && !cpu->children && !cpu->properties)
+			drop(cpu);
+	}
+	if (r->pin) {
+		drop(child(root, "cputune"));
+		drop(child(root, "numatune"));
+	}
+	if (r->pcihole64 && devices) {
+		for (xmlNodePtr c = devices->children; c; c = c->next) {
+			_cleanup_xfree_ xmlChar *model = is_el(c, "controller") ? xmlGetProp(c, XC("model")) : NULL;
+
+			if (model && !strcmp((const char *)model, "pcie-root"))
+				drop(child(c, "pcihole64"));
+		}
+	}
+	if (cmd && (r->nnuma_nodes || r->machine || rec_el)) {
+		bool removed = false;
+
+		for (xmlNodePtr c = cmd->children, next; c; c = next) {
+			xmlNodePtr v = c->next;
+
+			next = c->next;
+			while (v && v->type != XML_ELEMENT_NODE)
+				v = v->next;
+			if (!is_ns_el(c, GA_QEMU_NS, "arg") || !is_ns_el(v, GA_QEMU_NS, "arg"))
+				continue;
+			if (is_our_arg(c, v, r)) {
+				next = v->next;
+				drop(c);
+				drop(v);
+				removed = true;
+			}
+		}
+		if (removed && !cmd->children)
+			drop(cmd);
+	}
+	drop(rec_el);
+}
+
+static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_plan *plan,
+			   const struct ga_domxml_info *info)
+{
+	xmlNodePtr devices = child(root, "devices");
+	xmlNodePtr cmd = ns_child(root, GA_QEMU_NS, "commandline");
+
+	if (info->arch != GA_ARCH_AUTO && info->arch != plan->arch)
+		return ga_report(ctx, -EINVAL,
+				 "the domain is for architecture '%s' but the plan is for '%s' (give --arch %s or another domain)",
+				 info->arch_name, ga_arch_to_string(plan->arch), info->arch_name);
+	if (info->arch == GA_ARCH_AUTO && info->arch_name)
+		return ga_report(ctx, -EINVAL,
+				 "the domain's architecture '%s' is not one gpu-assign supports (aarch64, x86_64)",
+				 info->arch_name);
+	if (info->machine && plan->arch == GA_ARCH_AARCH64 && strncmp(info->machine, "virt", 4))
+		return ga_report(ctx, -EINVAL,
+				 "the domain's machine type '%s' is not aarch64 'virt', which the GPU layout needs (set <type machine='virt'>)",
+				 info->machine);
+	if (info->machine && plan->arch == GA_ARCH_X86_64 && !strstr(info->machine, "q35"))
+		return ga_report(ctx, -EINVAL,
+				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
+				 info->machine);
+	if (child(child(root, "cpu"), "numa"))
+		return ga_report(ctx, -EEXIST,
+				 "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)");
+	if (plan->pin && (child(root, "cputune") || child(root, "numatune")))
+		return ga_report(ctx, -EEXIST,
+				 "the domain already has <cputune> or <numatune> of its own: --pin would replace them (remove them or drop --pin)");
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+		xmlNodePtr a;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		for (size_t i = 0; i < plan->ngpus; i++) {
+			if (alias_is(c, plan->gpus[i].alias))
+				return ga_report(ctx, -EEXIST,
+						 "the domain already has a device with alias '%s' that gpu-assign did not write: rename it",
+						 plan->gpus[i].alias);
+		}
+		if (!is_el(c, "hostdev"))
+			continue;
+		a = child(child(c, "source"), "address");
+		if (!a)
+			continue;
+		{
+			_cleanup_xfree_ xmlChar *d = xmlGetProp(a, XC("domain"));
+			_cleanup_xfree_ xmlChar *b = xmlGetProp(a, XC("bus"));
+			_cleanup_xfree_ xmlChar *s = xmlGetProp(a, XC("slot"));
+			_cleanup_xfree_ xmlChar *f = xmlGetProp(a, XC("function"));
+			unsigned long dv = d ? strtoul((char *)d, NULL, 0) : 0;
+			unsigned long bv = b ? strtoul((char *)b, NULL, 0) : 0;
+			unsigned long sv = s ? strtoul((char *)s, NULL, 0) : 0;
+			unsigned long fv = f ? strtoul((char *)f, NULL, 0) : 0;
+
+			for (size_t i = 0; i < plan->ngpus; i++) {
+				const struct ga_pci_addr *g = &plan->gpus[i].addr;
+
+				if (dv == g->domain && bv == g->bus && sv == g->slot && fv == g->func)
+					return ga_report(ctx, -EEXIST,
+							 "GPU '%s' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first",
+							 plan->gpus[i].name);
+			}
+		}
+	}
+	for (xmlNodePtr c = cmd ? cmd->children : NULL; c; c = c->next) {
+		if (!is_ns_el(c, GA_QEMU_NS, "arg"))
+			continue;
+		if (value_is(c, "-numa"))
+			return ga_report(ctx, -EEXIST,
+					 "the domain passes its own '-numa' in <qemu:commandline>, which would clash with the planned node ids: remove it");
+	}
+	return 0;
+}
+
+int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
+		    const struct ga_domxml_opts *opts, char **out)
+{
+	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	struct ga_domxml_info info = { 0 };
+	struct record rec = { 0 };
+	struct builder b = { .ctx = ctx };
+	xmlNodePtr root, rec_el;
+	bool created_cpu;
+	int r;
+
+	*out = NULL;
+	r = parse_doc(ctx, xml, len, &doc);
+	if (r < 0)
+		return r;
+	root = xmlDocGetRootElement(doc);
+	strip_blanks(root);
+	rec_el = ns_child(child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
+	if (rec_el) {
+		r = read_record(ctx, rec_el, &rec);
+		if (r < 0)
+			goto out;
+	}
+	remove_ours(root, rec_el, &rec);
+	created_cpu = rec.cpu && !child(root, "cpu");
+	r = read_info(ctx, doc, &info);
+	if (r < 0)
+		goto out;
+	r = check_conflicts(ctx, root, plan, &info);
+	if (r < 0)
+		goto out;
+
+	b.doc = doc;
+	/* Sizes follow the plan (the same as the domain's unless overridden). */
+	{
+		xmlNodePtr mem = child(root, "memory"), cur = child(root, "currentMemory");
+		xmlNodePtr vcpu = child(root, "vcpu");
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
+		if (info.memory_kib != plan->memory_kib || !mem) {
+			if (!mem)
+				mem = insert(&b, root, child(root, "os") ? child(root, "os") : child(root, "devices"),
+					     "memory");
+			if (mem) {
+				xmlNodeSetContent(mem, XC(v));
+				set(&b, mem, "unit", "KiB");
+			}
+			if (cur) {
+				xmlNodeSetContent(cur, XC(v));
+				set(&b, cur, "unit", "KiB");
+			}
+		}
+		snprintf(v, sizeof(v), "%u", plan->vcpus);
+		if (info.vcpus != plan->vcpus || !vcpu) {
+			if (!vcpu)
+				vcpu = insert(&b, root, child(root, "os") ? child(root, "os") : child(root, "devices"),
+					      "vcpu");
+			if (vcpu) {
+				xmlNodeSetContent(vcpu, XC(v));
+				xmlUnsetProp(vcpu, XC("current"));
+			}
+		}
+	}
+	r = apply_plan(&b, plan, opts, created_cpu);
+	if (r < 0)
+		goto out;
+	r = serialize(ctx, doc, out);
+out:
+	record_clear(&rec);
+	ga_domxml_info_clear(&info);
+	return r;
+}
