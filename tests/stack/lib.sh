@@ -1,0 +1,147 @@
+# lib.sh - shared helpers for the real-stack tests (sourced, not run).
+#
+# GA_STACK_CACHE   where the sid chroot, guest kernels and initramfs live
+#                  (default /var/cache/gpu-assign-test; outside the checkout,
+#                  never committed)
+# GA_TOP           the project checkout (default: two levels above this file)
+
+GA_STACK_DIR=${GA_STACK_DIR:-$(cd "$(dirname "$0")" && pwd)}
+GA_TOP=${GA_TOP:-$(cd "$GA_STACK_DIR/../.." && pwd)}
+GA_STACK_CACHE=${GA_STACK_CACHE:-/var/cache/gpu-assign-test}
+
+slog() { echo "[stack] $*" >&2; }
+sdie() { echo "[stack] error: $*" >&2; exit 1; }
+
+# Seconds since the epoch, for the timings we print.
+now() { date +%s; }
+
+# The URI of the Debian mirror this machine's apt already uses for bookworm
+# (deb822 or one-line sources). No host name is written into the project.
+ga_debian_mirror() {
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] || continue
+			awk '/^URIs:/ { uri = $2 }
+			     /^Suites:/ && / bookworm( |$)/ { print uri; exit }
+			     /^$/ { uri = "" }' "$f"
+		done
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[ -f "$f" ] || continue
+			awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' "$f"
+		done
+	} | head -n 1
+}
+
+# ---------------------------------------------------------------------------
+# A private libvirtd, started and stopped by the tests.
+#
+# ga_daemon_start STATE ROOT [fakevfio]
+#   STATE  an empty directory of ours (absolute path) for everything the
+#          daemon writes: config, sockets, domain state, logs
+#   ROOT   / for the machine's own libvirt (bookworm-backports) or the path
+#          of the sid chroot
+#   fakevfio  also make the daemon believe the host has VFIO (see below)
+# The daemon runs in its own mount namespace, where STATE's directories are
+# bind-mounted over /etc/libvirt, /var/lib/libvirt, /var/cache/libvirt,
+# /var/log/libvirt and a tmpfs over /run: the machine's own libvirt
+# configuration, hooks, networks and domains are neither read nor changed.
+# For a chroot, /dev, /proc, /sys are mounted inside it, and STATE and
+# $GA_STACK_CACHE appear at the same paths as outside, so domain XML that
+# names files there works on both stacks. qemu.conf: QEMU runs as root,
+# without namespaces, security driver or cgroups (this machine is itself a
+# VM with no systemd), and writes its log to a file (no virtlogd).
+#
+# With fakevfio, a tmpfs over /sys/kernel/iommu_groups holds one empty group
+# and /dev/vfio/vfio exists (an overlay on /dev): the two things libvirt
+# checks before it accepts a VFIO hostdev. Nothing opens them: this is only
+# for `virsh define` and `domxml-to-native`, never for starting a domain.
+#
+# Prints nothing; the URI to use is ga_daemon_uri STATE.
+ga_daemon_uri() { echo "qemu:///system?socket=$1/sock/libvirt-sock"; }
+
+ga_daemon_start() {
+	st=$1 root=$2 fake=${3:-}
+	mkdir -p "$st/etc/qemu" "$st/lib" "$st/cache" "$st/log" "$st/sock" "$st/devup"
+	cat >"$st/etc/qemu.conf" <<-CONF
+	user = "root"
+	group = "root"
+	dynamic_ownership = 0
+	namespaces = [ ]
+	security_driver = "none"
+	cgroup_controllers = [ ]
+	stdio_handler = "file"
+	CONF
+	cat >"$st/etc/libvirtd.conf" <<-CONF
+	unix_sock_dir = "$st/sock"
+	unix_sock_group = "root"
+	unix_sock_rw_perms = "0700"
+	auth_unix_ro = "none"
+	auth_unix_rw = "none"
+	log_outputs = "3:stderr"
+	CONF
+	: >"$st/etc/libvirt.conf"
+	echo "$root" >"$st/root"
+	unshare -m --propagation private sh -eu -c '
+		st=$1 r=$2 fake=$3 cache=$4
+		R=${r%/}
+		if [ -n "$R" ]; then
+			mount --rbind /dev "$R/dev"
+			mount -t proc proc "$R/proc"
+			mount --rbind /sys "$R/sys"
+			mkdir -p "$R$st" "$R$cache"
+			mount --bind "$st" "$R$st"
+			mount --bind "$cache" "$R$cache"
+		fi
+		mount -t tmpfs tmpfs "$R/run"
+		mkdir -p "$R/etc/libvirt" "$R/var/lib/libvirt" "$R/var/cache/libvirt" "$R/var/log/libvirt"
+		mount --bind "$st/etc" "$R/etc/libvirt"
+		mount --bind "$st/lib" "$R/var/lib/libvirt"
+		mount --bind "$st/cache" "$R/var/cache/libvirt"
+		mount --bind "$st/log" "$R/var/log/libvirt"
+		if [ "$fake" = fakevfio ]; then
+			mount -t tmpfs tmpfs "$R/sys/kernel/iommu_groups"
+			mkdir -p "$R/sys/kernel/iommu_groups/0/devices"
+			mkdir -p "$st/devup/up" "$st/devup/work"
+			mount -t overlay overlay -o "lowerdir=/dev,upperdir=$st/devup/up,workdir=$st/devup/work" "$R/dev"
+			mount --bind /dev/pts "$R/dev/pts"
+			mount --bind /dev/shm "$R/dev/shm"
+			mkdir -p "$R/dev/vfio"
+			[ -e "$R/dev/vfio/vfio" ] || mknod "$R/dev/vfio/vfio" c 10 196
+		fi
+		cd /
+		if [ -n "$R" ]; then
+			exec chroot "$R" /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
+		fi
+		exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
+	' sh "$st" "$root" "$fake" "$GA_STACK_CACHE" >"$st/libvirtd.log" 2>&1 &
+	echo $! >"$st/pid"
+	i=0
+	while ! virsh -q -c "$(ga_daemon_uri "$st")" version >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 150 ] || ! kill -0 "$(cat "$st/pid")" 2>/dev/null; then
+			echo "[stack] libvirtd did not come up; its log:" >&2
+			tail -n 20 "$st/libvirtd.log" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# ga_daemon_stop STATE: destroy what is still running and stop the daemon.
+ga_daemon_stop() {
+	st=$1
+	[ -f "$st/pid" ] || return 0
+	pid=$(cat "$st/pid")
+	uri=$(ga_daemon_uri "$st")
+	for d in $(virsh -q -c "$uri" list --name 2>/dev/null); do
+		virsh -q -c "$uri" destroy "$d" >/dev/null 2>&1 || true
+	done
+	kill -TERM "$pid" 2>/dev/null || true
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$st/pid"
+}
