@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,13 @@
 #include "ga-config.h"
 #include "ga-error.h"
 
-static const char *const policy_names[GA_HOOK_POLICY_LAST] = {
+static const char *const policy_names[GA_HOOK_POLICY_LAST + 1] = { /* NULL-terminated */
 	[GA_HOOK_ENFORCE] = "enforce",
 	[GA_HOOK_WARN] = "warn",
 	[GA_HOOK_OFF] = "off",
 };
 
-static const char *const release_names[GA_RELEASE_POLICY_LAST] = {
+static const char *const release_names[GA_RELEASE_POLICY_LAST + 1] = {
 	[GA_RELEASE_RESTORE] = "restore",
 	[GA_RELEASE_KEEP] = "keep",
 };
@@ -93,8 +94,14 @@ static void keep_first_error(void *data, const xmlError *err)
 
 	if (first->set || !err || err->level < XML_ERR_ERROR)
 		return;
+	/* RelaxNG's first complaint often has no line; wait for one that has */
+	if (err->line <= 0 && err->node)
+		first->line = (int)xmlGetLineNo((xmlNodePtr)err->node);
+	else
+		first->line = err->line;
+	if (first->line <= 0 && err->domain == XML_FROM_RELAXNGV)
+		return;
 	first->set = true;
-	first->line = err->line;
 	snprintf(first->msg, sizeof(first->msg), "%s", err->message ? err->message : "invalid");
 	len = strlen(first->msg);
 	while (len && (first->msg[len - 1] == '\n' || first->msg[len - 1] == ' '))
@@ -147,73 +154,224 @@ static int validate(struct ga_ctx *ctx, xmlDocPtr doc, const char *name)
 			 "invalid configuration %s: it does not follow the schema (see gpu-assign.conf(5))", name);
 }
 
-static bool attr_is(xmlNodePtr node, const char *attr, const char *value)
-{
-	xmlChar *v = xmlGetProp(node, (const xmlChar *)attr);
-	bool same = v && !strcmp((const char *)v, value);
+/*
+ * The schema is the contract, but libxml2's RelaxNG messages for an
+ * <interleave> say little ("Extra element hook in interleave", often without
+ * a line). So walk the document first and name the line and the exact
+ * problem for every mistake we can foresee; the schema then catches the rest.
+ */
+#define BAD(node, ...) bad(ctx, name, node, __VA_ARGS__)
 
+GA_PRINTF(4, 5) static int bad(struct ga_ctx *ctx, const char *name, xmlNodePtr node, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ga_report(ctx, -GA_E_PARSE, "invalid configuration %s:%ld: %s (see gpu-assign.conf(5))", name,
+			 xmlGetLineNo(node), msg);
+}
+
+/* Only the listed attributes, each at most once (XML guarantees that). */
+static int check_attrs(struct ga_ctx *ctx, const char *name, xmlNodePtr n, const char *const *allowed)
+{
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		bool ok = false;
+
+		for (size_t i = 0; allowed[i]; i++)
+			ok = ok || !strcmp((const char *)a->name, allowed[i]);
+		if (!ok || a->ns)
+			return BAD(n, "<%s> has no attribute '%s'", (const char *)n->name, (const char *)a->name);
+	}
+	if (n->children && xmlFirstElementChild(n) && strcmp((const char *)n->name, "reserved"))
+		return BAD(xmlFirstElementChild(n), "<%s> takes no child elements", (const char *)n->name);
+	return 0;
+}
+
+/* An attribute that must be one of values (NULL-terminated); -1 if absent. */
+static int choice(struct ga_ctx *ctx, const char *name, xmlNodePtr n, const char *attr,
+		  const char *const *values, int *out)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)attr);
+
+	*out = -1;
+	if (!v)
+		return 0;
+	for (int i = 0; values[i]; i++) {
+		if (!strcmp((const char *)v, values[i])) {
+			*out = i;
+			xmlFree(v);
+			return 0;
+		}
+	}
+	{
+		char list[128] = "";
+
+		for (int i = 0; values[i]; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'", i ? ", " : "", values[i]);
+		BAD(n, "%s='%s' is not one of %s", attr, (const char *)v, list);
+	}
 	xmlFree(v);
-	return same;
+	return -GA_E_PARSE;
+}
+
+static const char *const yes_no[] = { "no", "yes", NULL };
+
+static int read_hook(struct ga_ctx *ctx, const char *name, xmlNodePtr n, struct ga_config *cfg)
+{
+	static const char *const attrs[] = { "policy", "bind", NULL };
+	int v, r;
+
+	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "policy", policy_names, &v)) < 0)
+		return r;
+	if (v >= 0)
+		cfg->policy = (enum ga_hook_policy)v;
+	if ((r = choice(ctx, name, n, "bind", yes_no, &v)) < 0)
+		return r;
+	if (v >= 0)
+		cfg->bind = v == 1;
+	return 0;
+}
+
+static int read_release(struct ga_ctx *ctx, const char *name, xmlNodePtr n, struct ga_config *cfg)
+{
+	static const char *const attrs[] = { "policy", NULL };
+	int v, r;
+
+	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "policy", release_names, &v)) < 0)
+		return r;
+	if (v < 0)
+		return BAD(n, "<release> needs policy='restore' or policy='keep'");
+	cfg->release = (enum ga_release_policy)v;
+	return 0;
+}
+
+static int read_gi_nodes(struct ga_ctx *ctx, const char *name, xmlNodePtr n, struct ga_config *cfg)
+{
+	static const char *const attrs[] = { "count", NULL };
+	xmlChar *v;
+	unsigned long count = 0;
+	char *end = NULL;
+	int r;
+
+	if ((r = check_attrs(ctx, name, n, attrs)) < 0)
+		return r;
+	v = xmlGetProp(n, (const xmlChar *)"count");
+	if (v && v[0] >= '0' && v[0] <= '9')
+		count = strtoul((const char *)v, &end, 10);
+	if (!v || !end || *end || count < 1 || count > 64) {
+		r = BAD(n, "<gi-nodes count='%s'> must be a number from 1 to 64", v ? (const char *)v : "");
+		xmlFree(v);
+		return r;
+	}
+	xmlFree(v);
+	cfg->gi_nodes = (unsigned)count;
+	return 0;
+}
+
+static int read_log(struct ga_ctx *ctx, const char *name, xmlNodePtr n, struct ga_config *cfg)
+{
+	static const char *const attrs[] = { "syslog", "file", NULL };
+	xmlChar *file;
+	int v, r;
+
+	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "syslog", yes_no, &v)) < 0)
+		return r;
+	if (v >= 0)
+		cfg->syslog = v == 1;
+	file = xmlGetProp(n, (const xmlChar *)"file");
+	if (!file)
+		return 0;
+	if (file[0] != '/' || !file[1]) {
+		r = BAD(n, "<log file='%s'> must be an absolute path", (const char *)file);
+		xmlFree(file);
+		return r;
+	}
+	free(cfg->log_file);
+	cfg->log_file = strdup((const char *)file);
+	xmlFree(file);
+	return cfg->log_file ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
+}
+
+static int read_reserved(struct ga_ctx *ctx, const char *name, xmlNodePtr n, struct ga_config *cfg)
+{
+	static const char *const none[] = { NULL }, *const gpu_attrs[] = { "address", NULL };
+	int r;
+
+	if ((r = check_attrs(ctx, name, n, none)) < 0)
+		return r;
+	cfg->has_reserved = true;
+	for (xmlNodePtr g = n->children; g; g = g->next) {
+		struct ga_pci_addr addr, *grown;
+		xmlChar *v;
+		bool ok;
+
+		if (g->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)g->name, "gpu") || g->ns)
+			return BAD(g, "<reserved> holds only <gpu address='DDDD:BB:SS.F'/> elements, not <%s>",
+				   (const char *)g->name);
+		if ((r = check_attrs(ctx, name, g, gpu_attrs)) < 0)
+			return r;
+		v = xmlGetProp(g, (const xmlChar *)"address");
+		ok = v && ga_pci_addr_valid((const char *)v, &addr);
+		if (!ok) {
+			r = BAD(g, "GPU address '%s' is not DDDD:BB:SS.F (hex, slot at most 1f, function at most 7)",
+				v ? (const char *)v : "");
+			xmlFree(v);
+			return r;
+		}
+		xmlFree(v);
+		if (cfg->nreserved && ga_config_gpu_reserved(cfg, &addr))
+			return BAD(g, "GPU listed twice in <reserved>: remove one");
+		grown = realloc(cfg->reserved, (cfg->nreserved + 1) * sizeof(*grown));
+		if (!grown)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		cfg->reserved = grown;
+		cfg->reserved[cfg->nreserved++] = addr;
+	}
+	return 0;
 }
 
 static int read_elements(struct ga_ctx *ctx, xmlNodePtr root, const char *name, struct ga_config *cfg)
 {
+	static const struct {
+		const char *name;
+		int (*read)(struct ga_ctx *, const char *, xmlNodePtr, struct ga_config *);
+	} elements[] = {
+		{ "hook", read_hook },
+		{ "release", read_release },
+		{ "reserved", read_reserved },
+		{ "gi-nodes", read_gi_nodes },
+		{ "log", read_log },
+	};
+	bool seen[GA_ARRAY_SIZE(elements)] = { false };
+
+	if (!root || strcmp((const char *)root->name, "gpu-assign") || root->ns)
+		return BAD(root, "the root element must be <gpu-assign>, not <%s>",
+			   root ? (const char *)root->name : "");
+	if (root->properties)
+		return BAD(root, "<gpu-assign> has no attributes");
 	for (xmlNodePtr n = root->children; n; n = n->next) {
-		const char *el = (const char *)n->name;
-		xmlChar *v;
+		size_t i;
+		int r;
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (!strcmp(el, "hook")) {
-			v = xmlGetProp(n, (const xmlChar *)"policy");
-			if (v)
-				cfg->policy = (enum ga_hook_policy)ga_hook_policy_from_string((const char *)v);
-			xmlFree(v);
-			if (xmlHasProp(n, (const xmlChar *)"bind"))
-				cfg->bind = attr_is(n, "bind", "yes");
-		} else if (!strcmp(el, "release")) {
-			cfg->release = attr_is(n, "policy", "keep") ? GA_RELEASE_KEEP : GA_RELEASE_RESTORE;
-		} else if (!strcmp(el, "gi-nodes")) {
-			v = xmlGetProp(n, (const xmlChar *)"count");
-			cfg->gi_nodes = v ? (unsigned)strtoul((const char *)v, NULL, 10) : 0;
-			xmlFree(v);
-		} else if (!strcmp(el, "log")) {
-			if (xmlHasProp(n, (const xmlChar *)"syslog"))
-				cfg->syslog = attr_is(n, "syslog", "yes");
-			v = xmlGetProp(n, (const xmlChar *)"file");
-			if (v) {
-				free(cfg->log_file);
-				cfg->log_file = strdup((const char *)v);
-				xmlFree(v);
-				if (!cfg->log_file)
-					return ga_report(ctx, -ENOMEM, "out of memory");
-			}
-		} else if (!strcmp(el, "reserved")) {
-			cfg->has_reserved = true;
-			for (xmlNodePtr g = n->children; g; g = g->next) {
-				struct ga_pci_addr addr, *grown;
-				bool ok;
-
-				if (g->type != XML_ELEMENT_NODE)
-					continue;
-				v = xmlGetProp(g, (const xmlChar *)"address");
-				ok = v && ga_pci_addr_valid((const char *)v, &addr);
-				xmlFree(v);
-				if (!ok)
-					return ga_report(ctx, -GA_E_PARSE,
-							 "invalid configuration %s:%ld: bad GPU address (write DDDD:BB:SS.F, slot at most 1f)",
-							 name, xmlGetLineNo(g));
-				if (ga_config_gpu_reserved(cfg, &addr) && cfg->nreserved)
-					return ga_report(ctx, -GA_E_PARSE,
-							 "invalid configuration %s:%ld: GPU listed twice in <reserved> (remove one)",
-							 name, xmlGetLineNo(g));
-				grown = realloc(cfg->reserved, (cfg->nreserved + 1) * sizeof(*grown));
-				if (!grown)
-					return ga_report(ctx, -ENOMEM, "out of memory");
-				cfg->reserved = grown;
-				cfg->reserved[cfg->nreserved++] = addr;
-			}
-		}
+		for (i = 0; i < GA_ARRAY_SIZE(elements); i++)
+			if (!strcmp((const char *)n->name, elements[i].name) && !n->ns)
+				break;
+		if (i == GA_ARRAY_SIZE(elements))
+			return BAD(n, "unknown element <%s> (known: hook, release, reserved, gi-nodes, log)",
+				   (const char *)n->name);
+		if (seen[i])
+			return BAD(n, "<%s> given twice: keep one", elements[i].name);
+		seen[i] = true;
+		r = elements[i].read(ctx, name, n, cfg);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -238,26 +396,31 @@ int ga_config_parse(struct ga_ctx *ctx, const char *buf, size_t len, const char 
 	pctx = xmlNewParserCtxt();
 	if (!pctx)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	/* No network, no entity expansion, nothing printed: the error is ours to report. */
+	/*
+	 * No network, no entity expansion, nothing printed. libxml2 2.9 has no
+	 * per-context handler for structured errors: catch the first one with
+	 * the (thread-local) global handler for the length of the parse.
+	 */
+	xmlSetStructuredErrorFunc(&first, keep_first_error_cb);
 	doc = xmlCtxtReadMemory(pctx, buf, (int)len, name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
-	if (!doc || !pctx->wellFormed) {
-		xmlErrorPtr err = xmlCtxtGetLastError(pctx);
-
-		if (err)
-			keep_first_error(&first, err);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (!doc || !pctx->wellFormed || first.set) {
 		xmlFreeParserCtxt(pctx);
 		return ga_report(ctx, -GA_E_PARSE, "invalid configuration %s:%d: %s (it must be well-formed XML)",
 				 name, first.set ? first.line : 1, first.set ? first.msg : "not XML");
 	}
 	xmlFreeParserCtxt(pctx);
-	r = validate(ctx, doc, name);
-	if (r < 0)
-		return r;
+	if (doc->intSubset || doc->extSubset)
+		return ga_report(ctx, -GA_E_PARSE, "invalid configuration %s:1: a <!DOCTYPE> is not allowed (remove it)",
+				 name);
 	r = ga_config_new_default(ctx, &cfg);
 	if (r < 0)
 		return r;
 	r = read_elements(ctx, xmlDocGetRootElement(doc), name, cfg);
+	if (r < 0)
+		return r;
+	r = validate(ctx, doc, name);
 	if (r < 0)
 		return r;
 	cfg->path = strdup(name);

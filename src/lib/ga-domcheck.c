@@ -10,7 +10,6 @@
 
 #include "ga-domcheck.h"
 #include "ga-error.h"
-#include "ga-host.h"
 
 #define VIRT_DEFAULT_MMIO (512ULL << 30)
 
@@ -232,6 +231,57 @@ static int push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
 	return 0;
 }
 
+/*
+ * A libvirt nodeset as written in <acpi nodeset>: "2-9", "2,4,6-7". Sorted,
+ * de-duplicated; false for anything else (such as the "^N" exclusions).
+ */
+static bool parse_nodeset(const char *s, unsigned **out, size_t *n)
+{
+	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
+	unsigned *list;
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	memset(seen, 0, sizeof(seen));
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*s < '0' || *s > '9')
+			return false;
+		lo = hi = strtoul(s, &end, 10);
+		s = end;
+		if (*s == '-') {
+			s++;
+			if (*s < '0' || *s > '9')
+				return false;
+			hi = strtoul(s, &end, 10);
+			s = end;
+		}
+		if (lo > hi || hi > GA_DOMAIN_MAX_NODE)
+			return false;
+		for (unsigned long i = lo; i <= hi; i++)
+			seen[i] = 1;
+		if (*s == '\0')
+			break;
+		if (*s++ != ',')
+			return false;
+	}
+	for (size_t i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
+		count += seen[i];
+	list = malloc(count * sizeof(*list) + 1);
+	if (!list)
+		return false;
+	count = 0;
+	for (unsigned i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
+		if (seen[i])
+			list[count++] = i;
+	*out = list;
+	*n = count;
+	return true;
+}
+
 static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 {
 	xmlNodePtr addr = child(child(n, "source"), "address"), acpi;
@@ -290,14 +340,12 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	}
 	if (v) {
 		hd->has_nodeset = true;
-		r = ga_cpulist_parse(ctx, v, GA_DOMAIN_MAX_NODE + 1, &hd->gi_nodes, &hd->ngi_nodes);
-		free(v);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0) { /* a nodeset we cannot read ties no node */
+		/* a nodeset we cannot read ties no node; the check says so */
+		if (!parse_nodeset(v, &hd->gi_nodes, &hd->ngi_nodes)) {
 			hd->gi_nodes = NULL;
 			hd->ngi_nodes = 0;
 		}
+		free(v);
 	}
 	return 0;
 }
@@ -475,13 +523,20 @@ int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_d
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *err = xmlGetLastError();
+		char msg[256];
+		size_t n;
 
-		r = ga_report(ctx, -GA_E_PARSE, "domain XML is not well-formed: line %d: %.200s",
-			      err ? err->line : 0, err && err->message ? err->message : "parse error");
-		/* drop the trailing newline libxml2 puts in its messages */
+		snprintf(msg, sizeof(msg), "%s", err && err->message ? err->message : "parse error");
+		n = strlen(msg);
+		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		r = ga_report(ctx, -GA_E_PARSE, "domain XML is not well-formed: line %d: %s", err ? err->line : 0, msg);
 		xmlResetLastError();
 		return r;
 	}
+	/* libvirt never writes a DTD; one could only bring entity tricks */
+	if (doc->intSubset || doc->extSubset)
+		return ga_report(ctx, -GA_E_PARSE, "domain XML has a <!DOCTYPE>, which libvirt never writes (not read)");
 	root = xmlDocGetRootElement(doc);
 	if (!root || !is_plain(root, "domain"))
 		return ga_report(ctx, -GA_E_PARSE, "not a libvirt domain XML: the root element is '%s', not 'domain'",
@@ -656,7 +711,7 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 			problem(out,
 				"the guest's 64-bit MMIO window is %" PRIu64 " GiB but the GPUs' BARs need %" PRIu64
 				" GiB (add '-machine highmem-mmio-size=...' in <qemu:commandline>)",
-				window >> 30, (mmio_needed + (1ULL << 30) - 1) >> 30);
+				window >> 30, (uint64_t)((mmio_needed + (1ULL << 30) - 1) >> 30));
 	}
 	(void)objects;
 }

@@ -1,0 +1,381 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ga-catalog.h"
+#include "ga-config.h"
+#include "ga-ctx.h"
+#include "ga-domcheck.h"
+#include "ga-error.h"
+#include "ga-sysfs.h"
+#include "hook.h"
+
+#define MSG_MAX 4096
+
+enum hook_op hook_op_classify(const char *op, const char *subop)
+{
+	if (!op || !subop)
+		return HOOK_OP_OTHER;
+	if (!strcmp(op, "prepare") && !strcmp(subop, "begin"))
+		return HOOK_OP_PREPARE;
+	if (!strcmp(op, "release") && !strcmp(subop, "end"))
+		return HOOK_OP_RELEASE;
+	return HOOK_OP_OTHER;
+}
+
+/* Append one line to a log file (O_APPEND: whole lines even with several hooks at once). */
+static void append_line(const char *path, const char *domain, const char *op, const char *subop,
+			const char *msg)
+{
+	char line[MSG_MAX + 256], stamp[32];
+	struct timespec ts;
+	struct tm tm;
+	int fd, n;
+
+	if (!path || !*path)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "%s.%03ld gpu-assign-hook[%d]: domain '%s' %s %s: %s\n", stamp,
+		     ts.tv_nsec / 1000000, (int)getpid(), domain, op, subop, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) < 0) {
+		/* a log we cannot write must never change the verdict */
+	}
+	close(fd);
+}
+
+void hook_trace(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
+		const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	if (!o->trace_path)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	append_line(o->trace_path, domain, op, subop, msg);
+}
+
+/* Where the messages of one invocation go once we know a GPU is involved. */
+struct hook_run {
+	const struct hook_opts *o;
+	const struct ga_config *cfg; /* NULL until loaded */
+	const char *domain, *op, *subop;
+};
+
+__attribute__((format(printf, 3, 4))) static void note(const struct hook_run *run, int prio, const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	append_line(run->o->trace_path, run->domain, run->op, run->subop, msg);
+	if (run->cfg && run->cfg->log_file)
+		append_line(run->cfg->log_file, run->domain, run->op, run->subop, msg);
+	if (run->o->syslog && (!run->cfg || run->cfg->syslog)) {
+		openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
+		syslog(prio, "domain '%s' %s %s: %s", run->domain, run->op, run->subop, msg);
+		closelog();
+	}
+}
+
+struct gpu_ref {
+	const struct ga_dom_hostdev *hd;
+	const struct ga_catalog_entry *model;
+	char name[GA_PCI_ADDR_STRLEN];
+};
+
+/*
+ * Is this hostdev a Grace GPU? Reads only its vendor and device ids. A device
+ * the host does not have is not ours to judge (libvirt will refuse it).
+ */
+static const struct ga_catalog_entry *grace_model(struct ga_ctx *ctx, const struct ga_dom_hostdev *hd, char *name)
+{
+	const struct ga_catalog_entry *model;
+	long vendor, device;
+
+	ga_pci_addr_format(&hd->addr, name);
+	if (ga_sysfs_read_int(ctx, &vendor, GA_SYSFS_PCI_DEV_ATTR, name, "vendor") < 0 ||
+	    ga_sysfs_read_int(ctx, &device, GA_SYSFS_PCI_DEV_ATTR, name, "device") < 0 ||
+	    vendor < 0 || vendor > 0xffff || device < 0 || device > 0xffff)
+		return NULL;
+	model = ga_catalog_lookup((uint16_t)vendor, (uint16_t)device);
+	return model && model->coherent ? model : NULL;
+}
+
+/* $GA_HOOK_TEST_STANDIN = "ALIAS=DDDD:BB:SS.F[,ALIAS=...]" (tests only, see gpu-assign-hook(8)). */
+static int apply_standins(struct ga_ctx *ctx, struct ga_domain *dom, const char *spec)
+{
+	_cleanup_free_ char *copy = strdup(spec);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		struct ga_pci_addr addr;
+		int r;
+
+		if (!eq || !ga_pci_addr_valid(eq + 1, &addr))
+			continue;
+		*eq = '\0';
+		r = ga_domain_add_standin(ctx, dom, item, &addr);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
+static void cat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cat(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * INTEGRATION POINT (issue 4, ga-bind): bind the GPU of a managed='no'
+ * hostdev through ga-bind's transaction (lock + journal) here. Until ga-bind
+ * lands the hook only checks that the GPU is already on a VFIO driver, which
+ * is what libvirt needs for managed='no', and says how to get there.
+ * Returns 0 when fine, else writes the problem into buf.
+ */
+static int bind_gpu(struct ga_ctx *ctx, const struct gpu_ref *g, char *buf, size_t size)
+{
+	_cleanup_free_ char *driver = NULL;
+
+	if (ga_sysfs_link_name(ctx, &driver, GA_SYSFS_PCI_DEV_ATTR, g->name, "driver") < 0)
+		driver = NULL;
+	if (driver && ga_driver_is_vfio(driver))
+		return 0;
+	snprintf(buf, size,
+		 "its <hostdev> is managed='no' but the GPU is on %s%s%s, not on a VFIO driver",
+		 driver ? "driver '" : "no driver", driver ? driver : "", driver ? "'" : "");
+	return -EBUSY;
+}
+
+/*
+ * INTEGRATION POINT (issue 4, ga-bind): give back a GPU that the hook bound
+ * for this domain (ga-bind's journal says which) when the release policy is
+ * "restore". Until ga-bind lands there is nothing the hook bound.
+ */
+static void release_gpu(const struct hook_run *run, const struct gpu_ref *g)
+{
+	note(run, LOG_INFO, "GPU %s: nothing to release (the hook binds nothing until ga-bind is built in)",
+	     g->name);
+}
+
+/*
+ * INTEGRATION POINT (issue 3, ga-plan): the 64-bit MMIO window the domain's
+ * GPUs need (their BARs rounded to powers of two, plus ga-plan's reserve).
+ * 0 means "not checked"; ga_domain_check_gpu() does the comparison.
+ */
+static uint64_t mmio_needed(const struct gpu_ref *gpus, size_t n)
+{
+	(void)gpus;
+	(void)n;
+	return 0;
+}
+
+static int find_gpus(struct ga_ctx *ctx, const struct ga_domain *dom, struct gpu_ref **out, size_t *n)
+{
+	struct gpu_ref *gpus = NULL;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < dom->nhostdevs; i++) {
+		struct gpu_ref g = { .hd = &dom->hostdevs[i] };
+		struct gpu_ref *grown;
+
+		g.model = grace_model(ctx, g.hd, g.name);
+		if (!g.model)
+			continue;
+		grown = realloc(gpus, (*n + 1) * sizeof(*gpus));
+		if (!grown) {
+			free(gpus);
+			*n = 0;
+			return -ENOMEM;
+		}
+		gpus = grown;
+		gpus[(*n)++] = g;
+	}
+	*out = gpus;
+	return 0;
+}
+
+static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
+		   const struct gpu_ref *gpus, size_t ngpus)
+{
+	const struct ga_config *cfg = run->cfg;
+	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "";
+	bool need_layout = false, need_reserve = false, need_bind = false;
+	uint64_t mmio = mmio_needed(gpus, ngpus);
+	size_t bad = 0;
+
+	for (size_t i = 0; i < ngpus; i++) {
+		const struct gpu_ref *g = &gpus[i];
+		unsigned gi = cfg->gi_nodes ? cfg->gi_nodes : g->model->gi_nodes;
+		struct ga_dom_findings f;
+		char what[MSG_MAX] = "", bindmsg[256];
+
+		cat(list, sizeof(list), "%s%s", i ? "," : "", g->name);
+		if (!ga_config_gpu_reserved(cfg, &g->hd->addr)) {
+			cat(what, sizeof(what), "it is not in <reserved> of %s", cfg->path ? cfg->path : "the configuration");
+			need_reserve = true;
+		}
+		ga_domain_check_gpu(dom, g->hd, gi, mmio, &f);
+		if (f.nproblems) {
+			cat(what, sizeof(what), "%s%s", what[0] ? "; " : "", f.text);
+			need_layout = true;
+		}
+		if (!g->hd->managed && cfg->bind && !what[0] && bind_gpu(ctx, g, bindmsg, sizeof(bindmsg)) < 0) {
+			cat(what, sizeof(what), "%s", bindmsg);
+			need_bind = true;
+		}
+		if (!what[0]) {
+			note(run, LOG_INFO, "GPU %s (%s): ACPI on, %u of %u GI nodes tied to it%s", g->name,
+			     g->model->name, f.gi_found, gi, g->hd->standin ? " (emulated stand-in, test)" : "");
+			continue;
+		}
+		bad++;
+		cat(problems, sizeof(problems), "%sGPU %s (%s%s%s%s): %s", problems[0] ? " | " : "", g->name,
+		    g->model->name, g->hd->alias ? ", hostdev '" : "", g->hd->alias ? g->hd->alias : "",
+		    g->hd->alias ? "'" : "", what);
+	}
+	if (!bad)
+		return HOOK_EXIT_OK;
+
+	if (need_layout && dom->nova)
+		cat(fixes, sizeof(fixes),
+		    "this is a Nova instance%s%s%s%s%s%s: Nova writes neither memoryless NUMA cells nor <acpi nodeset> and a prepare hook cannot change the XML, so run 'gpu-assign plan --json --gpu %s' for the layout a Nova change needs, or set <hook policy='warn'/> in %s to start it without GPU memory nodes (see gpu-assign-hook(8))",
+		    dom->nova_instance ? " '" : "", dom->nova_instance ? dom->nova_instance : "",
+		    dom->nova_instance ? "'" : "", dom->nova_flavor ? " (flavor '" : "",
+		    dom->nova_flavor ? dom->nova_flavor : "", dom->nova_flavor ? "')" : "", list,
+		    cfg->path ? cfg->path : GA_CONFIG_PATH);
+	else if (need_layout)
+		cat(fixes, sizeof(fixes),
+		    "add the GPU parts with 'gpu-assign xml --domain FILE --gpu %s' (FILE from 'virsh dumpxml %s') and define the result",
+		    list, run->domain);
+	if (need_reserve)
+		cat(fixes, sizeof(fixes), "%sadd <gpu address='...'/> to <reserved> in %s or give the domain a reserved GPU",
+		    fixes[0] ? "; " : "", cfg->path ? cfg->path : GA_CONFIG_PATH);
+	if (need_bind)
+		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' or make the <hostdev> managed='yes'",
+		    fixes[0] ? "; " : "", list);
+
+	if (cfg->policy == GA_HOOK_WARN) {
+		note(run, LOG_WARNING, "starting anyway (policy warn): %s. Fix: %s", problems, fixes);
+		return HOOK_EXIT_OK;
+	}
+	note(run, LOG_ERR, "refused (policy enforce): %s. Fix: %s", problems, fixes);
+	fprintf(run->o->err, "gpu-assign-hook: domain '%s' refused: %s. Fix: %s\n", run->domain, problems, fixes);
+	return HOOK_EXIT_REFUSE;
+}
+
+int hook_handle(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
+		const char *xml, size_t len)
+{
+	_cleanup_ctx_ struct ga_ctx *ctx = NULL;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
+	_cleanup_config_ struct ga_config *cfg = NULL;
+	_cleanup_free_ struct gpu_ref *gpus = NULL;
+	enum hook_op kind = hook_op_classify(op, subop);
+	struct hook_run run = { .o = o, .domain = domain, .op = op, .subop = subop };
+	size_t ngpus = 0;
+	int r;
+
+	if (kind == HOOK_OP_OTHER) {
+		hook_trace(o, domain, op, subop, "not an operation we act on");
+		return HOOK_EXIT_OK;
+	}
+	if (!ga_domain_may_have_hostdev(xml, len)) {
+		hook_trace(o, domain, op, subop, "no <hostdev>: nothing to do");
+		return HOOK_EXIT_OK;
+	}
+	if (ga_ctx_new(&ctx) < 0) {
+		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		return HOOK_EXIT_REFUSE;
+	}
+	r = ga_domain_parse(ctx, xml, len, &dom);
+	if (r == -ENOMEM) {
+		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		return HOOK_EXIT_REFUSE;
+	}
+	if (r < 0) {
+		/* libvirt only hands us XML it parsed itself; anything else is not ours to judge */
+		note(&run, LOG_WARNING, "not checked: %s", ga_last_error(ctx)->message);
+		return HOOK_EXIT_OK;
+	}
+	if (o->standin && apply_standins(ctx, dom, o->standin) < 0) {
+		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		return HOOK_EXIT_REFUSE;
+	}
+	if (find_gpus(ctx, dom, &gpus, &ngpus) < 0) {
+		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		return HOOK_EXIT_REFUSE;
+	}
+	if (ngpus == 0) {
+		hook_trace(o, domain, op, subop, "%zu PCI hostdev(s), no Grace GPU: nothing to do", dom->nhostdevs);
+		return HOOK_EXIT_OK;
+	}
+
+	/* A Grace GPU is involved: from here on the configuration matters. */
+	r = ga_config_load(ctx, o->config_path, true, &cfg);
+	if (r < 0) {
+		const char *why = ga_last_error(ctx)->message;
+
+		note(&run, LOG_ERR, "configuration unusable: %s", why);
+		if (kind == HOOK_OP_RELEASE)
+			return HOOK_EXIT_OK; /* nothing to stop any more; the next start will say it */
+		fprintf(o->err, "gpu-assign-hook: domain '%s' refused: it has a Grace GPU and %s. Fix: correct the file, or remove it to use the defaults\n",
+			domain, why);
+		return HOOK_EXIT_REFUSE;
+	}
+	run.cfg = cfg;
+	if (cfg->policy == GA_HOOK_OFF) {
+		note(&run, LOG_INFO, "%zu Grace GPU(s), policy off: not checked, nothing bound", ngpus);
+		return HOOK_EXIT_OK;
+	}
+	if (kind == HOOK_OP_RELEASE) {
+		for (size_t i = 0; i < ngpus; i++) {
+			if (gpus[i].hd->managed || !cfg->bind)
+				continue;
+			if (cfg->release == GA_RELEASE_KEEP)
+				note(&run, LOG_INFO, "GPU %s stays on its VFIO driver (release policy keep)", gpus[i].name);
+			else
+				release_gpu(&run, &gpus[i]);
+		}
+		note(&run, LOG_INFO, "released (%zu Grace GPU(s))", ngpus);
+		return HOOK_EXIT_OK;
+	}
+	r = prepare(&run, ctx, dom, gpus, ngpus);
+	if (r == HOOK_EXIT_OK)
+		note(&run, LOG_INFO, "allowed: %zu Grace GPU(s)%s", ngpus, dom->nova ? " (Nova instance)" : "");
+	return r;
+}

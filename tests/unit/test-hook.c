@@ -1,0 +1,285 @@
+/*
+ * The hook's logic in-process, on a fake sysfs tree: only the GPU is
+ * simulated (its vendor/device ids and driver link), everything else is the
+ * real code path the installed hook takes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hook.h"
+#include "test-common.h"
+
+#define GPU_HOSTDEV(managed, inner)                                                                  \
+	"<hostdev mode='subsystem' type='pci' managed='" managed "'><source>"                       \
+	"<address domain='0x0009' bus='0x01' slot='0x00' function='0x0'/></source>" inner "</hostdev>"
+
+#define NATIVE(managed)                                                                              \
+	"<domain type='kvm'><name>vm</name><os><type arch='aarch64' machine='virt'>hvm</type></os>"  \
+	"<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='1048576'/>"            \
+	"<cell id='1' memory='0'/><cell id='2' memory='0'/><cell id='3' memory='0'/><cell id='4' memory='0'/>" \
+	"<cell id='5' memory='0'/><cell id='6' memory='0'/><cell id='7' memory='0'/><cell id='8' memory='0'/>" \
+	"</numa></cpu><devices>" GPU_HOSTDEV(managed, "<alias name='ua-gpu0'/><acpi nodeset='1-8'/>") \
+	"</devices></domain>"
+
+#define BARE(managed) \
+	"<domain type='kvm'><name>vm</name><features><acpi/></features><devices>" \
+	GPU_HOSTDEV(managed, "<alias name='ua-gpu0'/>") "</devices></domain>"
+
+static char *root, *confdir;
+
+static void setup_host(void)
+{
+	root = test_tmpdir_new();
+	confdir = test_tmpdir_new();
+	/* a GH200 on nvgrace (VFIO), a GH200 on nvidia, a ConnectX NIC */
+	test_write_file(root, "bus/pci/devices/0009:01:00.0/vendor", "0x10de\n");
+	test_write_file(root, "bus/pci/devices/0009:01:00.0/device", "0x2342\n");
+	test_symlink(root, "bus/pci/devices/0009:01:00.0/driver", "../../drivers/nvgrace_gpu_vfio_pci");
+	test_write_file(root, "bus/pci/devices/0019:01:00.0/vendor", "0x10de\n");
+	test_write_file(root, "bus/pci/devices/0019:01:00.0/device", "0x2342\n");
+	test_symlink(root, "bus/pci/devices/0019:01:00.0/driver", "../../drivers/nvidia");
+	test_write_file(root, "bus/pci/devices/0000:01:00.0/vendor", "0x15b3\n");
+	test_write_file(root, "bus/pci/devices/0000:01:00.0/device", "0x1021\n");
+	setenv("GA_SYSFS_ROOT", root, 1);
+}
+
+struct result {
+	int status;
+	char err[8192];
+};
+
+static void run(const char *config, const char *op, const char *subop, const char *xml, const char *standin,
+		struct result *res)
+{
+	char path[4096];
+	struct hook_opts o = { .standin = standin };
+	FILE *err = tmpfile();
+	size_t n;
+
+	if (!root)
+		setup_host();
+	snprintf(path, sizeof(path), "%s/gpu-assign.conf", confdir);
+	unlink(path);
+	if (config)
+		test_write_file(confdir, "gpu-assign.conf", config);
+	o.config_path = path;
+	o.err = err;
+	res->status = hook_handle(&o, "vm", op, subop, xml, strlen(xml));
+	rewind(err);
+	n = fread(res->err, 1, sizeof(res->err) - 1, err);
+	res->err[n] = '\0';
+	fclose(err);
+}
+
+/* exactly one line on stderr, naming the domain, the GPU and a fix */
+static void assert_refusal(const struct result *res, const char *gpu, const char *what)
+{
+	const char *nl = strchr(res->err, '\n');
+
+	if (res->status != HOOK_EXIT_REFUSE || !strstr(res->err, what))
+		fprintf(stderr, "\nstatus %d, stderr: %s\n", res->status, res->err);
+	CU_ASSERT_EQUAL(res->status, HOOK_EXIT_REFUSE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res->err, "gpu-assign-hook: domain 'vm' refused: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res->err, gpu));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res->err, "Fix: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res->err, what));
+	CU_ASSERT(nl != NULL && nl[1] == '\0');
+}
+
+static void assert_allowed(const struct result *res)
+{
+	if (res->status != HOOK_EXIT_OK || res->err[0])
+		fprintf(stderr, "\nstatus %d, stderr: %s\n", res->status, res->err);
+	CU_ASSERT_EQUAL(res->status, HOOK_EXIT_OK);
+	CU_ASSERT_STRING_EQUAL(res->err, "");
+}
+
+static void test_ops(void)
+{
+	struct result res;
+
+	CU_ASSERT_EQUAL(hook_op_classify("prepare", "begin"), HOOK_OP_PREPARE);
+	CU_ASSERT_EQUAL(hook_op_classify("release", "end"), HOOK_OP_RELEASE);
+	CU_ASSERT_EQUAL(hook_op_classify("prepare", "end"), HOOK_OP_OTHER);
+	CU_ASSERT_EQUAL(hook_op_classify("start", "begin"), HOOK_OP_OTHER);
+	CU_ASSERT_EQUAL(hook_op_classify("frobnicate", "-"), HOOK_OP_OTHER);
+	/* even a domain that would be refused passes other operations untouched */
+	run(NULL, "start", "begin", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+	run(NULL, "migrate", "begin", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+}
+
+static void test_gpu_domains(void)
+{
+	struct result res;
+
+	/* native form, GPU already on its VFIO variant driver */
+	run(NULL, "prepare", "begin", NATIVE("no"), NULL, &res);
+	assert_allowed(&res);
+	/* no GI nodes at all */
+	run(NULL, "prepare", "begin", BARE("no"), NULL, &res);
+	assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB, hostdev 'ua-gpu0')",
+		       "no generic-initiator NUMA nodes are tied to it (it needs 8");
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign xml --domain FILE --gpu 0009:01:00.0"));
+	/* warn and off let it through without a word on stderr */
+	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+	run("<gpu-assign><hook policy='off'/></gpu-assign>", "prepare", "begin", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+	/* the configuration can ask for fewer GI nodes */
+	run("<gpu-assign><gi-nodes count='8'/></gpu-assign>", "prepare", "begin", NATIVE("yes"), NULL, &res);
+	assert_allowed(&res);
+	run("<gpu-assign><gi-nodes count='9'/></gpu-assign>", "prepare", "begin", NATIVE("yes"), NULL, &res);
+	assert_refusal(&res, "0009:01:00.0", "only 8 of the 9");
+	/* release never refuses */
+	run(NULL, "release", "end", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+}
+
+static void test_binding(void)
+{
+	static const char on_nvidia[] =
+		"<domain><name>vm</name><features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='1'/>"
+		"<cell id='1' memory='0'/><cell id='2' memory='0'/><cell id='3' memory='0'/><cell id='4' memory='0'/>"
+		"<cell id='5' memory='0'/><cell id='6' memory='0'/><cell id='7' memory='0'/><cell id='8' memory='0'/>"
+		"</numa></cpu><devices><hostdev mode='subsystem' type='pci' managed='%s'><source>"
+		"<address domain='0x0019' bus='0x01' slot='0x00' function='0x0'/></source><acpi nodeset='1-8'/>"
+		"</hostdev></devices></domain>";
+	char xml[2048];
+	struct result res;
+
+	/* managed='no' on the host's nvidia driver: not usable until bound */
+	snprintf(xml, sizeof(xml), on_nvidia, "no");
+	run(NULL, "prepare", "begin", xml, NULL, &res);
+	assert_refusal(&res, "GPU 0019:01:00.0", "managed='no' but the GPU is on driver 'nvidia'");
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign bind 0019:01:00.0"));
+	/* bind='no': the operator binds; the hook does not look */
+	run("<gpu-assign><hook bind='no'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
+	assert_allowed(&res);
+	/* managed='yes': libvirt binds it */
+	snprintf(xml, sizeof(xml), on_nvidia, "yes");
+	run(NULL, "prepare", "begin", xml, NULL, &res);
+	assert_allowed(&res);
+}
+
+static void test_reserved(void)
+{
+	struct result res;
+
+	run("<gpu-assign><reserved><gpu address='0019:01:00.0'/></reserved></gpu-assign>", "prepare", "begin",
+	    NATIVE("no"), NULL, &res);
+	assert_refusal(&res, "GPU 0009:01:00.0", "it is not in <reserved> of ");
+	run("<gpu-assign><reserved><gpu address='0009:01:00.0'/></reserved></gpu-assign>", "prepare", "begin",
+	    NATIVE("no"), NULL, &res);
+	assert_allowed(&res);
+}
+
+static void test_not_ours(void)
+{
+	static const char nic[] =
+		"<domain><name>vm</name><devices><hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		"<address domain='0' bus='1' slot='0' function='0'/></source></hostdev></devices></domain>";
+	static const char gone[] =
+		"<domain><name>vm</name><devices><hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		"<address domain='0x0042' bus='1' slot='0' function='0'/></source></hostdev></devices></domain>";
+	static const char plain[] = "<domain><name>vm</name><devices><disk/></devices></domain>";
+	static const char *const bad_config = "<gpu-assign>\n<hook policy='sometimes'/>\n</gpu-assign>\n";
+	struct result res;
+
+	/* a NIC, a device the host does not have, no device: never looked at further */
+	run(bad_config, "prepare", "begin", nic, NULL, &res);
+	assert_allowed(&res);
+	run(bad_config, "prepare", "begin", gone, NULL, &res);
+	assert_allowed(&res);
+	run(bad_config, "prepare", "begin", plain, NULL, &res);
+	assert_allowed(&res);
+	run(bad_config, "prepare", "begin", "", NULL, &res);
+	assert_allowed(&res);
+	run(bad_config, "prepare", "begin", "<domain><hostdev", NULL, &res);
+	assert_allowed(&res);
+	/* the same bad configuration stops a GPU domain, naming file and line */
+	run(bad_config, "prepare", "begin", NATIVE("no"), NULL, &res);
+	CU_ASSERT_EQUAL(res.status, HOOK_EXIT_REFUSE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign.conf:2:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "Fix: correct the file"));
+	/* ... but not its release */
+	run(bad_config, "release", "end", NATIVE("no"), NULL, &res);
+	assert_allowed(&res);
+}
+
+static char *slurp(const char *rel)
+{
+	char *path = test_srcpath(rel), *buf = calloc(1, 1 << 16);
+	FILE *f = fopen(path, "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	if (fread(buf, 1, (1 << 16) - 1, f) == 0)
+		buf[0] = '\0';
+	fclose(f);
+	free(path);
+	return buf;
+}
+
+static void test_nova(void)
+{
+	char *no_gi = slurp("nova/nova-gh200-no-gi.xml"), *with_gi = slurp("nova/nova-gh200-with-gi.xml");
+	char *plain = slurp("nova/nova-plain.xml");
+	struct result res;
+
+	run(NULL, "prepare", "begin", no_gi, NULL, &res);
+	assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB)", "no generic-initiator NUMA nodes are tied to it");
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "this is a Nova instance 'gpu-vm-1' (flavor 'g1.gh200')"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign plan --json --gpu 0009:01:00.0"));
+	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", no_gi, NULL, &res);
+	assert_allowed(&res);
+	run(NULL, "prepare", "begin", with_gi, NULL, &res);
+	assert_allowed(&res);
+	run(NULL, "prepare", "begin", plain, NULL, &res);
+	assert_allowed(&res);
+	free(no_gi);
+	free(with_gi);
+	free(plain);
+}
+
+static void test_standin(void)
+{
+	static const char emulated[] =
+		"<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>vm</name>"
+		"<features><acpi/></features><qemu:commandline>"
+		"<qemu:arg value='-device'/><qemu:arg value='edu,bus=pcie.0,addr=0x10,id=ua-gpu0'/>"
+		"</qemu:commandline><devices><hostdev mode='subsystem' type='usb'/></devices></domain>";
+	struct result res;
+
+	/* without the test variable the emulated device is nobody's GPU */
+	run(NULL, "prepare", "begin", emulated, NULL, &res);
+	assert_allowed(&res);
+	run(NULL, "prepare", "begin", emulated, "ua-gpu0=0009:01:00.0", &res);
+	assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB, hostdev 'ua-gpu0')", "no generic-initiator NUMA nodes");
+	run(NULL, "prepare", "begin", emulated, "ua-other=0009:01:00.0,junk,ua-gpu0=zz", &res);
+	assert_allowed(&res);
+}
+
+static void test_cleanup(void)
+{
+	test_tmpdir_remove(root);
+	test_tmpdir_remove(confdir);
+	root = confdir = NULL;
+}
+
+static const struct test_case cases[] = {
+	{ "operations we do not act on", test_ops },
+	{ "GPU domains and policies", test_gpu_domains },
+	{ "managed and binding", test_binding },
+	{ "reserved GPUs", test_reserved },
+	{ "domains that are not ours", test_not_ours },
+	{ "recorded Nova domains", test_nova },
+	{ "emulated stand-in (tests)", test_standin },
+	{ "cleanup", test_cleanup },
+	{ NULL, NULL },
+};
+
+TEST_MAIN("hook", cases)
