@@ -52,3 +52,8 @@ TESTS += $(GA_SCRIPT_TESTS)
 EXTRA_DIST += tests/hosts tests/cli/test-hosts.sh
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; GPU_ASSIGN='$(abs_builddir)/gpu-assign'; \
 	ASAN_OPTIONS=verify_asan_link_order=0; export srcdir GPU_ASSIGN ASAN_OPTIONS;
+GA_UNIT_TESTS += tests/unit/test-bind
+tests_unit_test_bind_SOURCES = tests/unit/test-bind.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
+tests_unit_test_bind_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_bind_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_bind_LDADD = $(GA_TEST_LDADD)

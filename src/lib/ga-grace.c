@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ static bool holds_nvidia_dev(const char *procdir)
 	bool found = false;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "%s/fd", procdir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/fd", procdir) >= sizeof(path))
+		return false;
 	dir = opendir(path);
 	if (!dir)
 		return false; /* gone, or not ours to look at */
@@ -48,7 +50,8 @@ static bool holds_nvidia_dev(const char *procdir)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/fd/%s", procdir, de->d_name);
+		if ((size_t)snprintf(path, sizeof(path), "%s/fd/%s", procdir, de->d_name) >= sizeof(path))
+			continue;
 		n = readlink(path, target, sizeof(target) - 1);
 		if (n <= 0)
 			continue;
@@ -93,8 +96,9 @@ int ga_grace_users(struct ga_ctx *ctx, char **out)
 		pid = strtol(de->d_name, &end, 10);
 		if (!isdigit((unsigned char)de->d_name[0]) || *end || pid == (long)getpid())
 			continue;
-		snprintf(procdir, sizeof(procdir), "%s/%s", root, de->d_name);
-		snprintf(path, sizeof(path), "%s/comm", procdir);
+		if ((size_t)snprintf(procdir, sizeof(procdir), "%s/%s", root, de->d_name) >= sizeof(procdir) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/comm", procdir) >= sizeof(path))
+			continue;
 		f = fopen(path, "re");
 		if (!f)
 			continue;

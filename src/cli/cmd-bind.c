@@ -1,0 +1,320 @@
+/* bind, release, status, repair: hand devices to a vfio driver and back. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ga-bind.h"
+#include "ga-error.h"
+#include "ga-gpu.h"
+#include "ga-lock.h"
+#include "ga-persist.h"
+
+enum {
+	OPT_STATE_DIR = 0x100,
+	OPT_RULES_DIR,
+	OPT_NO_WAIT_LOCK,
+};
+
+#define COMMON_OPTS                                                         \
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },            \
+	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },            \
+	{ "no-wait-lock", no_argument, NULL, OPT_NO_WAIT_LOCK }
+
+/* Options shared by the four commands; returns false if c is not one of them. */
+static bool common_opt(int c, struct ga_bind_opts *o)
+{
+	switch (c) {
+	case OPT_STATE_DIR:
+		o->state_dir = optarg;
+		return true;
+	case OPT_RULES_DIR:
+		o->rules_dir = optarg;
+		return true;
+	case OPT_NO_WAIT_LOCK:
+		o->lock_timeout_ms = -1;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int parse_addrs(struct cli *cli, int argc, char **argv, struct ga_pci_addr **out, size_t *n)
+{
+	struct ga_pci_addr *addrs = calloc((size_t)argc + 1, sizeof(*addrs));
+
+	*out = NULL;
+	*n = 0;
+	if (!addrs)
+		return ga_report(cli->ctx, -ENOMEM, "out of memory");
+	for (int i = 0; i < argc; i++) {
+		int r = ga_pci_addr_parse(cli->ctx, argv[i], &addrs[i]);
+
+		if (r < 0) {
+			free(addrs);
+			return r;
+		}
+	}
+	*out = addrs;
+	*n = (size_t)argc;
+	return 0;
+}
+
+/* Every assignable GPU of the host (bind --all). */
+static int all_gpus(struct cli *cli, struct ga_pci_addr **out, size_t *n)
+{
+	_cleanup_host_ struct ga_host *host = NULL;
+	struct ga_pci_addr *addrs;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = ga_host_discover(cli->ctx, &host);
+	if (r < 0)
+		return r;
+	addrs = calloc(host->ndevs + 1, sizeof(*addrs));
+	if (!addrs)
+		return ga_report(cli->ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < host->ndevs; i++) {
+		struct ga_gpu gpu;
+
+		r = ga_gpu_assess(cli->ctx, host, &host->devs[i], &gpu);
+		if (r < 0) {
+			free(addrs);
+			return r;
+		}
+		if (ga_gpu_is_assignable(&gpu))
+			addrs[(*n)++] = host->devs[i].addr;
+		ga_gpu_clear(&gpu);
+	}
+	if (*n == 0) {
+		free(addrs);
+		return ga_report(cli->ctx, -ENODEV,
+				 "bind --all: this host has no assignable GPU (see 'gpu-assign list' for why)");
+	}
+	*out = addrs;
+	return 0;
+}
+
+static void print_summary(const char *verb, const struct ga_bind_summary *s)
+{
+	if (s->repaired)
+		printf("rolled back an interrupted operation first (%zu device(s) put back)\n", s->repaired);
+	printf("%s %zu device(s)", verb, s->changed);
+	if (s->unchanged)
+		printf(", %zu already as asked", s->unchanged);
+	if (s->rules)
+		printf(", %zu udev rule line(s) changed", s->rules);
+	putchar('\n');
+}
+
+static int parse_seconds(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 86400)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int cmd_bind(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "driver", required_argument, NULL, 'd' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "persistent", no_argument, NULL, 'p' },
+		{ "wait", required_argument, NULL, 'w' },
+		COMMON_OPTS,
+		{}
+	};
+	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
+	struct ga_bind_opts o = { 0 };
+	struct ga_bind_summary sum;
+	bool all = false;
+	size_t n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:apw:", opts, NULL)) != -1) {
+		if (common_opt(c, &o))
+			continue;
+		switch (c) {
+		case 'd':
+			o.driver = optarg;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'p':
+			o.persistent = true;
+			break;
+		case 'w':
+			if (parse_seconds(optarg, &o.wait_sec) < 0)
+				return cli_usage_error("bind: --wait takes a number of seconds (0 to 86400), not '%s'", optarg);
+			break;
+		default:
+			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS])");
+		}
+	}
+	if (all == (optind < argc))
+		return cli_usage_error("bind: give PCI addresses or --all (one of them)");
+	if (all ? all_gpus(cli, &addrs, &n) < 0 : parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
+		return cli_fail(cli);
+	if (ga_bind_apply(cli->ctx, addrs, n, &o, &sum) < 0)
+		return cli_fail(cli);
+	print_summary("bound", &sum);
+	return EXIT_OK;
+}
+
+int cmd_release(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "persistent", no_argument, NULL, 'p' },
+		COMMON_OPTS,
+		{}
+	};
+	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
+	struct ga_bind_opts o = { 0 };
+	struct ga_bind_summary sum;
+	size_t n = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ap", opts, NULL)) != -1) {
+		if (common_opt(c, &o))
+			continue;
+		switch (c) {
+		case 'a':
+			o.all = true;
+			break;
+		case 'p':
+			o.persistent = true;
+			break;
+		default:
+			return cli_usage_error("release: invalid option (usage: gpu-assign release ADDRESS...|--all [--persistent])");
+		}
+	}
+	if (o.all == (optind < argc))
+		return cli_usage_error("release: give PCI addresses or --all (one of them)");
+	if (!o.all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
+		return cli_fail(cli);
+	if (ga_bind_release(cli->ctx, addrs, n, &o, &sum) < 0)
+		return cli_fail(cli);
+	print_summary("released", &sum);
+	return EXIT_OK;
+}
+
+int cmd_repair(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_OPTS, {} };
+	struct ga_bind_opts o = { 0 };
+	struct ga_bind_summary sum;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!common_opt(c, &o))
+			return cli_usage_error("repair: invalid option (usage: gpu-assign repair [--state-dir DIR])");
+	if (optind < argc)
+		return cli_usage_error("repair: takes no arguments");
+	if (ga_bind_repair(cli->ctx, &o, &sum) < 0)
+		return cli_fail(cli);
+	if (sum.repaired)
+		printf("rolled back an interrupted operation: %zu device(s) put back\n", sum.repaired);
+	else
+		printf("nothing to repair\n");
+	return EXIT_OK;
+}
+
+static const char *dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void format_time(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "%lld", t);
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, COMMON_OPTS, {} };
+	struct ga_bind_opts o = { 0 };
+	struct ga_bind_status st;
+	bool as_json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (common_opt(c, &o))
+			continue;
+		if (c != 'j')
+			return cli_usage_error("status: invalid option (usage: gpu-assign status [--json])");
+		as_json = true;
+	}
+	if (optind < argc)
+		return cli_usage_error("status: takes no arguments");
+	if (ga_bind_status_read(cli->ctx, &o, &st) < 0)
+		return cli_fail(cli);
+	if (as_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_begin_object(&j);
+		json_key(&j, "devices");
+		json_begin_array(&j);
+		for (size_t i = 0; i < st.n; i++) {
+			const struct ga_status_entry *e = &st.v[i];
+			char name[GA_PCI_ADDR_STRLEN];
+
+			json_begin_object(&j);
+			json_kv_string(&j, "address", ga_pci_addr_format(&e->addr, name));
+			json_kv_bool(&j, "present", e->present);
+			json_kv_string(&j, "driver", e->present && *e->current ? e->current : NULL);
+			json_kv_bool(&j, "bound_by_gpu_assign", e->recorded);
+			json_kv_string(&j, "bound_to", e->recorded ? e->binding.driver : NULL);
+			json_kv_string(&j, "previous_driver", e->recorded && *e->binding.orig_driver ? e->binding.orig_driver : NULL);
+			json_key(&j, "since");
+			if (e->recorded)
+				json_int(&j, e->binding.since);
+			else
+				json_null(&j);
+			json_kv_string(&j, "persistent_driver", *e->persistent ? e->persistent : NULL);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_kv_bool(&j, "interrupted_operation", st.interrupted);
+		json_end_object(&j);
+		json_end(&j);
+	} else {
+		if (st.n == 0)
+			printf("no device bound by gpu-assign\n");
+		else
+			printf("%-12s  %-22s  %-22s  %-22s  %-20s  %s\n", "ADDRESS", "DRIVER", "BOUND-TO", "FROM", "SINCE",
+			       "PERSISTENT");
+		for (size_t i = 0; i < st.n; i++) {
+			const struct ga_status_entry *e = &st.v[i];
+			char name[GA_PCI_ADDR_STRLEN], when[32] = "-";
+
+			if (e->recorded)
+				format_time(e->binding.since, when, sizeof(when));
+			printf("%-12s  %-22s  %-22s  %-22s  %-20s  %s\n", ga_pci_addr_format(&e->addr, name),
+			       e->present ? dash(e->current) : "(gone)", e->recorded ? e->binding.driver : "-",
+			       e->recorded ? (*e->binding.orig_driver ? e->binding.orig_driver : "(none)") : "-", when,
+			       dash(e->persistent));
+		}
+		if (st.interrupted)
+			printf("an interrupted '%s' (pid %ld) left a journal of %zu device(s): run 'gpu-assign repair'\n",
+			       st.journal.op, st.journal.pid, st.journal.n);
+	}
+	ga_bind_status_clear(&st);
+	return EXIT_OK;
+}

@@ -1,0 +1,46 @@
+/*
+ * A small model of the kernel's PCI driver core behind ga-sysfs writes, for
+ * bind tests on a fake sysfs tree (after libvirt's tests/virpcimock.c).
+ * Only the kernel's reaction to these writes is simulated:
+ *
+ *   devices/X/driver_override   stores the name, or "(null)" for "\n"
+ *   drivers/D/unbind  X         drops the driver links (-ENODEV if X is not on D)
+ *   drivers_probe  X            binds an unbound X: to driver_override if set,
+ *                               else to its native driver (the one it had when
+ *                               the model started); nothing if that driver is
+ *                               not registered (no bus/pci/drivers/D)
+ *   drivers/D/bind  X           binds X to D if D matches (-EBUSY if bound)
+ *   devices/X/remove            the device disappears
+ *
+ * Faults: fail the Nth write, remove a device at the Nth write, _exit() at
+ * the Nth write (a killed process), or a driver that refuses every device.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ga-ctx.h"
+
+#define FK_MAX_DEVS 64
+
+struct fake_kernel {
+	char *root;
+	struct ga_ctx *ctx;
+	size_t ndevs;
+	char devs[FK_MAX_DEVS][16];
+	char native[FK_MAX_DEVS][64];
+	int writes;           /* writes seen so far */
+	int fail_at;          /* 1-based; 0: never */
+	int fail_errno;
+	int remove_at;        /* remove remove_dev when write number remove_at arrives */
+	char remove_dev[16];
+	int exit_at;          /* _exit(77) when write number exit_at arrives */
+	char refuse[64];      /* a driver that fails every probe */
+};
+
+/* Record the tree's devices and their drivers, and hook into ctx's sysfs. */
+void fk_init(struct fake_kernel *fk, const char *root, struct ga_ctx *ctx);
+void fk_free(struct fake_kernel *fk);
+
+/* "ADDRESS DRIVER OVERRIDE\n" for every present device, sorted: the host as seen. */
+char *fk_snapshot(struct fake_kernel *fk);

@@ -1,0 +1,756 @@
+/*
+ * ga-bind on the sample hosts (tests/hosts), with the kernel's driver core
+ * played by fake-kernel.c. Only the GPUs and the kernel's reaction to sysfs
+ * writes are simulated; the library code under test is the real one.
+ * Every failure case asserts that the host is back exactly as it was.
+ */
+/* Test code: paths are built in PATH_MAX buffers from short names; truncation would abort below. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fake-kernel.h"
+#include "ga-bind.h"
+#include "ga-error.h"
+#include "ga-journal.h"
+#include "ga-persist.h"
+#include "ga-statefile.h"
+#include "ga-sysfs.h"
+#include "test-common.h"
+
+/* One generated copy of each sample host, copied for every case. */
+static char *templates;
+
+static void sh(const char *fmt, ...) GA_PRINTF(1, 2);
+static void sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "command failed: %s\n", cmd);
+		abort();
+	}
+}
+
+struct env {
+	char *dir;
+	char sys[PATH_MAX], state[PATH_MAX], rules[PATH_MAX], proc[PATH_MAX];
+	struct ga_ctx *ctx;
+	struct fake_kernel fk;
+	struct ga_bind_opts opts;
+	char *initial;
+};
+
+static void env_open(struct env *e, const char *host)
+{
+	char tmpl[PATH_MAX];
+	struct stat st;
+
+	memset(e, 0, sizeof(*e));
+	if (!templates)
+		templates = test_tmpdir_new();
+	snprintf(tmpl, sizeof(tmpl), "%s/%s", templates, host);
+	if (stat(tmpl, &st) != 0) {
+		char *mkhost = test_srcpath("hosts/mkhost"), *hostdir = test_srcpath("hosts");
+
+		sh("'%s' '%s/%s' '%s' >/dev/null", mkhost, hostdir, host, tmpl);
+		free(mkhost);
+		free(hostdir);
+	}
+	e->dir = test_tmpdir_new();
+	sh("cp -a '%s' '%s/host'", tmpl, e->dir);
+	snprintf(e->sys, sizeof(e->sys), "%s/host/sys", e->dir);
+	snprintf(e->state, sizeof(e->state), "%s/state", e->dir);
+	snprintf(e->rules, sizeof(e->rules), "%s/rules.d", e->dir);
+	snprintf(e->proc, sizeof(e->proc), "%s/proc", e->dir);
+	test_write_file(e->proc, "iomem",
+			"00000000-00000fff : Reserved\n80000000-ffffffff : System RAM\n  80200000-81ffffff : Kernel code\n");
+	test_write_file(e->proc, "1/comm", "systemd\n");
+	setenv("GA_PROC_ROOT", e->proc, 1);
+	CU_ASSERT_FATAL(ga_ctx_new(&e->ctx) == 0);
+	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(e->ctx, e->sys) == 0);
+	fk_init(&e->fk, e->sys, e->ctx);
+	e->opts.state_dir = e->state;
+	e->opts.rules_dir = e->rules;
+	e->opts.lock_timeout_ms = 2000;
+	e->initial = fk_snapshot(&e->fk);
+}
+
+static void env_close(struct env *e)
+{
+	fk_free(&e->fk);
+	ga_ctx_free(e->ctx);
+	free(e->initial);
+	test_tmpdir_remove(e->dir);
+	memset(e, 0, sizeof(*e));
+}
+
+static struct ga_pci_addr addr(const char *s)
+{
+	struct ga_pci_addr a;
+
+	if (!ga_pci_addr_valid(s, &a))
+		abort();
+	return a;
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0;
+}
+
+static char *read_all(const char *dir, const char *name)
+{
+	char p[PATH_MAX], *buf = calloc(1, 65536);
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "r");
+	if (f) {
+		size_t n = fread(buf, 1, 65535, f);
+
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+static bool has(const char *hay, const char *needle)
+{
+	bool ok = hay && strstr(hay, needle);
+
+	if (!ok)
+		fprintf(stderr, "\n  expected '%s' in '%s'\n", needle, hay ? hay : "(null)");
+	return ok;
+}
+
+#define MSG(e) (ga_last_error((e)->ctx)->message)
+
+/* The snapshot line of one device. */
+static bool dev_is(struct env *e, const char *dev, const char *driver, const char *override)
+{
+	char *snap = fk_snapshot(&e->fk), line[256];
+	bool ok;
+
+	snprintf(line, sizeof(line), "%s %s %s\n", dev, driver, override);
+	ok = has(snap, line);
+	free(snap);
+	return ok;
+}
+
+static bool host_unchanged(struct env *e, const char *expected)
+{
+	char *snap = fk_snapshot(&e->fk);
+	bool ok = !strcmp(snap, expected);
+
+	if (!ok)
+		fprintf(stderr, "\n  host changed:\n%s  expected:\n%s", snap, expected);
+	free(snap);
+	return ok;
+}
+
+static void test_bind_release_grace(void)
+{
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+	struct ga_bind_summary sum;
+	struct env e;
+	char *b;
+
+	env_open(&e, "single-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(dev_is(&e, "0009:01:00.0", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci"));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	b = read_all(e.state, "bindings");
+	CU_ASSERT_TRUE(has(b, "0009:01:00.0 driver=nvgrace_gpu_vfio_pci from=nvidia override=- since="));
+	free(b);
+
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	env_close(&e);
+}
+
+static void test_already_bound_noop(void)
+{
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+	struct ga_bind_summary sum;
+	struct env e;
+	int writes;
+
+	env_open(&e, "single-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	writes = e.fk.writes;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 0);
+	CU_ASSERT_EQUAL(sum.unchanged, 1);
+	CU_ASSERT_EQUAL(e.fk.writes, writes); /* not a single sysfs write */
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	env_close(&e);
+}
+
+static void test_group_refusal(void)
+{
+	struct ga_pci_addr gpu = addr("0009:03:00.0"), both[2] = { addr("0009:03:00.0"), addr("0009:04:00.0") };
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "shared-group");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -GA_E_NOT_ASSIGNABLE);
+	CU_ASSERT_TRUE(has(MSG(&e), "IOMMU group 5 also holds '0009:04:00.0' (mlx5_core)"));
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+
+	/* Named explicitly, the NIC goes along (to vfio-pci); the switch ports are bridges and stay. */
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, both, 2, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 2);
+	CU_ASSERT_TRUE(dev_is(&e, "0009:03:00.0", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci"));
+	CU_ASSERT_TRUE(dev_is(&e, "0009:04:00.0", "vfio-pci", "vfio-pci"));
+	CU_ASSERT_TRUE(dev_is(&e, "0009:02:00.0", "pcieport", "-"));
+	/* Releasing the GPU releases what was bound with it in its group. */
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 2);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+/* Bind the four GPUs of quad-gh200, failing write number i: the host must be as it was. */
+static const char *quad[] = { "0009:01:00.0", "0019:01:00.0", "0029:01:00.0", "0039:01:00.0" };
+
+static void quad_addrs(struct ga_pci_addr out[4])
+{
+	for (int i = 0; i < 4; i++)
+		out[i] = addr(quad[i]);
+}
+
+static int count_bind_writes(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	struct env e;
+	int n;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 4);
+	n = e.fk.writes;
+	env_close(&e);
+	return n;
+}
+
+static void test_fail_every_bind_step(void)
+{
+	int total = count_bind_writes(), checked = 0;
+
+	CU_ASSERT(total >= 12); /* override, unbind, probe per GPU */
+	for (int i = 1; i <= total; i++) {
+		struct ga_pci_addr gpus[4];
+		struct ga_bind_summary sum;
+		struct env e;
+		int r;
+
+		quad_addrs(gpus);
+		env_open(&e, "quad-gh200");
+		e.fk.fail_at = i;
+		r = ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum);
+		CU_ASSERT_TRUE(r < 0);
+		CU_ASSERT_TRUE(has(MSG(&e), "Input/output error"));
+		CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+		CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+		CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+		checked++;
+		env_close(&e);
+	}
+	CU_ASSERT_EQUAL(checked, total);
+}
+
+static void test_fail_every_release_step(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	struct env e;
+	int total;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum), 0);
+	e.fk.writes = 0;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, gpus, 4, &e.opts, &sum), 0);
+	total = e.fk.writes;
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+	CU_ASSERT(total >= 12);
+
+	for (int i = 1; i <= total; i++) {
+		char *bound, *bindings;
+
+		env_open(&e, "quad-gh200");
+		CU_ASSERT_EQUAL_FATAL(ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum), 0);
+		bound = fk_snapshot(&e.fk);
+		bindings = read_all(e.state, "bindings");
+		e.fk.writes = 0;
+		e.fk.fail_at = i;
+		CU_ASSERT_TRUE(ga_bind_release(e.ctx, gpus, 4, &e.opts, &sum) < 0);
+		CU_ASSERT_TRUE(host_unchanged(&e, bound));
+		CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+		{
+			char *after = read_all(e.state, "bindings");
+
+			CU_ASSERT_STRING_EQUAL(after, bindings);
+			free(after);
+		}
+		free(bound);
+		free(bindings);
+		env_close(&e);
+	}
+}
+
+/* A process killed at write i leaves a journal; repair puts the host back. */
+static void test_killed_then_repair(void)
+{
+	int total = count_bind_writes();
+
+	for (int i = 1; i <= total; i++) {
+		struct ga_pci_addr gpus[4];
+		struct ga_bind_summary sum;
+		struct env e;
+		int status;
+		pid_t pid;
+
+		quad_addrs(gpus);
+		env_open(&e, "quad-gh200");
+		pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) {
+			e.fk.exit_at = i;
+			ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum);
+			_exit(0);
+		}
+		CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+		CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 77);
+		CU_ASSERT_TRUE(file_exists(e.state, "journal"));
+		/* Every other invocation finishes the rollback first; here: repair (odd i) or the next bind. */
+		if (i % 2) {
+			CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0);
+			CU_ASSERT_TRUE(sum.repaired >= 1);
+			CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+			CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+		} else {
+			CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, gpus, 1, &e.opts, &sum), 0);
+			CU_ASSERT_TRUE(sum.repaired >= 1);
+			CU_ASSERT_TRUE(dev_is(&e, quad[0], "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci"));
+			CU_ASSERT_TRUE(dev_is(&e, quad[1], "nvidia", "-"));
+			CU_ASSERT_TRUE(dev_is(&e, quad[3], "nvidia", "-"));
+		}
+		CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+		env_close(&e);
+	}
+}
+
+static void test_device_removed_midway(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	struct env e;
+	char expected[4096] = "";
+	char *p, *line;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	/* The third GPU vanishes while the second is being bound (write 5 of 3 per GPU). */
+	e.fk.remove_at = 5;
+	snprintf(e.fk.remove_dev, sizeof(e.fk.remove_dev), "%s", quad[2]);
+	CU_ASSERT_TRUE(ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum) < 0);
+	CU_ASSERT_TRUE(has(MSG(&e), "'0029:01:00.0' disappeared"));
+	/* Everything but the removed GPU is as it was. */
+	p = strdup(e.initial);
+	for (line = strtok(p, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, quad[2], 12)) {
+			strcat(expected, line);
+			strcat(expected, "\n");
+		}
+	}
+	free(p);
+	CU_ASSERT_TRUE(host_unchanged(&e, expected));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+	env_close(&e);
+}
+
+static void test_driver_refuses(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	struct env e;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	e.opts.driver = "vfio-pci";
+	snprintf(e.fk.refuse, sizeof(e.fk.refuse), "vfio-pci");
+	CU_ASSERT_TRUE(ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum) < 0);
+	CU_ASSERT_TRUE(has(MSG(&e), "PCI device '0009:01:00.0' did not bind to driver 'vfio-pci' (it is on 'no driver')"));
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+static void test_missing_and_bad_drivers(void)
+{
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+	struct ga_bind_summary sum;
+	struct env e;
+	char modules[PATH_MAX];
+
+	env_open(&e, "single-gh200");
+	snprintf(modules, sizeof(modules), "%s/modules", e.dir);
+	mkdir(modules, 0755);
+	setenv("GA_MODULES_DIR", modules, 1);
+	e.opts.driver = "nosuch-vfio-pci";
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -ENOENT);
+	CU_ASSERT_TRUE(has(MSG(&e), "cannot load driver 'nosuch-vfio-pci': no kernel module provides it"));
+	unsetenv("GA_MODULES_DIR");
+	e.opts.driver = "e1000e";
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_TRUE(has(MSG(&e), "not a vfio driver"));
+	e.opts.driver = "../../../vfio-pci";
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_TRUE(has(MSG(&e), "invalid driver name"));
+	e.opts.driver = "vfio-pci/../nvidia";
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+static void test_grace_safety(void)
+{
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "single-gh200");
+	test_write_file(e.proc, "812/comm", "nvidia-persistenced\n");
+	test_write_file(e.proc, "900/comm", "python3\n");
+	test_symlink(e.proc, "900/fd/7", "/dev/nvidia0");
+	test_write_file(e.proc, "901/comm", "bash\n");
+	test_symlink(e.proc, "901/fd/0", "/dev/pts/0");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_TRUE(has(MSG(&e), "in use by"));
+	CU_ASSERT_TRUE(has(MSG(&e), "nvidia-persistenced (pid 812)"));
+	CU_ASSERT_TRUE(has(MSG(&e), "python3 (pid 900)"));
+	CU_ASSERT_FALSE(strstr(MSG(&e), "bash") != NULL);
+	CU_ASSERT_TRUE(has(MSG(&e), "gpu-assign never stops them"));
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+
+	sh("rm -rf '%s/812' '%s/900'", e.proc, e.proc);
+	test_write_file(e.proc, "iomem",
+			"80000000-ffffffff : System RAM\n400000000000-4017ffffffff : System RAM (NVIDIA)\n");
+	e.opts.wait_sec = 1;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_TRUE(has(MSG(&e), "still online as System RAM (NVIDIA) at 400000000000-4017ffffffff"));
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+
+	/* Offline: goes ahead. */
+	test_write_file(e.proc, "iomem", "80000000-ffffffff : System RAM\n");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(dev_is(&e, "0009:01:00.0", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci"));
+	env_close(&e);
+}
+
+static void test_persistent_rule(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	struct ga_bind_status st;
+	struct env e;
+	char *rules;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	e.opts.persistent = true;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpus[1], 2, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.rules, 2);
+	rules = read_all(e.rules, GA_UDEV_RULES_FILE);
+	CU_ASSERT_STRING_EQUAL(rules,
+			       "# Written by 'gpu-assign bind --persistent'; change it with gpu-assign only\n"
+			       "# ('gpu-assign release --persistent ADDRESS' removes a line).\n"
+			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0019:01:00.0\", ATTR{driver_override}=\"nvgrace_gpu_vfio_pci\", RUN{builtin}+=\"kmod load nvgrace_gpu_vfio_pci\"\n"
+			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0029:01:00.0\", ATTR{driver_override}=\"nvgrace_gpu_vfio_pci\", RUN{builtin}+=\"kmod load nvgrace_gpu_vfio_pci\"\n");
+	free(rules);
+
+	CU_ASSERT_EQUAL(ga_bind_status_read(e.ctx, &e.opts, &st), 0);
+	CU_ASSERT_EQUAL(st.n, 2);
+	if (st.n == 2) {
+		CU_ASSERT_TRUE(st.v[0].recorded && st.v[0].present);
+		CU_ASSERT_STRING_EQUAL(st.v[0].current, "nvgrace_gpu_vfio_pci");
+		CU_ASSERT_STRING_EQUAL(st.v[0].binding.orig_driver, "nvidia");
+		CU_ASSERT_STRING_EQUAL(st.v[0].persistent, "nvgrace_gpu_vfio_pci");
+	}
+	CU_ASSERT_FALSE(st.interrupted);
+	ga_bind_status_clear(&st);
+
+	/* Release without --persistent keeps the rule; with it, removes it; last one removes the file. */
+	e.opts.persistent = false;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpus[1], 1, &e.opts, &sum), 0);
+	rules = read_all(e.rules, GA_UDEV_RULES_FILE);
+	CU_ASSERT_TRUE(has(rules, "KERNEL==\"0019:01:00.0\""));
+	free(rules);
+	e.opts.persistent = true;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpus[1], 1, &e.opts, &sum), 0); /* only the rule left */
+	CU_ASSERT_EQUAL(sum.rules, 1);
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpus[2], 1, &e.opts, &sum), 0);
+	CU_ASSERT_FALSE(file_exists(e.rules, GA_UDEV_RULES_FILE));
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+/* After a reboot the rule has bound the GPU and /run is empty: release still works. */
+static void test_release_after_reboot(void)
+{
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "single-gh200");
+	e.opts.persistent = true;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	sh("rm -rf '%s'", e.state); /* "reboot" */
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.rules, GA_UDEV_RULES_FILE));
+	/* Not ours at all: refused. */
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -GA_E_NOT_ASSIGNABLE);
+	CU_ASSERT_TRUE(has(MSG(&e), "cannot release '0009:01:00.0': gpu-assign did not bind it (it is on 'nvidia'"));
+	env_close(&e);
+}
+
+/* A journal written by hand, as a killed process leaves it, is replayed exactly. */
+static void test_journal_replay(void)
+{
+	struct ga_bind_summary sum;
+	struct env e;
+	char *b;
+
+	env_open(&e, "quad-gh200");
+	mkdir(e.state, 0700);
+	/* The process had moved 0019 to vfio-pci (and 0009 was bound earlier by us), then died. */
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "vfio-pci", "bus/pci/devices/%s/driver_override", "0019:01:00.0"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "0019:01:00.0", "bus/pci/drivers/%s/unbind", "nvidia"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "0019:01:00.0", "bus/pci/drivers_probe"), 0);
+	CU_ASSERT_TRUE(dev_is(&e, "0019:01:00.0", "vfio-pci", "vfio-pci"));
+	test_write_file(e.state, "journal",
+			"op name=bind pid=4242 started=1700000000\n"
+			"dev 0019:01:00.0 driver=nvidia override=- recorded=0\n"
+			"dev 0029:01:00.0 driver=nvidia override=- recorded=1 rdriver=vfio-pci rfrom=nvidia roverride=- rsince=1600000000\n");
+	test_write_file(e.state, "bindings",
+			"0019:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000000\n");
+	CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.repaired, 2);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	b = read_all(e.state, "bindings");
+	CU_ASSERT_TRUE(has(b, "0029:01:00.0 driver=vfio-pci from=nvidia override=- since=1600000000"));
+	CU_ASSERT_FALSE(strstr(b, "0019:01:00.0") != NULL);
+	free(b);
+	env_close(&e);
+}
+
+/* Files that do not parse are refused before any path is built from them. */
+static void test_hostile_state_files(void)
+{
+	static const char *const bad_journals[] = {
+		"op name=bind pid=1 started=1\ndev ../../../etc driver=nvidia override=- recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 0009:01:00.0 driver=../../nvidia override=- recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 0009:01:00.0 driver=nvidia/../x override=- recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 0009:01:00.0 driver=nvidia override=.. recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 0009:1:00.0 driver=nvidia override=- recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 10009:01:00.0 driver=nvidia override=- recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 0009:01:20.0 driver=nvidia override=- recorded=0\n",
+		"op name=bind pid=1 started=1\ndev 0009:01:00.0 driver=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa override=- recorded=0\n",
+		"dev 0009:01:00.0 driver=nvidia override=- recorded=0\n",
+		"op name=rm pid=1 started=1\n",
+	};
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "single-gh200");
+	mkdir(e.state, 0700);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(bad_journals); i++) {
+		test_write_file(e.state, "journal", bad_journals[i]);
+		CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), -GA_E_PARSE);
+		CU_ASSERT_TRUE(has(MSG(&e), "cannot parse the journal"));
+	}
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	unlink(strcat(strcpy((char[PATH_MAX]){ 0 }, e.state), "/journal"));
+	test_write_file(e.state, "bindings", "0009:01:00.0 driver=vfio-pci from=../x override=- since=1\n");
+	CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0); /* repair reads only the journal */
+	{
+		struct ga_pci_addr gpu = addr("0009:01:00.0");
+
+		CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -GA_E_PARSE);
+		CU_ASSERT_TRUE(has(MSG(&e), "cannot parse the bindings file"));
+	}
+	test_write_file(e.rules, GA_UDEV_RULES_FILE,
+			"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0009:01:00.0\", ATTR{driver_override}=\"vfio-pci\", RUN+=\"/bin/evil\"\n");
+	{
+		struct ga_rules rules;
+
+		CU_ASSERT_EQUAL(ga_rules_load(e.ctx, e.rules, &rules), -GA_E_PARSE);
+	}
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+static void test_lock_busy_and_unsafe_dir(void)
+{
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+	struct ga_bind_summary sum;
+	int pipefd[2], status;
+	struct env e;
+	char link[PATH_MAX], c;
+	pid_t pid;
+
+	env_open(&e, "single-gh200");
+	mkdir(e.state, 0700);
+	CU_ASSERT_FATAL(pipe(pipefd) == 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		char p[PATH_MAX];
+		int fd;
+
+		snprintf(p, sizeof(p), "%s/lock", e.state);
+		fd = open(p, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+			_exit(1);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		sleep(3);
+		_exit(0);
+	}
+	CU_ASSERT_EQUAL(read(pipefd[0], &c, 1), 1);
+	e.opts.lock_timeout_ms = 100;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_TRUE(has(MSG(&e), "busy: another gpu-assign is binding or releasing devices"));
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	/* Waiting long enough gets it. */
+	e.opts.lock_timeout_ms = 10000;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	waitpid(pid, &status, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	/* A symlinked or world-writable state directory is refused. */
+	snprintf(link, sizeof(link), "%s/state-link", e.dir);
+	CU_ASSERT_EQUAL(symlink(e.state, link), 0);
+	e.opts.state_dir = link;
+	CU_ASSERT_TRUE(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum) < 0);
+	CU_ASSERT_TRUE(has(MSG(&e), "it is a symlink or not a directory"));
+	chmod(e.state, 0777);
+	e.opts.state_dir = e.state;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EPERM);
+	CU_ASSERT_TRUE(has(MSG(&e), "writable by others"));
+	chmod(e.state, 0700);
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+static void test_format_roundtrip(void)
+{
+	struct ga_journal j = { .pid = 7, .started = 11 }, back;
+	struct ga_journal_entry en = { .addr = { 9, 1, 0, 0 }, .driver = "nvidia", .had_binding = true };
+	struct ga_bindings b = { 0 }, b2;
+	struct ga_binding rec = { .addr = { 0x19, 1, 0, 0 }, .driver = "vfio-pci", .since = 5 };
+	struct ga_ctx *ctx;
+	char *text, *text2;
+
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	snprintf(j.op, sizeof(j.op), "release");
+	snprintf(en.binding.driver, sizeof(en.binding.driver), "nvgrace_gpu_vfio_pci");
+	snprintf(en.binding.orig_driver, sizeof(en.binding.orig_driver), "nvidia");
+	en.binding.addr = en.addr;
+	en.binding.since = 3;
+	CU_ASSERT_EQUAL(ga_journal_add(ctx, &j, &en), 0);
+	text = ga_journal_format(&j);
+	CU_ASSERT_TRUE(has(text, "op name=release pid=7 started=11\n"
+				 "dev 0009:01:00.0 driver=nvidia override=- recorded=1 rdriver=nvgrace_gpu_vfio_pci rfrom=nvidia roverride=- rsince=3\n"));
+	CU_ASSERT_EQUAL(ga_journal_parse(ctx, text, &back), 0);
+	text2 = ga_journal_format(&back);
+	CU_ASSERT_STRING_EQUAL(text, text2);
+	free(text);
+	free(text2);
+	ga_journal_clear(&back);
+	ga_journal_clear(&j);
+
+	CU_ASSERT_EQUAL(ga_bindings_put(ctx, &b, &rec), 0);
+	rec.addr.domain = 9;
+	CU_ASSERT_EQUAL(ga_bindings_put(ctx, &b, &rec), 0);
+	text = ga_bindings_format(&b);
+	CU_ASSERT_TRUE(has(text, "0009:01:00.0 driver=vfio-pci from=- override=- since=5\n0019:01:00.0 driver=vfio-pci"));
+	CU_ASSERT_EQUAL(ga_bindings_parse(ctx, text, &b2), 0);
+	CU_ASSERT_EQUAL(b2.n, 2);
+	free(text);
+	ga_bindings_clear(&b);
+	ga_bindings_clear(&b2);
+	/* The same device twice is not a file we wrote. */
+	CU_ASSERT_EQUAL(ga_bindings_parse(ctx, "0009:01:00.0 driver=vfio-pci from=- override=- since=5\n"
+					       "0009:01:00.0 driver=vfio-pci from=- override=- since=5\n", &b2), -GA_E_PARSE);
+	ga_ctx_free(ctx);
+}
+
+static const struct test_case cases[] = {
+	{ "bind and release a Grace GPU", test_bind_release_grace },
+	{ "already bound: no-op", test_already_bound_noop },
+	{ "IOMMU group refusal and group bind", test_group_refusal },
+	{ "bind: a failure at every step rolls back", test_fail_every_bind_step },
+	{ "release: a failure at every step rolls back", test_fail_every_release_step },
+	{ "killed at every step, then repair", test_killed_then_repair },
+	{ "device removed mid-way", test_device_removed_midway },
+	{ "driver refuses the device", test_driver_refuses },
+	{ "missing and invalid drivers", test_missing_and_bad_drivers },
+	{ "Grace GPU in use / memory online", test_grace_safety },
+	{ "persistent udev rule: exact content, status", test_persistent_rule },
+	{ "release after a reboot (rule only)", test_release_after_reboot },
+	{ "journal replay", test_journal_replay },
+	{ "hostile state files", test_hostile_state_files },
+	{ "lock busy, unsafe state directory", test_lock_busy_and_unsafe_dir },
+	{ "journal and bindings formats", test_format_roundtrip },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	struct stat st;
+	int r;
+
+	/*
+	 * The suite copies sample hosts (~800 files) some sixty times; on a busy
+	 * disk that takes minutes, in tmpfs seconds. An explicit TMPDIR wins.
+	 */
+	if (!getenv("TMPDIR") && stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
+		setenv("TMPDIR", "/dev/shm", 1);
+	r = test_run_suite("ga-bind", cases);
+
+	test_tmpdir_remove(templates);
+	return r;
+}
