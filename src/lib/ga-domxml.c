@@ -701,6 +701,7 @@ static int parse_doc(struct ga_ctx *ctx, const char *xml, size_t len, xmlDocPtr 
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(pctx);
+		int line = e ? e->line : 0;
 		char msg[256];
 		size_t l;
 
@@ -709,16 +710,17 @@ static int parse_doc(struct ga_ctx *ctx, const char *xml, size_t len, xmlDocPtr 
 		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
 			msg[--l] = '\0';
 		xmlFreeParserCtxt(pctx);
-		return ga_report(ctx, -GA_E_PARSE, "malformed domain XML at line %d: %s (fix the file)",
-				 e ? e->line : 0, msg);
+		return ga_report(ctx, -GA_E_PARSE, "malformed domain XML at line %d: %s (fix the file)", line, msg);
 	}
 	xmlFreeParserCtxt(pctx);
 	root = xmlDocGetRootElement(doc);
 	if (!root || !is_el(root, "domain")) {
+		int r = ga_report(ctx, -GA_E_PARSE,
+				  "not a libvirt domain XML: the root element is '%s', not 'domain' (give the output of 'virsh dumpxml')",
+				  root ? (const char *)root->name : "(none)");
+
 		xmlFreeDoc(doc);
-		return ga_report(ctx, -GA_E_PARSE,
-				 "not a libvirt domain XML: the root element is '%s', not 'domain' (give the output of 'virsh dumpxml')",
-				 root ? (const char *)root->name : "(none)");
+		return r;
 	}
 	*out = doc;
 	return 0;

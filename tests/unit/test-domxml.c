@@ -1,0 +1,556 @@
+/*
+ * ga-domxml: new domains against golden files, merges (byte-identical on a
+ * re-run, the user's parts kept, exactly our parts removed), refusals, and
+ * the schemas: ours (xml-schemas/gpu-assign-domain.rng) over tests/xml and
+ * every emitted domain, and libvirt's installed domain.rng.
+ *
+ * GA_TEST_REGENERATE=1 rewrites the golden files in the source tree.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-domxml.h"
+#include "plan-fixture.h"
+
+#define GiB_KIB (1ULL << 20)
+#define LIBVIRT_RNG "/usr/share/libvirt/schemas/domain.rng"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
+static void quiet(void *data, xmlErrorPtr err)
+{
+	(void)data;
+	(void)err;
+}
+
+/* Validate text against a RelaxNG file; 0 if valid. Details only when
+ * GA_TEST_VERBOSE is set (the invalid samples would flood the log). */
+static int rng_validate(const char *rng, const char *text, const char *what)
+{
+	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(rng);
+	xmlRelaxNGPtr schema = pc ? xmlRelaxNGParse(pc) : NULL;
+	xmlRelaxNGValidCtxtPtr vc = schema ? xmlRelaxNGNewValidCtxt(schema) : NULL;
+	xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), what, NULL, XML_PARSE_NONET);
+	int r = -1;
+
+	if (!schema)
+		fprintf(stderr, "cannot load schema %s\n", rng);
+	if (vc && !getenv("GA_TEST_VERBOSE"))
+		xmlRelaxNGSetValidStructuredErrors(vc, quiet, NULL);
+	if (vc && doc)
+		r = xmlRelaxNGValidateDoc(vc, doc);
+	xmlFreeDoc(doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	xmlRelaxNGFree(schema);
+	xmlRelaxNGFreeParserCtxt(pc);
+	return r;
+}
+
+static char *our_rng(void)
+{
+	const char *srcdir = getenv("srcdir");
+	char *p;
+
+	if (asprintf(&p, "%s/xml-schemas/gpu-assign-domain.rng", srcdir && *srcdir ? srcdir : ".") < 0)
+		abort();
+	return p;
+}
+
+/* Drop every <acpi nodeset=...> (libvirt < 11.8's schema does not know it). */
+static char *without_nodeset(const char *text)
+{
+	char *copy = strdup(text), *p;
+
+	while ((p = strstr(copy, "<acpi nodeset=\"")) != NULL) {
+		char *end = strstr(p, "/>");
+
+		memmove(p, end + 2, strlen(end + 2) + 1);
+	}
+	return copy;
+}
+
+/* Our schema, then libvirt's; a native domain on an older libvirt schema is
+ * checked without the one element that schema cannot know. */
+static void validate_both(const char *text, const char *what)
+{
+	char *rng = our_rng();
+
+	if (rng_validate(rng, text, what) != 0)
+		fprintf(stderr, "%s: not valid against %s (GA_TEST_VERBOSE=1 shows why)\n", what, rng);
+	CU_ASSERT_EQUAL(rng_validate(rng, text, what), 0);
+	free(rng);
+	CU_ASSERT_FATAL(access(LIBVIRT_RNG, R_OK) == 0);
+	if (strstr(text, "<acpi nodeset=") && rng_validate(LIBVIRT_RNG, text, what) != 0) {
+		char *stripped = without_nodeset(text);
+
+		printf("  (%s: installed libvirt schema predates <acpi nodeset>; checked without it)\n", what);
+		CU_ASSERT_EQUAL(rng_validate(LIBVIRT_RNG, stripped, what), 0);
+		free(stripped);
+		return;
+	}
+	if (rng_validate(LIBVIRT_RNG, text, what) != 0)
+		fprintf(stderr, "%s: not valid against %s (GA_TEST_VERBOSE=1 shows why)\n", what, LIBVIRT_RNG);
+	CU_ASSERT_EQUAL(rng_validate(LIBVIRT_RNG, text, what), 0);
+}
+
+static void check_golden(const char *rel, const char *text)
+{
+	char *path = test_srcpath(rel);
+	char *want;
+
+	if (getenv("GA_TEST_REGENERATE") && *getenv("GA_TEST_REGENERATE") == '1') {
+		spit(path, text);
+		printf("  regenerated %s\n", path);
+	}
+	want = slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL(want);
+	if (want && strcmp(want, text)) {
+		char tmp[] = "/tmp/ga-golden.XXXXXX";
+		int fd = mkstemp(tmp);
+
+		if (fd >= 0) {
+			close(fd);
+			spit(tmp, text);
+			fprintf(stderr, "%s differs from the output (written to %s; GA_TEST_REGENERATE=1 rewrites)\n",
+				path, tmp);
+		}
+	}
+	CU_ASSERT(want && !strcmp(want, text));
+	free(want);
+	free(path);
+}
+
+static const struct ga_domxml_opts fallback = {
+	.name = "vm", .form = GA_GI_FORM_FALLBACK, .driver_model = true, .managed = true,
+};
+static const struct ga_domxml_opts native = {
+	.name = "vm", .form = GA_GI_FORM_NATIVE, .driver_model = true, .managed = true,
+};
+
+struct golden_case {
+	const char *file;
+	struct fixture_spec spec;
+	int ngpus;            /* 0: all, else the first n GPUs */
+	unsigned vcpus;
+	uint64_t mem_kib;
+	bool pin;
+	unsigned gi;
+	enum ga_arch arch;
+	const struct ga_domxml_opts *opts;
+	const char *virt_type;
+};
+
+static void run_golden(const struct golden_case *c)
+{
+	struct ga_pci_addr gpus[8];
+	struct ga_plan *plan = NULL;
+	struct ga_domxml_opts o = *c->opts;
+	struct fixture f;
+	char *xml = NULL;
+	size_t n = 0;
+
+	fixture_init(&f, &c->spec);
+	for (unsigned s = 0; s < c->spec.sockets; s++)
+		for (unsigned j = 0; j < c->spec.gpus_per_socket; j++)
+			gpus[n++] = fixture_gpu_addr(s, j);
+	{
+		struct ga_plan_request req = {
+			.gpus = gpus, .ngpus = c->ngpus ? (size_t)c->ngpus : n, .vcpus = c->vcpus,
+			.memory_kib = c->mem_kib, .pin = c->pin, .gi_nodes = c->gi, .arch = c->arch,
+		};
+
+		CU_ASSERT_EQUAL_FATAL(ga_plan_build(f.ctx, f.host, &req, &plan), 0);
+	}
+	o.virt_type = c->virt_type;
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_new(f.ctx, plan, &o, &xml), 0);
+	check_golden(c->file, xml);
+	validate_both(xml, c->file);
+	free(xml);
+	ga_plan_free(plan);
+	fixture_fini(&f);
+}
+
+static void test_goldens(void)
+{
+	static const struct golden_case cases[] = {
+		{ "data/unit/quad-4gpu-fallback.xml", { .sockets = 4, .gpus_per_socket = 1 }, 0, 64, 128 * GiB_KIB,
+		  false, 0, GA_ARCH_AUTO, &fallback, NULL },
+		{ "data/unit/quad-4gpu-native.xml", { .sockets = 4, .gpus_per_socket = 1 }, 0, 64, 128 * GiB_KIB,
+		  false, 0, GA_ARCH_AUTO, &native, NULL },
+		{ "data/unit/quad-1gpu-fallback.xml", { .sockets = 4, .gpus_per_socket = 1 }, 1, 8, 16 * GiB_KIB, false,
+		  0, GA_ARCH_AUTO, &fallback, "qemu" },
+		{ "data/unit/tray-4gpu-native-pin.xml",
+		  { .sockets = 2, .gpus_per_socket = 2, .device = 0x2941, .bar2 = 256ULL << 30 }, 0, 16, 32 * GiB_KIB,
+		  true, 0, GA_ARCH_AUTO, &native, NULL },
+		{ "data/unit/single-model-distances.xml", { .sockets = 1, .gpus_per_socket = 1, .no_distances = true },
+		  0, 4, 8 * GiB_KIB, false, 2, GA_ARCH_AUTO, &fallback, NULL },
+		{ "data/unit/single-x86_64.xml", { .sockets = 1, .gpus_per_socket = 1 }, 0, 4, 8 * GiB_KIB, false, 0,
+		  GA_ARCH_X86_64, &fallback, NULL },
+	};
+
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++)
+		run_golden(&cases[i]);
+}
+
+/* The number of nodes an XPath expression selects in text. */
+static int count(const char *text, const char *expr)
+{
+	xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "x.xml", NULL, XML_PARSE_NONET);
+	xmlXPathContextPtr xp = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr o = NULL;
+	int n = -1;
+
+	if (xp) {
+		xmlXPathRegisterNs(xp, BAD_CAST "q", BAD_CAST GA_QEMU_NS);
+		xmlXPathRegisterNs(xp, BAD_CAST "ga", BAD_CAST GA_DOMXML_NS);
+		xmlXPathRegisterNs(xp, BAD_CAST "app", BAD_CAST "http://example.org/app/1");
+		o = xmlXPathEvalExpression(BAD_CAST expr, xp);
+	}
+	if (o && o->type == XPATH_NODESET)
+		n = o->nodesetval ? o->nodesetval->nodeNr : 0;
+	else if (o && o->type == XPATH_NUMBER)
+		n = (int)o->floatval;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(doc);
+	return n;
+}
+
+static int merge_with(struct fixture *f, const char *in, size_t ngpus, const struct ga_domxml_opts *o, char **out)
+{
+	struct ga_pci_addr gpus[] = { fixture_gpu_addr(0, 0), fixture_gpu_addr(1, 0), fixture_gpu_addr(2, 0) };
+	struct ga_domxml_info info;
+	struct ga_plan *plan = NULL;
+	struct ga_plan_request req = { .gpus = gpus, .ngpus = ngpus };
+	int r;
+
+	r = ga_domxml_read_info(f->ctx, in, strlen(in), &info);
+	if (r < 0)
+		return r;
+	req.vcpus = info.vcpus;
+	req.memory_kib = info.memory_kib;
+	req.arch = info.arch;
+	ga_domxml_info_clear(&info);
+	r = ga_plan_build(f->ctx, f->host, &req, &plan);
+	if (r == 0)
+		r = ga_domxml_merge(f->ctx, in, strlen(in), plan, o, out);
+	ga_plan_free(plan);
+	return r;
+}
+
+static void test_merge(void)
+{
+	struct fixture_spec spec = { .sockets = 4, .gpus_per_socket = 1 };
+	char *path = test_srcpath("data/merge/user-domain.xml");
+	char *user = slurp(path, NULL), *m1 = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL, *m5 = NULL;
+	struct fixture f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(user);
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, user, 2, &fallback, &m1), 0);
+	check_golden("data/merge/user-domain-2gpu-fallback.xml", m1);
+	validate_both(m1, "merged");
+	/* the user's parts are all there */
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/disk"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/interface"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/console"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/metadata/app:owner"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/features/gic[@version='3']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[@value='-fw_cfg']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[@value='name=opt/team-a/token,string=42']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/comment()"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/uuid"), 1);
+	/* ours: 2 hostdevs next to the user's disk at slot 0x10, 16 GI nodes */
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/hostdev"), 2);
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/hostdev/address[@slot='0x11']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[starts-with(@value,'acpi-generic-initiator')]"), 16);
+	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[starts-with(@value,'node,nodeid=')]"), 16);
+	CU_ASSERT_EQUAL(count(m1, "/domain/cpu/numa/cell"), 2);
+	CU_ASSERT_EQUAL(count(m1, "/domain/features/acpi"), 1);
+
+	/* a second merge changes nothing */
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, m1, 2, &fallback, &m2), 0);
+	CU_ASSERT_STRING_EQUAL(m1, m2);
+
+	/* one GPU fewer: exactly its parts go */
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, m2, 1, &fallback, &m3), 0);
+	CU_ASSERT_EQUAL(count(m3, "/domain/devices/hostdev"), 1);
+	CU_ASSERT_EQUAL(count(m3, "/domain/devices/hostdev/alias[@name='ua-gpu-0018-01-00-0']"), 0);
+	CU_ASSERT_EQUAL(count(m3, "/domain/q:commandline/q:arg[contains(@value,'ua-gpu-0018-01-00-0')]"), 0);
+	CU_ASSERT_EQUAL(count(m3, "/domain/q:commandline/q:arg[starts-with(@value,'acpi-generic-initiator')]"), 8);
+	CU_ASSERT_EQUAL(count(m3, "/domain/q:commandline/q:arg[@value='-fw_cfg']"), 1);
+	CU_ASSERT_EQUAL(count(m3, "/domain/cpu/numa/cell"), 1);
+	CU_ASSERT_EQUAL(count(m3, "/domain/metadata/ga:gpu-assign/ga:gpu"), 1);
+
+	/* the native form replaces the fallback form's arguments */
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, m3, 3, &native, &m4), 0);
+	CU_ASSERT_EQUAL(count(m4, "/domain/q:commandline/q:arg[starts-with(@value,'node,nodeid=')]"), 0);
+	CU_ASSERT_EQUAL(count(m4, "/domain/q:commandline/q:arg[starts-with(@value,'acpi-generic-initiator')]"), 0);
+	CU_ASSERT_EQUAL(count(m4, "/domain/q:commandline/q:arg[@value='-fw_cfg']"), 1);
+	CU_ASSERT_EQUAL(count(m4, "/domain/cpu/numa/cell[@memory='0']"), 24);
+	CU_ASSERT_EQUAL(count(m4, "/domain/devices/hostdev/acpi[@nodeset='3-10']"), 1);
+	validate_both(m4, "merged native");
+	/* ... and back: the user's domain plus 2 GPUs again, byte for byte */
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, m4, 2, &fallback, &m5), 0);
+	CU_ASSERT_STRING_EQUAL(m5, m1);
+
+	free(m1);
+	free(m2);
+	free(m3);
+	free(m4);
+	free(m5);
+	free(user);
+	free(path);
+	fixture_fini(&f);
+}
+
+static void test_merge_minimal(void)
+{
+	/* A domain with nothing but a name and sizes gets every part it needs. */
+	static const char *in = "<domain type='kvm'><name>bare</name><memory unit='MiB'>4096</memory>"
+				"<vcpu>4</vcpu></domain>";
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct fixture f;
+	char *out = NULL, *again = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, in, 1, &fallback, &out), 0);
+	CU_ASSERT_EQUAL(count(out, "/domain/features/acpi"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/cpu/numa/cell[@memory='4194304']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:cpu"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev/address[@slot='0x10']"), 1);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 1, &fallback, &again), 0);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(out);
+	free(again);
+	fixture_fini(&f);
+}
+
+/* Bad domains and conflicts: the exact code and message. */
+static void test_merge_refusals(void)
+{
+	static const struct {
+		const char *name;
+		const char *xml;
+		int code;
+		const char *msg;
+	} cases[] = {
+		{ "malformed", "<domain><name>x</name>", -GA_E_PARSE,
+		  "malformed domain XML at line 1: Premature end of data in tag domain line 1 (fix the file)" },
+		{ "not a domain", "<network><name>x</name></network>", -GA_E_PARSE,
+		  "not a libvirt domain XML: the root element is 'network', not 'domain' (give the output of 'virsh dumpxml')" },
+		{ "empty", "", -GA_E_PARSE,
+		  "malformed domain XML at line 1: Document is empty (fix the file)" },
+		{ "bad vcpu", "<domain><name>x</name><vcpu>many</vcpu><memory>1048576</memory></domain>", -GA_E_PARSE,
+		  "the domain's <vcpu> 'many' is not a vCPU count" },
+		{ "bad memory unit", "<domain><name>x</name><vcpu>2</vcpu><memory unit='parsecs'>4</memory></domain>",
+		  -GA_E_PARSE, "the domain's <memory> '4' (unit 'parsecs') is not a size" },
+		{ "own NUMA cells",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='0' cpus='0-1' memory='1048576'/></numa></cpu></domain>",
+		  -EEXIST,
+		  "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)" },
+		{ "GPU already a hostdev",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0008' bus='0x01' slot='0x00' function='0x0'/></source></hostdev></devices></domain>",
+		  -EEXIST,
+		  "GPU '0008:01:00.0' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first" },
+		{ "alias taken",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><devices><disk type='file'><alias name='ua-gpu-0008-01-00-0'/></disk></devices></domain>",
+		  -EEXIST,
+		  "the domain already has a device with alias 'ua-gpu-0008-01-00-0' that gpu-assign did not write: rename it" },
+		{ "own -numa",
+		  "<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name><vcpu>2</vcpu><memory>1048576</memory><qemu:commandline><qemu:arg value='-numa'/><qemu:arg value='node,nodeid=1'/></qemu:commandline></domain>",
+		  -EEXIST,
+		  "the domain passes its own '-numa' in <qemu:commandline>, which would clash with the planned node ids: remove it" },
+		{ "machine not virt",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><os><type arch='aarch64' machine='sbsa-ref'>hvm</type></os></domain>",
+		  -EINVAL,
+		  "the domain's machine type 'sbsa-ref' is not aarch64 'virt', which the GPU layout needs (set <type machine='virt'>)" },
+		{ "unsupported arch",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><os><type arch='ppc64le'>hvm</type></os></domain>",
+		  -EINVAL, "the domain's architecture 'ppc64le' is not one gpu-assign supports (aarch64, x86_64)" },
+		{ "bad record",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><metadata><g:gpu-assign xmlns:g='urn:x-gpu-assign:domain:1'><g:qemu numa-nodes='x'/></g:gpu-assign></metadata></domain>",
+		  -GA_E_PARSE,
+		  "the domain's gpu-assign record has a bad numa-nodes list 'x' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)" },
+	};
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
+		char *out = NULL;
+		int r = merge_with(&f, cases[i].xml, 1, &fallback, &out);
+
+		if (r != cases[i].code || strcmp(ga_last_error(f.ctx)->message, cases[i].msg))
+			fprintf(stderr, "case '%s': got %d '%s'\n", cases[i].name, r, ga_last_error(f.ctx)->message);
+		CU_ASSERT_EQUAL(r, cases[i].code);
+		CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message, cases[i].msg);
+		CU_ASSERT_PTR_NULL(out);
+		free(out);
+	}
+	fixture_fini(&f);
+}
+
+static void test_pin_conflict_and_arch(void)
+{
+	static const char *tuned = "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory>"
+				   "<cputune><shares>100</shares></cputune></domain>";
+	static const char *x86 = "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory>"
+				 "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>";
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct ga_pci_addr gpu = fixture_gpu_addr(0, 0);
+	struct ga_plan_request req = { .gpus = &gpu, .ngpus = 1, .vcpus = 2, .memory_kib = GiB_KIB, .pin = true };
+	struct ga_plan *plan = NULL;
+	struct fixture f;
+	char *out = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(ga_plan_build(f.ctx, f.host, &req, &plan), 0);
+	CU_ASSERT_EQUAL(ga_domxml_merge(f.ctx, tuned, strlen(tuned), plan, &fallback, &out), -EEXIST);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message,
+			       "the domain already has <cputune> or <numatune> of its own: --pin would replace them (remove them or drop --pin)");
+	CU_ASSERT_EQUAL(ga_domxml_merge(f.ctx, x86, strlen(x86), plan, &fallback, &out), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message,
+			       "the domain is for architecture 'x86_64' but the plan is for 'aarch64' (give --arch x86_64 or another domain)");
+	CU_ASSERT_PTR_NULL(out);
+	ga_plan_free(plan);
+
+	/* sizes given on the command line replace the domain's */
+	req.pin = false;
+	req.vcpus = 6;
+	req.memory_kib = 2 * GiB_KIB;
+	CU_ASSERT_EQUAL_FATAL(ga_plan_build(f.ctx, f.host, &req, &plan), 0);
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_merge(f.ctx, tuned, strlen(tuned), plan, &fallback, &out), 0);
+	CU_ASSERT_EQUAL(count(out, "/domain/vcpu[.='6']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/memory[.='2097152'][@unit='KiB']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/cputune/shares"), 1);
+	free(out);
+	ga_plan_free(plan);
+	fixture_fini(&f);
+}
+
+static void test_new_refusals(void)
+{
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct ga_domxml_opts o = fallback;
+	struct ga_plan *plan = NULL;
+	struct fixture f;
+	char *out = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(fixture_plan(&f, NULL, 0, 2, GiB_KIB, &plan), 0);
+	o.name = "";
+	CU_ASSERT_EQUAL(ga_domxml_new(f.ctx, plan, &o, &out), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message, "no domain name given (give --name NAME)");
+	o.name = "a/b";
+	CU_ASSERT_EQUAL(ga_domxml_new(f.ctx, plan, &o, &out), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message,
+			       "invalid domain name 'a/b': use at most 200 characters and no '/'");
+	/* names are text nodes, never markup */
+	o.name = "<evil & 'name'>";
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_new(f.ctx, plan, &o, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<name>&lt;evil &amp; 'name'&gt;</name>"));
+	free(out);
+	ga_plan_free(plan);
+	fixture_fini(&f);
+}
+
+static void test_qemu_size(void)
+{
+	char buf[32];
+
+	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(1ULL << 40, buf, sizeof(buf)), "1T");
+	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(768ULL << 30, buf, sizeof(buf)), "768G");
+	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(1536, buf, sizeof(buf)), "1536");
+	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(2048, buf, sizeof(buf)), "2K");
+}
+
+/* Every tests/xml/ *-valid.xml passes our schema, every *-invalid.xml fails. */
+static void test_schema_samples(void)
+{
+	char *pattern = test_srcpath("xml/*.xml");
+	char *rng = our_rng();
+	unsigned valid = 0, invalid = 0;
+	glob_t g;
+
+	CU_ASSERT_EQUAL_FATAL(glob(pattern, 0, NULL, &g), 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *p = g.gl_pathv[i];
+		size_t len = strlen(p);
+		char *text = slurp(p, NULL);
+		bool want_valid = len > 10 && !strcmp(p + len - 10, "-valid.xml");
+		bool want_invalid = len > 12 && !strcmp(p + len - 12, "-invalid.xml");
+		int r;
+
+		CU_ASSERT_FATAL(text != NULL);
+		CU_ASSERT(want_valid || want_invalid);
+		r = rng_validate(rng, text, p);
+		if (want_valid) {
+			if (r != 0)
+				fprintf(stderr, "%s: invalid, but should be valid\n", p);
+			CU_ASSERT_EQUAL(r, 0);
+			valid++;
+		} else {
+			if (r == 0)
+				fprintf(stderr, "%s: valid, but should not be\n", p);
+			CU_ASSERT_NOT_EQUAL(r, 0);
+			invalid++;
+		}
+		free(text);
+	}
+	printf("  (%u valid and %u invalid samples)\n", valid, invalid);
+	CU_ASSERT(valid >= 3 && invalid >= 10);
+	globfree(&g);
+	free(rng);
+	free(pattern);
+}
+
+static const struct test_case cases[] = {
+	{ "new domains match the golden files and both schemas", test_goldens },
+	{ "merge keeps the user's parts, re-runs identically, drops a GPU's parts", test_merge },
+	{ "merge into a bare domain", test_merge_minimal },
+	{ "bad domains and conflicts are refused", test_merge_refusals },
+	{ "--pin against the user's tuning; sizes and arch", test_pin_conflict_and_arch },
+	{ "new-domain names", test_new_refusals },
+	{ "QEMU sizes", test_qemu_size },
+	{ "schema samples in tests/xml", test_schema_samples },
+	{ NULL, NULL }
+};
+
+TEST_MAIN("ga-domxml", cases)
