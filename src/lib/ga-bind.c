@@ -718,12 +718,13 @@ static int plan_release_one(struct ga_ctx *ctx, struct plan *p, const struct ga_
 	} else if (ga_driver_is_vfio(it->cur) && (*it->cur_override || ga_rules_find(rules, addr))) {
 		/* Bound by a persistent rule (after a reboot) or by hand: clear and let the kernel pick. */
 		it->any_driver = true;
-	} else if (opts->persistent && ga_rules_find(rules, addr)) {
+	} else if (!ga_driver_is_vfio(it->cur)) {
+		/* Not on a vfio driver and nothing recorded: already released (release is idempotent). */
 		it->noop = true;
 	} else {
 		return ga_report(ctx, -GA_E_NOT_ASSIGNABLE,
-				 "cannot release '%s': gpu-assign did not bind it (it is on '%s'; see 'gpu-assign status')",
-				 it->name, *it->cur ? it->cur : "no driver");
+				 "cannot release '%s': it is on '%s' but gpu-assign did not bind it (see 'gpu-assign status'; unbind it by hand if it is yours)",
+				 it->name, it->cur);
 	}
 	if (!peer && it->group >= 0) {
 		_cleanup_free_ struct ga_pci_addr *members = NULL;

@@ -536,9 +536,22 @@ static void test_release_after_reboot(void)
 	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
 	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 	CU_ASSERT_FALSE(file_exists(e.rules, GA_UDEV_RULES_FILE));
-	/* Not ours at all: refused. */
+	/* Released already: a no-op without a single write. */
+	e.fk.writes = 0;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 0);
+	CU_ASSERT_EQUAL(sum.unchanged, 1);
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	/* On vfio-pci without any record or override: someone else's, refused. */
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "vfio-pci", "bus/pci/devices/%s/driver_override", "0009:01:00.0"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "0009:01:00.0", "bus/pci/drivers/%s/unbind", "nvidia"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "0009:01:00.0", "bus/pci/drivers_probe"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "\n", "bus/pci/devices/%s/driver_override", "0009:01:00.0"), 0);
+	CU_ASSERT_TRUE(dev_is(&e, "0009:01:00.0", "vfio-pci", "-"));
+	e.fk.writes = 0;
 	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -GA_E_NOT_ASSIGNABLE);
-	CU_ASSERT_TRUE(has(MSG(&e), "cannot release '0009:01:00.0': gpu-assign did not bind it (it is on 'nvidia'"));
+	CU_ASSERT_TRUE(has(MSG(&e), "cannot release '0009:01:00.0': it is on 'vfio-pci' but gpu-assign did not bind it"));
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
 	env_close(&e);
 }
 

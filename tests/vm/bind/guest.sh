@@ -1,0 +1,189 @@
+#!/bin/sh
+# Runs inside the guest booted by ./run (busybox sh). Devices:
+#   E  0000:00:10.0        QEMU edu, no driver
+#   G0 0000:00:11.0 + G1   two edu functions of one slot: one IOMMU group
+#   R  0000:00:12.0        virtio-rng on virtio-pci
+# vfio-pci stands in for the Grace variant driver. After every case each
+# device's driver is read back from sysfs.
+GA=/usr/bin/gpu-assign
+E=0000:00:10.0 G0=0000:00:11.0 G1=0000:00:11.1 R=0000:00:12.0
+export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0
+mkdir -p /run /etc/udev/rules.d /tmp
+passed=0 failed=0 ok=1 name=
+
+dev() { echo "/sys/bus/pci/devices/$1"; }
+drv() {
+	if [ -L "$(dev "$1")/driver" ]; then basename "$(readlink "$(dev "$1")/driver")"
+	elif [ -e "$(dev "$1")" ]; then echo none
+	else echo gone; fi
+}
+bad() { echo "  $*"; ok=0; }
+expect() { got=$(drv "$1"); [ "$got" = "$2" ] || bad "$1: driver '$got', expected '$2'"; }
+expect_no_override() {
+	o=$(cat "$(dev "$1")/driver_override")
+	[ "$o" = "(null)" ] || bad "$1: driver_override is '$o'"
+}
+# run CMD...: must succeed; output in /tmp/out
+run() { "$@" >/tmp/out 2>&1 || bad "'$*' failed: $(cat /tmp/out)"; }
+# run_fail PATTERN CMD...: must fail and say PATTERN
+run_fail() {
+	pat=$1
+	shift
+	if "$@" >/tmp/out 2>&1; then bad "'$*' succeeded, expected a failure"
+	elif ! grep -q -- "$pat" /tmp/out; then bad "'$*': expected '$pat' in: $(cat /tmp/out)"; fi
+}
+out_has() { grep -q -- "$1" /tmp/out || bad "expected '$1' in: $(cat /tmp/out)"; }
+# Every device on its original driver, no override, no journal.
+originals() {
+	expect $E none
+	expect $G0 none
+	expect $G1 none
+	expect $R virtio-pci
+	for d in $E $G0 $G1 $R; do expect_no_override $d; done
+	[ ! -e /run/gpu-assign/journal ] || bad "a journal was left behind"
+}
+# wait_driver ADDR DRIVER: poll (up to 30 s) until ADDR is on DRIVER.
+wait_driver() {
+	i=0
+	while [ "$(drv "$1")" != "$2" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$(drv "$1")" = "$2" ] || bad "$1 never reached '$2'"
+}
+begin() { name=$1; ok=1; t0=$(date +%s); }
+end() {
+	if [ $ok = 1 ]; then echo "PASS $name ($(( $(date +%s) - t0 ))s)"; passed=$((passed + 1))
+	else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+
+echo "INFO groups: E=$(basename "$(readlink $(dev $E)/iommu_group)") G0=$(basename "$(readlink $(dev $G0)/iommu_group)") G1=$(basename "$(readlink $(dev $G1)/iommu_group)") R=$(basename "$(readlink $(dev $R)/iommu_group)")"
+
+begin "starting state: originals, shared group, vfio-pci not loaded"
+originals
+[ "$(readlink $(dev $G0)/iommu_group)" = "$(readlink $(dev $G1)/iommu_group)" ] || bad "G0 and G1 are not in one IOMMU group"
+[ "$(readlink $(dev $E)/iommu_group)" != "$(readlink $(dev $G0)/iommu_group)" ] || bad "E shares G0's group"
+[ ! -d /sys/bus/pci/drivers/vfio-pci ] || bad "vfio-pci is already loaded"
+end
+
+begin "bind several devices (loads vfio-pci with libkmod), no-op, status, release"
+run $GA bind --driver vfio-pci $E $R
+out_has "bound 2 device(s)"
+expect $E vfio-pci
+expect $R vfio-pci
+[ -d /sys/bus/pci/drivers/vfio-pci ] || bad "vfio-pci was not loaded"
+run $GA bind --driver vfio-pci $E
+out_has "bound 0 device(s), 1 already as asked"
+run $GA status
+out_has "$R  vfio-pci  *vfio-pci  *virtio-pci"
+out_has "$E  vfio-pci  *vfio-pci  *(none)"
+run $GA release $E $R
+out_has "released 2 device(s)"
+originals
+run $GA status
+out_has "no device bound by gpu-assign"
+end
+
+begin "IOMMU group with two functions"
+run $GA bind --driver vfio-pci $G0
+expect $G0 vfio-pci
+expect $G1 vfio-pci
+run $GA release $G0
+originals
+end
+
+begin "a driver that does not exist"
+run_fail "cannot load driver 'nosuch-vfio-pci': no kernel module provides it" $GA bind --driver nosuch-vfio-pci $E $R
+originals
+end
+
+begin "device removed mid-way (sysfs remove), then rescan"
+GA_TEST_STEP_DELAY_MS=400 $GA bind --driver vfio-pci $E $R >/tmp/bg 2>&1 &
+pid=$!
+wait_driver $E vfio-pci
+echo 1 >"$(dev $R)/remove"
+wait $pid
+rc=$?
+[ $rc = 1 ] || bad "bind exited $rc, expected 1"
+grep -q "'$R' disappeared" /tmp/bg || bad "expected '$R disappeared' in: $(cat /tmp/bg)"
+expect $E none
+expect $R gone
+expect_no_override $E
+[ ! -e /run/gpu-assign/journal ] || bad "a journal was left behind"
+echo 1 >/sys/bus/pci/rescan
+wait_driver $R virtio-pci
+originals
+end
+
+begin "kill -9 during a bind, then repair"
+GA_TEST_STEP_DELAY_MS=400 $GA bind --driver vfio-pci $E $R >/tmp/bg 2>&1 &
+pid=$!
+wait_driver $E vfio-pci
+kill -9 $pid
+wait $pid
+[ -e /run/gpu-assign/journal ] || bad "no journal after kill -9"
+run $GA status
+out_has "interrupted 'bind'"
+run $GA repair
+out_has "rolled back an interrupted operation"
+originals
+end
+
+begin "kill -9 during a release, then the next bind finishes the rollback"
+run $GA bind --driver vfio-pci $E $R
+GA_TEST_STEP_DELAY_MS=400 $GA release $E $R >/tmp/bg 2>&1 &
+pid=$!
+wait_driver $E none
+kill -9 $pid
+wait $pid
+run $GA bind --driver vfio-pci $G0
+out_has "rolled back an interrupted operation first"
+expect $E vfio-pci
+expect $R vfio-pci
+run $GA release --all
+originals
+end
+
+begin "8 parallel bind/release on two devices"
+for i in 1 2 3 4 5 6 7 8; do
+	d=$E
+	[ $((i % 2)) = 0 ] && d=$R
+	if [ $((i % 4)) -lt 2 ]; then op="bind --driver vfio-pci"; else op=release; fi
+	# shellcheck disable=SC2086
+	($GA $op $d >/tmp/par.$i 2>&1; echo $? >/tmp/par.$i.rc) &
+done
+wait
+for i in 1 2 3 4 5 6 7 8; do
+	rc=$(cat /tmp/par.$i.rc)
+	if [ "$rc" != 0 ] && ! grep -q "busy" /tmp/par.$i; then bad "invocation $i exited $rc: $(cat /tmp/par.$i)"; fi
+done
+[ ! -e /run/gpu-assign/journal ] || bad "a journal was left behind"
+run $GA status
+for d in $E $R; do
+	# consistent: on vfio-pci exactly when the bindings say so
+	if [ "$(drv $d)" = vfio-pci ]; then out_has "$d  vfio-pci  *vfio-pci"
+	elif grep -q "^$d" /tmp/out; then bad "$d is listed but not on vfio-pci"; fi
+done
+echo "INFO after the race: E=$(drv $E) R=$(drv $R)"
+run $GA release --all
+originals
+end
+
+begin "persistent binding: udev rule written, shown, removed"
+run $GA bind --persistent --driver vfio-pci $E
+grep -q "KERNEL==\"$E\", ATTR{driver_override}=\"vfio-pci\"" /etc/udev/rules.d/70-gpu-assign.rules || bad "no rule for $E"
+run $GA status
+out_has "$E  vfio-pci  *vfio-pci  *(none) .* vfio-pci"
+run $GA release --persistent $E
+[ ! -e /etc/udev/rules.d/70-gpu-assign.rules ] || bad "rule file left behind"
+originals
+end
+
+begin "odd addresses are refused before any sysfs path is built"
+for a in ../../../etc 0000:00:10.0/../.. 00000:00:10.0 0000:00:10.8 0000:00:20.0 "" 0000:00:10.0x; do
+	run_fail "invalid PCI address" $GA bind --driver vfio-pci "$a"
+done
+run_fail "invalid driver name" $GA bind --driver ../vfio-pci $E
+run_fail "does not exist on this host" $GA bind --driver vfio-pci 0000:00:1f.7
+originals
+end
+
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
