@@ -22,4 +22,7 @@ tests_unit_test_virt_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_virt_CFLAGS = $(GA_TEST_CFLAGS) $(LIBVIRT_CFLAGS)
 tests_unit_test_virt_LDADD = $(GA_TEST_LDADD) $(LIBVIRT_LIBS)
 
+# plan/xml/define on every sample host against tests/data/HOST/ goldens
+TESTS += tests/data/check-goldens
+
 EXTRA_DIST += tests/data tests/xml
