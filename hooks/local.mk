@@ -47,5 +47,5 @@ tests_unit_test_hook_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_hook_LDADD = $(GA_TEST_LDADD)
 
 # The hook binary against a bad-input table, and the recorded Nova domains.
-TESTS += tests/hook/bad-input
+TESTS += tests/hook/bad-input tests/nova/check-nova
 EXTRA_DIST += tests/hook tests/nova

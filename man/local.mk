@@ -1,1 +1,2 @@
 dist_man_MANS += man/gpu-assign.1
+dist_man_MANS += man/gpu-assign.conf.5 man/gpu-assign-hook.8

@@ -39,3 +39,4 @@ int cmd_bind(struct cli *cli, int argc, char **argv);
 int cmd_release(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_repair(struct cli *cli, int argc, char **argv);
+int cmd_nova_config(struct cli *cli, int argc, char **argv);

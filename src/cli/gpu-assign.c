@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "release", cmd_release, "ADDRESS...|--all [--persistent]", "give bound devices back to the driver they had before" },
 	{ "status", cmd_status, "[--json]", "what gpu-assign bound, from which driver, since when, and which persistently" },
 	{ "repair", cmd_repair, "", "finish rolling back an operation that was interrupted" },
+	{ "nova-config", cmd_nova_config, "[--json] [--config FILE]", "what to add to nova.conf and flavors for this host's Grace GPUs" },
 };
 
 int cli_fail(struct cli *cli)

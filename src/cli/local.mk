@@ -6,5 +6,6 @@ gpu_assign_SOURCES = \
 	src/cli/table.c src/cli/table.h
 gpu_assign_SOURCES += src/cli/cmd-plan.c
 gpu_assign_SOURCES += src/cli/cmd-bind.c
+gpu_assign_SOURCES += src/cli/cmd-nova.c
 gpu_assign_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 gpu_assign_LDADD = src/lib/libgpuassign.la
