@@ -60,7 +60,7 @@ ga_debian_mirror() {
 ga_daemon_uri() { echo "qemu:///system?socket=$1/sock/libvirt-sock"; }
 
 ga_daemon_start() {
-	st=$1 root=$2 fake=${3:-}
+	local st=$1 root=$2 fake=${3:-} i=0
 	mkdir -p "$st/etc/qemu" "$st/lib" "$st/cache" "$st/log" "$st/sock" "$st/devup"
 	cat >"$st/etc/qemu.conf" <<-CONF
 	user = "root"
@@ -115,7 +115,6 @@ ga_daemon_start() {
 		exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
 	' sh "$st" "$root" "$fake" "$GA_STACK_CACHE" >"$st/libvirtd.log" 2>&1 &
 	echo $! >"$st/pid"
-	i=0
 	while ! virsh -q -c "$(ga_daemon_uri "$st")" version >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ $i -gt 150 ] || ! kill -0 "$(cat "$st/pid")" 2>/dev/null; then
@@ -129,7 +128,7 @@ ga_daemon_start() {
 
 # ga_daemon_stop STATE: destroy what is still running and stop the daemon.
 ga_daemon_stop() {
-	st=$1
+	local st=$1 pid uri d i=0
 	[ -f "$st/pid" ] || return 0
 	pid=$(cat "$st/pid")
 	uri=$(ga_daemon_uri "$st")
@@ -137,7 +136,6 @@ ga_daemon_stop() {
 		virsh -q -c "$uri" destroy "$d" >/dev/null 2>&1 || true
 	done
 	kill -TERM "$pid" 2>/dev/null || true
-	i=0
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.2
 		i=$((i + 1))
