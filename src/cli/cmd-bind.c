@@ -11,12 +11,14 @@
 #include "ga-error.h"
 #include "ga-gpu.h"
 #include "ga-lock.h"
+#include "ga-nodedev.h"
 #include "ga-persist.h"
 
 enum {
 	OPT_STATE_DIR = 0x100,
 	OPT_RULES_DIR,
 	OPT_NO_WAIT_LOCK,
+	OPT_CONNECT,
 };
 
 #define COMMON_OPTS                                                         \
@@ -131,12 +133,14 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "persistent", no_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "connect", required_argument, NULL, OPT_CONNECT },
 		COMMON_OPTS,
 		{}
 	};
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
 	struct ga_bind_summary sum;
+	const char *uri = NULL;
 	bool all = false;
 	size_t n;
 	int c;
@@ -158,14 +162,25 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 			if (parse_seconds(optarg, &o.wait_sec) < 0)
 				return cli_usage_error("bind: --wait takes a number of seconds (0 to 86400), not '%s'", optarg);
 			break;
+		case OPT_CONNECT:
+			uri = optarg;
+			break;
 		default:
-			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS])");
+			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS] [--connect URI])");
 		}
 	}
 	if (all == (optind < argc))
 		return cli_usage_error("bind: give PCI addresses or --all (one of them)");
+	if (uri && (o.driver || o.persistent))
+		return cli_usage_error("bind: with --connect libvirt chooses the driver and keeps no udev rule: drop --driver/--persistent");
 	if (all ? all_gpus(cli, &addrs, &n) < 0 : parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
 		return cli_fail(cli);
+	if (uri) {
+		if (ga_nodedev_detach(cli->ctx, uri, addrs, n) < 0)
+			return cli_fail(cli);
+		printf("detached %zu device(s) through libvirt\n", n);
+		return EXIT_OK;
+	}
 	if (ga_bind_apply(cli->ctx, addrs, n, &o, &sum) < 0)
 		return cli_fail(cli);
 	print_summary("bound", &sum);
@@ -177,12 +192,14 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "persistent", no_argument, NULL, 'p' },
+		{ "connect", required_argument, NULL, OPT_CONNECT },
 		COMMON_OPTS,
 		{}
 	};
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
 	struct ga_bind_summary sum;
+	const char *uri = NULL;
 	size_t n = 0;
 	int c;
 
@@ -196,14 +213,25 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		case 'p':
 			o.persistent = true;
 			break;
+		case OPT_CONNECT:
+			uri = optarg;
+			break;
 		default:
-			return cli_usage_error("release: invalid option (usage: gpu-assign release ADDRESS...|--all [--persistent])");
+			return cli_usage_error("release: invalid option (usage: gpu-assign release ADDRESS...|--all [--persistent] [--connect URI])");
 		}
 	}
 	if (o.all == (optind < argc))
 		return cli_usage_error("release: give PCI addresses or --all (one of them)");
+	if (uri && (o.all || o.persistent))
+		return cli_usage_error("release: with --connect give the addresses; --all and --persistent are for devices gpu-assign bound");
 	if (!o.all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
 		return cli_fail(cli);
+	if (uri) {
+		if (ga_nodedev_reattach(cli->ctx, uri, addrs, n) < 0)
+			return cli_fail(cli);
+		printf("reattached %zu device(s) through libvirt\n", n);
+		return EXIT_OK;
+	}
 	if (ga_bind_release(cli->ctx, addrs, n, &o, &sum) < 0)
 		return cli_fail(cli);
 	print_summary("released", &sum);

@@ -15,11 +15,11 @@ static const struct cli_command commands[] = {
 	{ "plan", cmd_plan, "--gpu A|all ...", "show the guest NUMA plan (GI nodes, distances, MMIO)" },
 	{ "xml", cmd_xml, "--gpu A|all ...", "print a new domain XML, or merge into --domain FILE" },
 	{ "define", cmd_define, "--gpu A|all ...", "define that domain through libvirt" },
-	{ "bind", cmd_bind, "ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS]", "hand devices to a vfio driver (with their IOMMU group), transactionally" },
-	{ "release", cmd_release, "ADDRESS...|--all [--persistent]", "give bound devices back to the driver they had before" },
+	{ "nova-config", cmd_nova_config, "[--json] [--config FILE]", "what to add to nova.conf and flavors for this host's Grace GPUs" },
+	{ "bind", cmd_bind, "ADDRESS...|--all", "hand devices to a vfio driver (with their IOMMU group), transactionally" },
+	{ "release", cmd_release, "ADDRESS...|--all", "give bound devices back to the driver they had before" },
 	{ "status", cmd_status, "[--json]", "what gpu-assign bound, from which driver, since when, and which persistently" },
 	{ "repair", cmd_repair, "", "finish rolling back an operation that was interrupted" },
-	{ "nova-config", cmd_nova_config, "[--json] [--config FILE]", "what to add to nova.conf and flavors for this host's Grace GPUs" },
 };
 
 int cli_fail(struct cli *cli)

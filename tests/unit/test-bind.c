@@ -21,6 +21,7 @@
 #include "ga-bind.h"
 #include "ga-error.h"
 #include "ga-journal.h"
+#include "ga-nodedev.h"
 #include "ga-persist.h"
 #include "ga-statefile.h"
 #include "ga-sysfs.h"
@@ -731,6 +732,42 @@ static void test_format_roundtrip(void)
 	ga_ctx_free(ctx);
 }
 
+/*
+ * libvirt's node-device path against the test driver: it knows node devices
+ * but not detach, so this covers lookup, naming and error reporting only.
+ */
+static void test_nodedev_test_driver(void)
+{
+	struct ga_pci_addr edu = addr("0000:00:10.0"), missing = addr("0000:00:11.0");
+	char uri[PATH_MAX + 16], *dir = test_tmpdir_new(), name[32];
+	struct ga_ctx *ctx;
+
+	test_write_file(dir, "node.xml",
+			"<node>\n"
+			"  <device><name>computer</name><capability type='system'><hardware><vendor>x</vendor>"
+			"<version>1</version><serial>0</serial><uuid>11111111-2222-3333-4444-555555555555</uuid></hardware>"
+			"<firmware><vendor>x</vendor><version>1</version><release_date>01/01/2026</release_date></firmware>"
+			"</capability></device>\n"
+			"  <device><name>pci_0000_00_10_0</name><parent>computer</parent><capability type='pci'>"
+			"<class>0x00ff00</class><domain>0</domain><bus>0</bus><slot>16</slot><function>0</function>"
+			"<product id='0x11e8'>edu</product><vendor id='0x1234'>QEMU</vendor></capability></device>\n"
+			"</node>\n");
+	snprintf(uri, sizeof(uri), "test://%s/node.xml", dir);
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	ga_nodedev_name(&edu, name);
+	CU_ASSERT_STRING_EQUAL(name, "pci_0000_00_10_0");
+	CU_ASSERT_EQUAL(ga_nodedev_detach(ctx, uri, &missing, 1), -ENODEV);
+	CU_ASSERT_TRUE(has(ga_last_error(ctx)->message, "has no node device 'pci_0000_00_11_0' for '0000:00:11.0'"));
+	CU_ASSERT_EQUAL(ga_nodedev_detach(ctx, uri, &edu, 1), -EIO);
+	CU_ASSERT_TRUE(has(ga_last_error(ctx)->message, "libvirt could not detach '0000:00:10.0'"));
+	CU_ASSERT_EQUAL(ga_nodedev_reattach(ctx, uri, &edu, 1), -EIO);
+	CU_ASSERT_TRUE(has(ga_last_error(ctx)->message, "libvirt could not reattach '0000:00:10.0'"));
+	CU_ASSERT_EQUAL(ga_nodedev_detach(ctx, "test:///nonexistent/ga-node.xml", &edu, 1), -ECONNREFUSED);
+	CU_ASSERT_TRUE(has(ga_last_error(ctx)->message, "cannot connect to libvirt at 'test:///nonexistent/ga-node.xml'"));
+	ga_ctx_free(ctx);
+	test_tmpdir_remove(dir);
+}
+
 static const struct test_case cases[] = {
 	{ "bind and release a Grace GPU", test_bind_release_grace },
 	{ "already bound: no-op", test_already_bound_noop },
@@ -748,6 +785,7 @@ static const struct test_case cases[] = {
 	{ "hostile state files", test_hostile_state_files },
 	{ "lock busy, unsafe state directory", test_lock_busy_and_unsafe_dir },
 	{ "journal and bindings formats", test_format_roundtrip },
+	{ "libvirt node-device path (test driver)", test_nodedev_test_driver },
 	{ NULL, NULL },
 };
 
