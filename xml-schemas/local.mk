@@ -25,4 +25,4 @@ tests_unit_test_virt_LDADD = $(GA_TEST_LDADD) $(LIBVIRT_LIBS)
 # plan/xml/define on every sample host against tests/data/HOST/ goldens
 TESTS += tests/data/check-goldens
 
-EXTRA_DIST += tests/data tests/xml
+EXTRA_DIST += tests/data tests/xml tests/fuzz

@@ -699,6 +699,15 @@ static int parse_doc(struct ga_ctx *ctx, const char *xml, size_t len, xmlDocPtr 
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	doc = xmlCtxtReadMemory(pctx, xml, (int)len, "domain.xml", NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	/*
+	 * A prefix without its namespace declaration is only a namespace error
+	 * to libxml2, which keeps the element; written back next to our own
+	 * xmlns:qemu it would change meaning. Such a document is refused.
+	 */
+	if (doc && !pctx->nsWellFormed) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(pctx);
 		int line = e ? e->line : 0;
