@@ -29,12 +29,12 @@
 #define GA_DVSEC_CACHED_RESMEM_OK BIT(0)
 
 static unsigned int ready_timeout_ms = 30000;
-module_param(ready_timeout_ms, uint, 0444);
+module_param(ready_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(ready_timeout_ms,
 	"How long probe polls the BAR0 C2C-link (0x1498) and HBM-training (0x200bc) registers for 0xff; 0 skips the wait (default 30000)");
 
 static char *test_standin;
-module_param(test_standin, charp, 0444);
+module_param(test_standin, charp, 0644);
 MODULE_PARM_DESC(test_standin,
 	"TEST ONLY: 'hopper' or 'blackwell' lets a device that is not a Grace GPU be bound through driver_override and treated as that generation (default: unset, such devices are refused)");
 
@@ -265,12 +265,12 @@ static int ga_generation(struct pci_dev *pdev, const struct pci_device_id *id,
 
 	if (id && id->driver_data) {
 		*gen = id->driver_data - 1;
-	} else if (test_standin && !strcmp(test_standin, "hopper")) {
+	} else if (test_standin && sysfs_streq(test_standin, "hopper")) {
 		pci_warn(pdev, "TEST ONLY: treating %04x:%04x as a Hopper (test_standin=hopper)\n",
 			 pdev->vendor, pdev->device);
 		*gen = GA_GEN_HOPPER;
 		return 0;
-	} else if (test_standin && !strcmp(test_standin, "blackwell")) {
+	} else if (test_standin && sysfs_streq(test_standin, "blackwell")) {
 		pci_warn(pdev, "TEST ONLY: treating %04x:%04x as a Blackwell (test_standin=blackwell)\n",
 			 pdev->vendor, pdev->device);
 		*gen = GA_GEN_BLACKWELL;

@@ -1,0 +1,93 @@
+# Runs inside the test guest as /test.sh (busybox sh); see run and README.
+# Every case prints "PASS: name" or "FAIL: name: why"; the last line is the
+# total for this kernel, "N passed, N failed".
+D=/sys/bus/pci/devices
+DRV=gpu-assign-nvgrace
+P=/sys/module/gpu_assign_nvgrace/parameters
+GPU=0000:01:00.0	# bochs-display behind a root port (bus reset)
+FLR=0000:02:00.0	# virtio-rng-pci behind a root port (has FLR)
+SIZE=0x70000000		# the _DSD nvidia,gpu-mem-size of both
+R=/tmp/results
+: >$R
+
+pass() { echo "PASS: $1" | tee -a $R; }
+fail() { echo "FAIL: $1: $2" | tee -a $R; }
+check() {	# check NAME WHY-IF-FAILED COMMAND...
+	name=$1 why=$2
+	shift 2
+	if "$@"; then pass "$name"; else fail "$name" "$why"; fi
+}
+bound() { [ "$(basename "$(readlink $D/$1/driver 2>/dev/null)" 2>/dev/null)" = $DRV ]; }
+bind() {	# like libvirt: driver_override, unbind any other driver, probe
+	echo $DRV >$D/$1/driver_override
+	[ -e $D/$1/driver ] && ! bound $1 && echo $1 >$D/$1/driver/unbind
+	echo $1 >/sys/bus/pci/drivers_probe 2>/dev/null
+	bound $1
+}
+unbind() { [ -e $D/$1/driver ] && echo $1 >$D/$1/driver/unbind; }
+logged() { dmesg | grep "$1" | grep -q -- "$2"; }
+run_c() {	# the C program's cases go into the same tally
+	{ /bin/kmodtest "$@"; echo $? >/tmp/rc; } 2>&1 | tee /tmp/out
+	rc=$(cat /tmp/rc)
+	grep -E '^(PASS|FAIL):' /tmp/out >>$R
+	grep -q "^kmodtest $1: " /tmp/out || fail "kmodtest $1 ran to the end" "exit status $rc"
+}
+
+# Not every kernel names ttys the same; keep the kernel log off the console.
+grep -q ga_debug /proc/cmdline && echo 8 >/proc/sys/kernel/printk || echo 1 >/proc/sys/kernel/printk
+
+insmod /lib/gpu_assign_nvgrace.ko test_standin=hopper ready_timeout_ms=1000
+check "module loads" "insmod failed" [ -d /sys/bus/pci/drivers/$DRV ]
+
+# Probe decisions (README: refused probes, never a silent passthrough).
+bind 0000:00:12.0
+check "probe refused: _DSD missing" "bound, or no message" \
+	sh -c "! [ -e $D/0000:00:12.0/driver ] && dmesg | grep 0000:00:12.0 | grep -q 'no ACPI _DSD'"
+bind 0000:00:13.0
+check "probe refused: _DSD size 0" "bound, or no message" \
+	sh -c "! [ -e $D/0000:00:13.0/driver ] && dmesg | grep 0000:00:13.0 | grep -q 'is 0'"
+bind 0000:00:14.0
+check "probe refused: _DSD huge size" "bound, or no message" \
+	sh -c "! [ -e $D/0000:00:14.0/driver ] && dmesg | grep 0000:00:14.0 | grep -q 'not a valid physical range'"
+bind 0000:00:15.0
+check "probe refused: _DSD range in System RAM" "bound, or no message" \
+	sh -c "! [ -e $D/0000:00:15.0/driver ] && dmesg | grep 0000:00:15.0 | grep -q 'overlaps System RAM'"
+echo > $D/0000:00:12.0/driver_override
+
+# Readiness wait: BAR0 0x1498 and 0x200bc must read 0xff (bochs VRAM).
+bind $GPU
+check "probe refused while BAR0 says not ready" "bound, or no message" \
+	sh -c "! [ -e $D/$GPU/driver ] && dmesg | grep $GPU | grep -q 'not ready after 1000 ms'"
+/bin/kmodtest ready $GPU
+check "probe succeeds once BAR0 says ready (Hopper)" "not bound" bind $GPU
+
+echo "== Hopper matrix"
+run_c matrix $GPU hopper $SIZE
+
+echo "== Blackwell matrix"
+unbind $GPU
+echo blackwell >$P/test_standin
+check "probe as Blackwell" "not bound" bind $GPU
+run_c matrix $GPU blackwell $SIZE
+unbind $GPU
+
+echo "== FLR through config space"
+echo hopper >$P/test_standin
+echo 0 >$P/ready_timeout_ms
+check "probe of the FLR-capable stand-in" "not bound" bind $FLR
+run_c flr $FLR hopper $SIZE
+unbind $FLR
+
+check "module unloads" "rmmod failed" rmmod gpu_assign_nvgrace
+if dmesg | grep -q -E 'BUG:|WARNING:|Oops|lockdep|circular locking'; then
+	fail "kernel log clean" "$(dmesg | grep -m1 -E 'BUG:|WARNING:|Oops|lockdep|circular locking')"
+	dmesg | tail -n 60
+else
+	pass "kernel log clean"
+fi
+
+np=$(grep -c '^PASS:' $R)
+nf=$(grep -c '^FAIL:' $R)
+echo "$np passed, $nf failed"
+if [ "$nf" -ne 0 ]; then echo "== kernel log (failures above)"; dmesg | tail -n 80; fi
+[ "$nf" -eq 0 ]
