@@ -8,11 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ga-bind.h"
 #include "ga-catalog.h"
 #include "ga-config.h"
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
 #include "ga-error.h"
+#include "ga-lock.h"
 #include "ga-sysfs.h"
 #include "hook.h"
 
@@ -160,35 +162,100 @@ static void cat(char *buf, size_t size, const char *fmt, ...)
 }
 
 /*
- * INTEGRATION POINT (issue 4, ga-bind): bind the GPU of a managed='no'
- * hostdev through ga-bind's transaction (lock + journal) here. Until ga-bind
- * lands the hook only checks that the GPU is already on a VFIO driver, which
- * is what libvirt needs for managed='no', and says how to get there.
- * Returns 0 when fine, else writes the problem into buf.
+ * Which domain the hook bound a GPU for: "<state dir>/hook-<address>" holds
+ * the domain name. Only what the hook bound is released at "release end";
+ * a GPU the operator bound (gpu-assign bind, persistent or not) is left alone.
  */
-static int bind_gpu(struct ga_ctx *ctx, const struct gpu_ref *g, char *buf, size_t size)
+static void marker_path(const struct gpu_ref *g, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/hook-%s", ga_state_dir_default(), g->name);
+}
+
+static void marker_write(const struct hook_run *run, const struct gpu_ref *g)
+{
+	char path[4096], tmp[4200];
+	int fd;
+
+	marker_path(g, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || dprintf(fd, "%s\n", run->domain) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
+		note(run, LOG_WARNING, "GPU %s: cannot record that the hook bound it (%s): it will not be released automatically",
+		     g->name, strerror(errno));
+		unlink(tmp);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The domain the hook bound this GPU for, "" if none. */
+static void marker_read(const struct gpu_ref *g, char *owner, size_t size)
+{
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	owner[0] = '\0';
+	marker_path(g, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	n = read(fd, owner, size - 1);
+	close(fd);
+	owner[n > 0 ? n : 0] = '\0';
+	owner[strcspn(owner, "\n")] = '\0';
+}
+
+/*
+ * Bind the GPU of a managed='no' hostdev through ga-bind's transaction (host
+ * lock, journal, IOMMU group, rollback). Already on a VFIO driver: nothing to
+ * do, and no lock taken. *bound tells whether this call changed a driver.
+ */
+static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *g, bool *bound,
+		    char *buf, size_t size)
 {
 	_cleanup_free_ char *driver = NULL;
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000 };
+	struct ga_bind_summary sum = { 0 };
 
+	*bound = false;
 	if (ga_sysfs_link_name(ctx, &driver, GA_SYSFS_PCI_DEV_ATTR, g->name, "driver") < 0)
 		driver = NULL;
 	if (driver && ga_driver_is_vfio(driver))
 		return 0;
-	snprintf(buf, size,
-		 "its <hostdev> is managed='no' but the GPU is on %s%s%s, not on a VFIO driver",
-		 driver ? "driver '" : "no driver", driver ? driver : "", driver ? "'" : "");
-	return -EBUSY;
+	if (ga_bind_apply(ctx, &g->hd->addr, 1, &opts, &sum) < 0) {
+		snprintf(buf, size, "its <hostdev> is managed='no' and binding it to a VFIO driver failed: %s",
+			 ga_last_error(ctx)->message);
+		return -EIO;
+	}
+	if (sum.changed) {
+		*bound = true;
+		marker_write(run, g);
+		note(run, LOG_INFO, "GPU %s bound to its VFIO driver (%zu function(s) changed)", g->name, sum.changed);
+	}
+	return 0;
 }
 
-/*
- * INTEGRATION POINT (issue 4, ga-bind): give back a GPU that the hook bound
- * for this domain (ga-bind's journal says which) when the release policy is
- * "restore". Until ga-bind lands there is nothing the hook bound.
- */
-static void release_gpu(const struct hook_run *run, const struct gpu_ref *g)
+/* Give back a GPU the hook bound for this domain (release policy restore). */
+static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *g)
 {
-	note(run, LOG_INFO, "GPU %s: nothing to release (the hook binds nothing until ga-bind is built in)",
-	     g->name);
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000 };
+	struct ga_bind_summary sum = { 0 };
+	char owner[256], path[4096];
+
+	marker_read(g, owner, sizeof(owner));
+	if (strcmp(owner, run->domain)) {
+		note(run, LOG_INFO, "GPU %s: not bound by the hook for this domain, left as it is", g->name);
+		return;
+	}
+	if (ga_bind_release(ctx, &g->hd->addr, 1, &opts, &sum) < 0) {
+		note(run, LOG_ERR, "GPU %s: giving it back failed: %s (run 'gpu-assign release %s')", g->name,
+		     ga_last_error(ctx)->message, g->name);
+		return;
+	}
+	marker_path(g, path, sizeof(path));
+	unlink(path);
+	note(run, LOG_INFO, "GPU %s given back to its previous driver (%zu function(s) changed)", g->name, sum.changed);
 }
 
 /*
@@ -236,13 +303,19 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "";
 	bool need_layout = false, need_reserve = false, need_bind = false;
 	uint64_t mmio = mmio_needed(gpus, ngpus);
+	_cleanup_free_ bool *bound = calloc(ngpus + 1, sizeof(*bound));
 	size_t bad = 0;
 
+	if (!bound) {
+		fprintf(run->o->err, "gpu-assign-hook: domain '%s': out of memory\n", run->domain);
+		return HOOK_EXIT_REFUSE;
+	}
+	/* 1. what each GPU lacks in the domain */
 	for (size_t i = 0; i < ngpus; i++) {
 		const struct gpu_ref *g = &gpus[i];
 		unsigned gi = cfg->gi_nodes ? cfg->gi_nodes : g->model->gi_nodes;
 		struct ga_dom_findings f;
-		char what[MSG_MAX] = "", bindmsg[256];
+		char what[MSG_MAX] = "";
 
 		cat(list, sizeof(list), "%s%s", i ? "," : "", g->name);
 		if (!ga_config_gpu_reserved(cfg, &g->hd->addr)) {
@@ -254,10 +327,6 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 			cat(what, sizeof(what), "%s%s", what[0] ? "; " : "", f.text);
 			need_layout = true;
 		}
-		if (!g->hd->managed && cfg->bind && !what[0] && bind_gpu(ctx, g, bindmsg, sizeof(bindmsg)) < 0) {
-			cat(what, sizeof(what), "%s", bindmsg);
-			need_bind = true;
-		}
 		if (!what[0]) {
 			note(run, LOG_INFO, "GPU %s (%s): ACPI on, %u of %u GI nodes tied to it%s", g->name,
 			     g->model->name, f.gi_found, gi, g->hd->standin ? " (emulated stand-in, test)" : "");
@@ -268,7 +337,24 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		    g->model->name, g->hd->alias ? ", hostdev '" : "", g->hd->alias ? g->hd->alias : "",
 		    g->hd->alias ? "'" : "", what);
 	}
-	if (!bad)
+
+	/* 2. unless refusing anyway, bind the managed='no' GPUs (undone if one fails) */
+	if (!bad || cfg->policy != GA_HOOK_ENFORCE) {
+		for (size_t i = 0; i < ngpus && cfg->bind; i++) {
+			char why[MSG_MAX];
+
+			if (gpus[i].hd->managed || bind_gpu(run, ctx, &gpus[i], &bound[i], why, sizeof(why)) == 0)
+				continue;
+			cat(problems, sizeof(problems), "%sGPU %s (%s): %s", problems[0] ? " | " : "", gpus[i].name,
+			    gpus[i].model->name, why);
+			need_bind = true;
+			for (size_t k = 0; k < i; k++)
+				if (bound[k])
+					release_gpu(run, ctx, &gpus[k]);
+			break;
+		}
+	}
+	if (!bad && !need_bind)
 		return HOOK_EXIT_OK;
 
 	if (need_layout && dom->nova)
@@ -286,14 +372,14 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		cat(fixes, sizeof(fixes), "%sadd <gpu address='...'/> to <reserved> in %s or give the domain a reserved GPU",
 		    fixes[0] ? "; " : "", cfg->path ? cfg->path : GA_CONFIG_PATH);
 	if (need_bind)
-		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' or make the <hostdev> managed='yes'",
+		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message) or make the <hostdev> managed='yes'",
 		    fixes[0] ? "; " : "", list);
 
-	if (cfg->policy == GA_HOOK_WARN) {
+	if (cfg->policy == GA_HOOK_WARN && !need_bind) {
 		note(run, LOG_WARNING, "starting anyway (policy warn): %s. Fix: %s", problems, fixes);
 		return HOOK_EXIT_OK;
 	}
-	note(run, LOG_ERR, "refused (policy enforce): %s. Fix: %s", problems, fixes);
+	note(run, LOG_ERR, "refused%s: %s. Fix: %s", need_bind ? "" : " (policy enforce)", problems, fixes);
 	fprintf(run->o->err, "gpu-assign-hook: domain '%s' refused: %s. Fix: %s\n", run->domain, problems, fixes);
 	return HOOK_EXIT_REFUSE;
 }
@@ -369,7 +455,7 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 			if (cfg->release == GA_RELEASE_KEEP)
 				note(&run, LOG_INFO, "GPU %s stays on its VFIO driver (release policy keep)", gpus[i].name);
 			else
-				release_gpu(&run, &gpus[i]);
+				release_gpu(&run, ctx, &gpus[i]);
 		}
 		note(&run, LOG_INFO, "released (%zu Grace GPU(s))", ngpus);
 		return HOOK_EXIT_OK;

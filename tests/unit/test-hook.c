@@ -43,6 +43,19 @@ static void setup_host(void)
 	test_write_file(root, "bus/pci/devices/0000:01:00.0/vendor", "0x15b3\n");
 	test_write_file(root, "bus/pci/devices/0000:01:00.0/device", "0x1021\n");
 	setenv("GA_SYSFS_ROOT", root, 1);
+	/* ga-bind's state, udev rules, modules and /proc: all in the test's own directories */
+	{
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%s/state", confdir);
+		setenv("GA_STATE_DIR", dir, 1);
+		snprintf(dir, sizeof(dir), "%s/rules", confdir);
+		setenv("GA_UDEV_RULES_DIR", dir, 1);
+		snprintf(dir, sizeof(dir), "%s/modules", confdir);
+		setenv("GA_MODULES_DIR", dir, 1);
+		snprintf(dir, sizeof(dir), "%s/proc", confdir);
+		setenv("GA_PROC_ROOT", dir, 1);
+	}
 }
 
 struct result {
@@ -151,11 +164,18 @@ static void test_binding(void)
 	char xml[2048];
 	struct result res;
 
-	/* managed='no' on the host's nvidia driver: not usable until bound */
+	/*
+	 * managed='no' on the host's nvidia driver: the hook binds it through
+	 * ga-bind, which refuses here (the fake tree has no variant driver and
+	 * no module provides one) and the start is refused with its reason.
+	 */
 	snprintf(xml, sizeof(xml), on_nvidia, "no");
 	run(NULL, "prepare", "begin", xml, NULL, &res);
-	assert_refusal(&res, "GPU 0019:01:00.0", "managed='no' but the GPU is on driver 'nvidia'");
+	assert_refusal(&res, "GPU 0019:01:00.0", "managed='no' and binding it to a VFIO driver failed: ");
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign bind 0019:01:00.0"));
+	/* policy warn does not help: without the driver QEMU could not open the GPU */
+	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
+	assert_refusal(&res, "GPU 0019:01:00.0", "binding it to a VFIO driver failed");
 	/* bind='no': the operator binds; the hook does not look */
 	run("<gpu-assign><hook bind='no'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
 	assert_allowed(&res);
