@@ -2,7 +2,7 @@
 # Every case prints "PASS: name" or "FAIL: name: why"; the last line is the
 # total for this kernel, "N passed, N failed".
 D=/sys/bus/pci/devices
-DRV=gpu-assign-nvgrace
+DRV=gpu_assign_nvgrace
 P=/sys/module/gpu_assign_nvgrace/parameters
 GPU=0000:01:00.0	# bochs-display behind a root port (bus reset)
 FLR=0000:02:00.0	# virtio-rng-pci behind a root port (has FLR)
