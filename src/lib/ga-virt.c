@@ -221,10 +221,15 @@ int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, enum ga_gi_
 		ga_warn(ctx,
 			"QEMU %s writes the GI entry's PCI address in the wrong byte order (fixed in 9.2): the guest's NVIDIA driver will report an outdated hypervisor stack; upgrade to QEMU 9.2 or newer",
 			qv);
+	/*
+	 * Only a warning: the XML may be prepared on one host for another, and
+	 * libvirt itself refuses the hostdev at start (or define) if VFIO is
+	 * still missing then.
+	 */
 	if (t->domcaps && !t->hostdev_vfio)
-		return ga_report(ctx, -GA_E_UNSUPPORTED,
-				 "the target '%s' cannot assign PCI devices with VFIO (its domain capabilities list no vfio hostdev backend): load vfio-pci on the host",
-				 t->uri ? t->uri : "(default)");
+		ga_warn(ctx,
+			"the target '%s' lists no VFIO PCI hostdev backend in its domain capabilities: libvirt will refuse the GPUs until vfio-pci is loaded on that host",
+			t->uri ? t->uri : "(default)");
 	caps->driver_model = t->libvirt_version >= GA_LIBVIRT_DRIVER_MODEL;
 	switch (wanted) {
 	case GA_GI_FORM_NATIVE:

@@ -69,7 +69,7 @@ struct ga_target_caps {
  * Decide the GI form and the optional elements for target. Refuses QEMU older
  * than 9.0 (no acpi-generic-initiator) and a native form the libvirt cannot
  * take; warns (log) for QEMU 9.0/9.1, which write the GI entry's PCI address
- * in the wrong byte order.
+ * in the wrong byte order, and for capabilities without VFIO.
  */
 int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, enum ga_gi_form wanted,
 		      struct ga_target_caps *caps);
