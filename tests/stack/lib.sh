@@ -35,18 +35,20 @@ ga_debian_mirror() {
 # ---------------------------------------------------------------------------
 # A private libvirtd, started and stopped by the tests.
 #
-# ga_daemon_start STATE ROOT [fakevfio]
+# ga_daemon_start STATE ROOT [fakevfio|-] [SHARE]
 #   STATE  an empty directory of ours (absolute path) for everything the
 #          daemon writes: config, sockets, domain state, logs
 #   ROOT   / for the machine's own libvirt (bookworm-backports) or the path
 #          of the sid chroot
 #   fakevfio  also make the daemon believe the host has VFIO (see below)
+#   SHARE  a directory (default STATE) that a chroot daemon sees at the same
+#          path, for files named in domain XML (consoles, kernels)
 # The daemon runs in its own mount namespace, where STATE's directories are
 # bind-mounted over /etc/libvirt, /var/lib/libvirt, /var/cache/libvirt,
 # /var/log/libvirt and a tmpfs over /run: the machine's own libvirt
 # configuration, hooks, networks and domains are neither read nor changed.
-# For a chroot, /dev, /proc, /sys are mounted inside it, and STATE and
-# $GA_STACK_CACHE appear at the same paths as outside, so domain XML that
+# For a chroot, /dev, /proc, /sys are mounted inside it, and STATE, SHARE
+# and $GA_STACK_CACHE appear at the same paths as outside, so domain XML that
 # names files there works on both stacks. qemu.conf: QEMU runs as root,
 # without namespaces, security driver or cgroups (this machine is itself a
 # VM with no systemd), and writes its log to a file (no virtlogd).
@@ -60,7 +62,7 @@ ga_debian_mirror() {
 ga_daemon_uri() { echo "qemu:///system?socket=$1/sock/libvirt-sock"; }
 
 ga_daemon_start() {
-	local st=$1 root=$2 fake=${3:-} i=0
+	local st=$1 root=$2 fake=${3:-} share=${4:-$1} i=0
 	mkdir -p "$st/etc/qemu" "$st/lib" "$st/cache" "$st/log" "$st/sock" "$st/devup"
 	cat >"$st/etc/qemu.conf" <<-CONF
 	user = "root"
@@ -82,15 +84,16 @@ ga_daemon_start() {
 	: >"$st/etc/libvirt.conf"
 	echo "$root" >"$st/root"
 	unshare -m --propagation private sh -eu -c '
-		st=$1 r=$2 fake=$3 cache=$4
+		st=$1 r=$2 fake=$3 cache=$4 share=$5
 		R=${r%/}
 		if [ -n "$R" ]; then
 			mount --rbind /dev "$R/dev"
 			mount -t proc proc "$R/proc"
 			mount --rbind /sys "$R/sys"
-			mkdir -p "$R$st" "$R$cache"
-			mount --bind "$st" "$R$st"
-			mount --bind "$cache" "$R$cache"
+			for d in "$cache" "$share" "$st"; do
+				mkdir -p "$R$d"
+				mount --bind "$d" "$R$d"
+			done
 		fi
 		mount -t tmpfs tmpfs "$R/run"
 		mkdir -p "$R/etc/libvirt" "$R/var/lib/libvirt" "$R/var/cache/libvirt" "$R/var/log/libvirt"
@@ -113,7 +116,7 @@ ga_daemon_start() {
 			exec chroot "$R" /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
 		fi
 		exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
-	' sh "$st" "$root" "$fake" "$GA_STACK_CACHE" >"$st/libvirtd.log" 2>&1 &
+	' sh "$st" "$root" "$fake" "$GA_STACK_CACHE" "$share" >"$st/libvirtd.log" 2>&1 &
 	echo $! >"$st/pid"
 	while ! virsh -q -c "$(ga_daemon_uri "$st")" version >/dev/null 2>&1; do
 		i=$((i + 1))
