@@ -94,7 +94,7 @@ static int read_driver(struct ga_ctx *ctx, const char *name, char out[GA_DRIVER_
 	out[0] = '\0';
 	if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, name))
 		return ga_report(ctx, -ENODEV,
-				 "PCI device '%s' has disappeared (removed or hot-unplugged during the operation; rescan the bus if it should be there)",
+				 "PCI device '%s' disappeared (removed or hot-unplugged; rescan the bus if it should be there)",
 				 name);
 	r = ga_sysfs_link_name(ctx, &drv, GA_SYSFS_PCI_DEV_ATTR, name, "driver");
 	if (r == -ENOENT) {
