@@ -400,7 +400,8 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		hook_trace(o, domain, op, subop, "not an operation we act on");
 		return HOOK_EXIT_OK;
 	}
-	if (!ga_domain_may_have_hostdev(xml, len)) {
+	/* (a test stand-in is an emulated device, not a <hostdev>: no pre-scan then) */
+	if (!o->standin && !ga_domain_may_have_hostdev(xml, len)) {
 		hook_trace(o, domain, op, subop, "no <hostdev>: nothing to do");
 		return HOOK_EXIT_OK;
 	}
