@@ -191,10 +191,12 @@ static void ga_vm_open(struct vm_area_struct *vma)
 {
 #ifndef GA_HAVE_VFIO_DEVICE_INODE
 	/*
-	 * A copy (fork) or a split half of a VMA is not on our list: drop its
-	 * PTEs so that they come back through the fault path, which tracks.
+	 * A copy (fork: its PTEs are copied after this call) or a split half
+	 * of a VMA: track it so that zapping finds it. If that cannot be done,
+	 * drop its PTEs so that they come back through the fault path.
 	 */
-	zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+	if (ga_vma_track(vma->vm_private_data, vma))
+		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 #endif
 }
 

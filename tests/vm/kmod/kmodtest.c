@@ -498,6 +498,42 @@ static void case_mem_enable(const struct bar *b, const char *name)
 	munmap(p, b->len);
 }
 
+/* A forked child's copy of a mapping must be zapped with the parent's. */
+static void case_fork(const struct bar *b, const char *name)
+{
+	char n[96];
+	int go[2], st = 0;
+	uint8_t *p, x;
+	pid_t pid;
+
+	p = map_region(b, b->len, 2 * MIB, 0);
+	if (p == MAP_FAILED || pipe(go))
+		die("mmap/pipe");
+	p[0] = 0x3c;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		(void)p[0];	/* the child's copy has the PTEs too */
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		/* Memory is now disabled: this must raise SIGBUS. */
+		_exit(touch_read(p, &x) ? 1 : 0);
+	}
+	usleep(200000);
+	mem_enable(false);
+	if (write(go[1], "x", 1) != 1)
+		die("pipe write");
+	waitpid(pid, &st, 0);
+	mem_enable(true);
+	snprintf(n, sizeof(n), "%s memory off: a forked child's mapping raises SIGBUS", name);
+	result(WIFEXITED(st) && WEXITSTATUS(st) == 0, n,
+	       "child status 0x%x (1: it could still read the memory)", st);
+	close(go[0]);
+	close(go[1]);
+	munmap(p, b->len);
+}
+
 /* Pattern, fault in, run `reset`, check zap + data + mapping again. */
 static void reset_case(const struct bar *b, const char *name, const char *how,
 		       int (*reset)(void))
@@ -723,6 +759,7 @@ static int cmd_matrix(const char *gen, const char *size)
 		case_mmap(bars[i], names[i]);
 		case_mem_enable(bars[i], names[i]);
 	}
+	case_fork(&use, "BAR4");
 	reset_case(&use, "BAR4", "VFIO_DEVICE_RESET", do_device_reset);
 	case_bar_regs_after_reset();
 	reset_case(&use, "BAR4", "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset);
