@@ -505,6 +505,8 @@ static void print_plan_json(const struct prepared *p)
 			json_null(&j);
 		}
 		json_kv_uint(&j, "bar_bytes", g->bar_bytes);
+		json_kv_int(&j, "iommu_group", g->iommu_group);
+		json_kv_uint(&j, "iommu_group_peers", g->npeers);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -552,7 +554,8 @@ static int build_xml(struct cli *cli, const struct plan_args *a, const struct pr
 		.name = a->name,
 		.form = p->caps.form,
 		.driver_model = p->caps.driver_model,
-		.managed = a->managed != 0,
+		.managed = a->managed == 1,
+		.managed_auto = a->managed < 0,
 		.virt_type = a->virt_type,
 	};
 

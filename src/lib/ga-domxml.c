@@ -364,7 +364,11 @@ static void write_hostdev(struct builder *b, xmlNodePtr devices, const struct ga
 
 	set(b, h, "mode", "subsystem");
 	set(b, h, "type", "pci");
-	set(b, h, "managed", "%s", opts->managed ? "yes" : "no");
+	if (opts->managed_auto && g->npeers && !b->oom)
+		ga_warn(b->ctx,
+			"GPU '%s' shares IOMMU group %d with %u other function(s): its <hostdev> is managed='no'; bind the whole group first with 'gpu-assign bind %s'",
+			g->name, g->iommu_group, g->npeers, g->name);
+	set(b, h, "managed", "%s", (opts->managed_auto ? !g->npeers : opts->managed) ? "yes" : "no");
 	n = add(b, h, NULL, "driver");
 	set(b, n, "name", "vfio");
 	if (opts->driver_model)

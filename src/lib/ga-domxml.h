@@ -30,6 +30,9 @@ struct ga_domxml_opts {
 	enum ga_gi_form form;    /* GA_GI_FORM_NATIVE or GA_GI_FORM_FALLBACK (resolved) */
 	bool driver_model;       /* emit <driver model='...'/> */
 	bool managed;            /* <hostdev managed='yes'> */
+	bool managed_auto;       /* instead: yes, unless the GPU shares its IOMMU group
+				  * (libvirt would bind only the GPU, and QEMU refuses a
+				  * group that is not all on VFIO): then no, with a warning */
 	const char *virt_type;   /* "kvm" (default when NULL) or "qemu" */
 };
 

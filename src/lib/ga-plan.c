@@ -386,6 +386,8 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 	dev = gpu.dev;
 	pg->addr = *addr;
 	pg->model = gpu.model;
+	pg->iommu_group = dev->iommu_group;
+	pg->npeers = (unsigned)gpu.npeers;
 	ga_gpu_clear(&gpu);
 	ga_pci_addr_format(addr, pg->name);
 	if (!pg->model->coherent || !pg->model->gi_nodes)

@@ -83,6 +83,8 @@ struct ga_plan_gpu {
 	int *host_mem_nodes;          /* the GPU's memory nodes on the host, or NULL if unknown */
 	unsigned nhost_mem_nodes;     /* GI node m stands for host_mem_nodes[m] when m < this */
 	uint64_t bar_bytes;           /* 64-bit BARs, each rounded up to a power of two */
+	int iommu_group;
+	unsigned npeers;              /* other (non-bridge) functions of its IOMMU group */
 };
 
 enum ga_dist_source {
