@@ -43,6 +43,7 @@
 #define PAGE ((uint64_t)4096)
 
 extern char **environ;
+static double now(void);
 static int passed, failed;
 static const char *bdf;
 static int container = -1, group = -1, devfd = -1;
@@ -630,6 +631,47 @@ static int do_flr(void)
 	return -1;
 }
 
+/*
+ * A process that keeps touching the mapping while resets run must never get
+ * SIGBUS (its faults wait for the reset) and nothing may deadlock.
+ */
+static void case_touch_during_resets(const struct bar *b, const char *how,
+				     int (*reset)(void))
+{
+	char n[128];
+	uint8_t *p, x;
+	pid_t pid;
+	int st = 0, fails = 0;
+
+	p = map_region(b, b->len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	p[PAGE] = 0x42;
+	pid = fork();
+	if (pid == 0) {
+		double end = now() + 3.0;
+		long bus = 0, bad = 0;
+
+		while (now() < end) {
+			if (!touch_read(p + PAGE, &x))
+				bus++;
+			else if (x != 0x42)
+				bad++;
+		}
+		_exit(bus ? 1 : bad ? 2 : 0);
+	}
+	for (int i = 0; i < 5; i++) {
+		usleep(200000);
+		if (reset())
+			fails++;
+	}
+	waitpid(pid, &st, 0);
+	snprintf(n, sizeof(n), "BAR4 a process touching the mapping during %s never gets SIGBUS", how);
+	result(!fails && WIFEXITED(st) && WEXITSTATUS(st) == 0, n,
+	       "%d reset(s) failed, child status 0x%x (1: SIGBUS, 2: wrong data)", fails, st);
+	munmap(p, b->len);
+}
+
 static void case_bar_regs_after_reset(void)
 {
 	uint32_t lo = cfg_read(PCI_BASE_ADDRESS_4, 4);
@@ -764,6 +806,8 @@ static int cmd_matrix(const char *gen, const char *size)
 	case_bar_regs_after_reset();
 	reset_case(&use, "BAR4", "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset);
 	reset_case(&use, "BAR4", "sysfs reset (outside the fd)", do_sysfs_reset);
+	case_touch_during_resets(&use, "VFIO_DEVICE_RESET", do_device_reset);
+	case_touch_during_resets(&use, "sysfs resets", do_sysfs_reset);
 	if (res.len)
 		reset_case(&res, "BAR2", "VFIO_DEVICE_RESET", do_device_reset);
 	case_unbind_rebind(&use);
