@@ -744,6 +744,29 @@ static int plan_release_one(struct ga_ctx *ctx, struct plan *p, const struct ga_
 	return 0;
 }
 
+/* release --all: records of functions that no longer exist (unplugged) are dropped. */
+static int forget_absent(struct ga_ctx *ctx, struct ga_lock *lock)
+{
+	struct ga_bindings b = { 0 };
+	size_t before;
+	int r;
+
+	r = ga_bindings_load(ctx, lock->dirfd, lock->dir, &b);
+	before = b.n;
+	for (size_t i = b.n; r >= 0 && i-- > 0;) {
+		char name[GA_PCI_ADDR_STRLEN];
+
+		if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&b.v[i].addr, name))) {
+			ga_info(ctx, "forgetting '%s': it no longer exists", name);
+			ga_bindings_del(&b, &b.v[i].addr);
+		}
+	}
+	if (r >= 0 && b.n != before)
+		r = ga_bindings_store(ctx, lock->dirfd, lock->dir, &b);
+	ga_bindings_clear(&b);
+	return r;
+}
+
 int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		    const struct ga_bind_opts *opts, struct ga_bind_summary *sum)
 {
@@ -781,6 +804,8 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 			r = ga_kmod_ensure_driver(ctx, p.v[i].target);
 	if (r >= 0)
 		r = run_transaction(ctx, &lock, &p, opts, "release", release_one, release_commit_rec, NULL, sum);
+	if (r >= 0 && opts->all)
+		r = forget_absent(ctx, &lock);
 	ga_bindings_clear(&b);
 	ga_rules_clear(&rules);
 	plan_clear(&p);

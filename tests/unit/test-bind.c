@@ -394,6 +394,16 @@ static void test_device_removed_midway(void)
 	CU_ASSERT_TRUE(host_unchanged(&e, expected));
 	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
 	CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+
+	/* A bound GPU unplugged later: release --all releases the rest and forgets it. */
+	e.fk.remove_at = 0;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpus[0], 2, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "1", "bus/pci/devices/%s/remove", quad[1]), 0);
+	e.opts.all = true;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, NULL, 0, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(dev_is(&e, quad[0], "nvidia", "-"));
+	CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
 	env_close(&e);
 }
 
