@@ -502,26 +502,26 @@ static void case_mem_enable(const struct bar *b, const char *name)
 /* A forked child's copy of a mapping must be zapped with the parent's. */
 static void case_fork(const struct bar *b, const char *name)
 {
-	char n[96];
-	int go[2], st = 0;
+	char n[96], c;
+	int go[2], ready[2], st = 0;
 	uint8_t *p, x;
 	pid_t pid;
 
 	p = map_region(b, b->len, 2 * MIB, 0);
-	if (p == MAP_FAILED || pipe(go))
+	if (p == MAP_FAILED || pipe(go) || pipe(ready))
 		die("mmap/pipe");
 	p[0] = 0x3c;
 	pid = fork();
 	if (pid == 0) {
-		char c;
-
-		(void)p[0];	/* the child's copy has the PTEs too */
-		if (read(go[0], &c, 1) != 1)
+		/* The child's copy has PTEs too (copied, or faulted here). */
+		if (!touch_read(p, &x) || write(ready[1], "r", 1) != 1 ||
+		    read(go[0], &c, 1) != 1)
 			_exit(3);
 		/* Memory is now disabled: this must raise SIGBUS. */
 		_exit(touch_read(p, &x) ? 1 : 0);
 	}
-	usleep(200000);
+	if (read(ready[0], &c, 1) != 1)
+		die("child did not start");
 	mem_enable(false);
 	if (write(go[1], "x", 1) != 1)
 		die("pipe write");
@@ -532,6 +532,8 @@ static void case_fork(const struct bar *b, const char *name)
 	       "child status 0x%x (1: it could still read the memory)", st);
 	close(go[0]);
 	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
 	munmap(p, b->len);
 }
 
