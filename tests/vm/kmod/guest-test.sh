@@ -7,6 +7,7 @@ P=/sys/module/gpu_assign_nvgrace/parameters
 GPU=0000:01:00.0	# bochs-display behind a root port (bus reset)
 FLR=0000:02:00.0	# virtio-rng-pci behind a root port (has FLR)
 SIZE=0x70000000		# the _DSD nvidia,gpu-mem-size of both
+BASE=0x100000000	# and nvidia,gpu-mem-base-pa
 R=/tmp/results
 : >$R
 
@@ -36,6 +37,7 @@ run_c() {	# the C program's cases go into the same tally
 # Not every kernel names ttys the same; keep the kernel log off the console.
 grep -q ga_debug /proc/cmdline && echo 8 >/proc/sys/kernel/printk || echo 1 >/proc/sys/kernel/printk
 
+mount -t debugfs none /sys/kernel/debug	# x86 PAT memtype list
 insmod /lib/gpu_assign_nvgrace.ko test_standin=hopper ready_timeout_ms=1000
 check "module loads" "insmod failed" [ -d /sys/bus/pci/drivers/$DRV ]
 
@@ -62,13 +64,13 @@ check "probe refused while BAR0 says not ready" "bound, or no message" \
 check "probe succeeds once BAR0 says ready (Hopper)" "not bound" bind $GPU
 
 echo "== Hopper matrix"
-run_c matrix $GPU hopper $SIZE
+run_c matrix $GPU hopper $SIZE $BASE
 
 echo "== Blackwell matrix"
 unbind $GPU
 echo blackwell >$P/test_standin
 check "probe as Blackwell" "not bound" bind $GPU
-run_c matrix $GPU blackwell $SIZE
+run_c matrix $GPU blackwell $SIZE $BASE
 unbind $GPU
 
 echo "== FLR through config space"

@@ -4,8 +4,8 @@
  * VFIO ioctls and prints one "PASS: case" or "FAIL: case: why" per case.
  *
  *   kmodtest ready BDF               make BAR0's readiness registers read 0xff
- *   kmodtest matrix BDF GEN SIZE     the device matrix (GEN hopper|blackwell,
- *                                    SIZE = the _DSD nvidia,gpu-mem-size)
+ *   kmodtest matrix BDF GEN SIZE [BASE]  the device matrix (GEN hopper|
+ *                                    blackwell, SIZE/BASE = the _DSD values)
  *   kmodtest flr BDF GEN SIZE        reset by FLR through config space
  *   kmodtest bench BDF GEN SIZE      faults and time per GiB, huge vs 4 KiB
  *
@@ -91,6 +91,7 @@ struct bar {
 };
 
 static struct bar use, res;	/* res.len == 0: Blackwell */
+static uint64_t mem_base = 0x100000000ULL;	/* the _DSD base (argv[5]) */
 
 static void geometry(const char *gen, uint64_t size)
 {
@@ -786,12 +787,49 @@ static void common_setup(const char *gen, const char *size)
 	mem_enable(true);
 }
 
+/*
+ * The cache type the kernel registered for a region while the device is
+ * open (x86 PAT memtype list in debugfs): user mappings made at fault time
+ * get the same type. Checks that [phys, phys+len) is covered by entries of
+ * type `want`.
+ */
+static void case_cache_type(uint64_t phys, uint64_t len, const char *want,
+			    const char *name)
+{
+	FILE *fp = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	unsigned long long s, e;
+	char line[256], type[64], n[96];
+	uint64_t covered = 0;
+	bool wrong = false;
+
+	snprintf(n, sizeof(n), "%s memory is mapped %s", name, want);
+	if (!fp) {
+		result(false, n, "no pat_memtype_list (debugfs not mounted?)");
+		return;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, type) != 3)
+			continue;
+		if (e <= phys || s >= phys + len)
+			continue;
+		if (strcmp(type, want))
+			wrong = true;
+		covered += (e < phys + len ? e : phys + len) - (s > phys ? s : phys);
+	}
+	fclose(fp);
+	result(!wrong && covered >= len, n, "%s, 0x%" PRIx64 " of 0x%" PRIx64 " bytes covered",
+	       wrong ? "another type overlaps" : "type ok", covered, len);
+}
+
 static int cmd_matrix(const char *gen, const char *size)
 {
 	const struct bar *bars[2] = { &use, &res };
 	const char *names[2] = { "BAR4", "BAR2" };
 
 	common_setup(gen, size);
+	case_cache_type(mem_base, use.len, "write-back", "BAR4");
+	if (res.len)
+		case_cache_type(mem_base + use.len, res.len, "write-combining", "BAR2");
 	for (int i = 0; i < 2; i++) {
 		if (!bars[i]->len) {
 			case_passthrough_bar2();
@@ -889,6 +927,8 @@ int main(int argc, char **argv)
 		return cmd_ready();
 	if (argc < 5)
 		goto usage;
+	if (argc > 5)
+		mem_base = strtoull(argv[5], NULL, 0);
 	if (!strcmp(argv[1], "matrix"))
 		ret = cmd_matrix(argv[3], argv[4]);
 	else if (!strcmp(argv[1], "flr"))
