@@ -1,108 +1,131 @@
 /*
- * gpu-assign-hook: libvirt qemu hook for Grace GPUs, installed as
+ * gpu-assign-hook: the libvirt qemu hook for Grace GPUs, installed as
  * $(libvirthooksdir)/gpu-assign. See gpu-assign-hook(8).
  *
- * Everything that is not "prepare begin" or "release end" returns before
- * stdin is read; a domain whose XML has no <hostdev> returns before anything
- * is parsed or a library context exists. No libudev, no libvirt connection
- * (calling back into libvirt from a hook can deadlock the daemon), no lock.
+ * libvirt runs it for every operation of every QEMU domain, so this program
+ * links nothing but libc and decides on its own for everything the hook does
+ * not act on: any operation but "prepare begin" and "release end" returns
+ * before stdin is read; a domain XML without a <hostdev> element returns
+ * after one scan of the bytes. Only the rest is handed, as a memfd on stdin
+ * with the same arguments, to gpu-assign-hook-check, which links the
+ * library (libxml2 and friends cost several milliseconds to load).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <syslog.h>
 #include <unistd.h>
 
-#include "ga-config.h"
 #include "ga-domcheck.h"
-#include "ga-util.h"
 #include "hook.h"
 
-/*
- * Read all of stdin. Beyond GA_DOMAIN_MAX_XML we keep draining (libvirt is
- * writing to us) but only remember whether a <hostdev> went by.
- */
-static int read_stdin(char **out, size_t *len, bool *too_big, bool *hostdev_seen)
+#ifndef GA_HOOK_CHECK_PATH
+#define GA_HOOK_CHECK_PATH "/usr/libexec/gpu-assign/gpu-assign-hook-check"
+#endif
+
+/* $GA_HOOK_CHECK, else next to this program (the build tree), else the installed path. */
+static const char *checker(char *buf, size_t size)
 {
-	size_t cap = 65536, used = 0;
-	char *buf = malloc(cap + 1);
+	const char *env = getenv("GA_HOOK_CHECK");
+	ssize_t n;
+	char *slash;
 
-	*too_big = false;
-	*hostdev_seen = false;
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (used == cap) {
-			if (cap >= GA_DOMAIN_MAX_XML) {
-				/* keep the last few bytes so a "<hostdev" split across reads is seen */
-				*too_big = true;
-				*hostdev_seen = *hostdev_seen || ga_domain_may_have_hostdev(buf, used);
-				memmove(buf, buf + used - 16, 16);
-				used = 16;
-			} else {
-				char *grown;
-
-				cap *= 2;
-				grown = realloc(buf, cap + 1);
-				if (!grown) {
-					free(buf);
-					return -ENOMEM;
-				}
-				buf = grown;
-			}
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", buf, size - 32);
+	if (n > 0) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash) {
+			strcpy(slash + 1, "gpu-assign-hook-check");
+			if (access(buf, X_OK) == 0)
+				return buf;
 		}
-		n = read(STDIN_FILENO, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
 	}
-	if (*too_big)
-		*hostdev_seen = *hostdev_seen || ga_domain_may_have_hostdev(buf, used);
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
+	return GA_HOOK_CHECK_PATH;
+}
+
+/*
+ * A half-installed gpu-assign (or a kernel without memfd) must not stop
+ * domains that may well have no Grace GPU: say it loudly, let libvirt go on.
+ */
+static int not_checked(const struct hook_opts *o, char **argv, const char *what, int err)
+{
+	hook_trace(o, argv[1], argv[2], argv[3], "%s: %s: not checked", what, strerror(err));
+	openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
+	syslog(LOG_ERR, "domain '%s' %s %s: %s: %s: not checked (reinstall gpu-assign)", argv[1], argv[2], argv[3],
+	       what, strerror(err));
+	closelog();
+	return HOOK_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
 	struct hook_opts o = {
-		.config_path = getenv("GA_HOOK_CONFIG"),
 		.trace_path = getenv("GA_HOOK_LOG"),
 		.standin = getenv("GA_HOOK_TEST_STANDIN"),
-		.err = stderr,
-		.syslog = true,
 	};
-	_cleanup_free_ char *xml = NULL;
+	char *xml = NULL, path[PATH_MAX];
+	const char *check;
 	bool too_big, hostdev_seen;
-	size_t len;
+	size_t len, done = 0;
+	int fd;
 
 	if (argc < 4) {
 		fprintf(stderr, "gpu-assign-hook: libvirt calls this as 'gpu-assign DOMAIN OPERATION SUB-OPERATION EXTRA' with the domain XML on stdin (see gpu-assign-hook(8))\n");
 		return HOOK_EXIT_USAGE;
 	}
-	if (!o.config_path || !*o.config_path)
-		o.config_path = GA_CONFIG_PATH;
 	if (o.trace_path && !*o.trace_path)
 		o.trace_path = NULL;
-
-	/* The fast path: nothing to do for this operation, do not even read stdin. */
 	if (hook_op_classify(argv[2], argv[3]) == HOOK_OP_OTHER) {
 		hook_trace(&o, argv[1], argv[2], argv[3], "not an operation we act on");
 		return HOOK_EXIT_OK;
 	}
-	if (read_stdin(&xml, &len, &too_big, &hostdev_seen) < 0) {
+	if (hook_read_stdin(&xml, &len, &too_big, &hostdev_seen) < 0) {
 		fprintf(stderr, "gpu-assign-hook: domain '%s': out of memory reading the domain XML\n", argv[1]);
 		return HOOK_EXIT_REFUSE;
 	}
 	if (too_big) {
+		/* libvirt's RPC limits a domain XML to 32 MiB: nothing real gets here */
 		hook_trace(&o, argv[1], argv[2], argv[3], "domain XML larger than %u bytes%s: not checked",
 			   GA_DOMAIN_MAX_XML, hostdev_seen ? " (it has a <hostdev>)" : "");
+		free(xml);
 		return HOOK_EXIT_OK;
 	}
-	return hook_handle(&o, argv[1], argv[2], argv[3], xml, len);
+	/* (a test stand-in is an emulated device, not a <hostdev>: no pre-scan then) */
+	if ((!o.standin || !*o.standin) && !ga_domain_may_have_hostdev(xml, len)) {
+		hook_trace(&o, argv[1], argv[2], argv[3], "no <hostdev>: nothing to do");
+		free(xml);
+		return HOOK_EXIT_OK;
+	}
+
+	/* Hand over to the checker with the XML as its stdin. */
+	fd = memfd_create("gpu-assign-domain-xml", MFD_CLOEXEC);
+	while (fd >= 0 && done < len) {
+		ssize_t n = write(fd, xml + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		done += (size_t)n;
+	}
+	free(xml);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || dup2(fd, STDIN_FILENO) < 0)
+		return not_checked(&o, argv, "cannot pass the domain XML on to the checker", errno);
+	check = checker(path, sizeof(path));
+	execv(check, argv);
+	{
+		char what[PATH_MAX + 64];
+
+		snprintf(what, sizeof(what), "cannot run the checker '%s'", check);
+		return not_checked(&o, argv, what, errno);
+	}
 }

@@ -20,62 +20,6 @@
 
 #define MSG_MAX 4096
 
-enum hook_op hook_op_classify(const char *op, const char *subop)
-{
-	if (!op || !subop)
-		return HOOK_OP_OTHER;
-	if (!strcmp(op, "prepare") && !strcmp(subop, "begin"))
-		return HOOK_OP_PREPARE;
-	if (!strcmp(op, "release") && !strcmp(subop, "end"))
-		return HOOK_OP_RELEASE;
-	return HOOK_OP_OTHER;
-}
-
-/* Append one line to a log file (O_APPEND: whole lines even with several hooks at once). */
-static void append_line(const char *path, const char *domain, const char *op, const char *subop,
-			const char *msg)
-{
-	char line[MSG_MAX + 256], stamp[32];
-	struct timespec ts;
-	struct tm tm;
-	int fd, n;
-
-	if (!path || !*path)
-		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ld gpu-assign-hook[%d]: domain '%s' %s %s: %s\n", stamp,
-		     ts.tv_nsec / 1000000, (int)getpid(), domain, op, subop, msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = (int)sizeof(line) - 1;
-		line[n - 1] = '\n';
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		return;
-	if (write(fd, line, (size_t)n) < 0) {
-		/* a log we cannot write must never change the verdict */
-	}
-	close(fd);
-}
-
-void hook_trace(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
-		const char *fmt, ...)
-{
-	char msg[MSG_MAX];
-	va_list ap;
-
-	if (!o->trace_path)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	append_line(o->trace_path, domain, op, subop, msg);
-}
-
 /* Where the messages of one invocation go once we know a GPU is involved. */
 struct hook_run {
 	const struct hook_opts *o;
@@ -91,9 +35,9 @@ __attribute__((format(printf, 3, 4))) static void note(const struct hook_run *ru
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	append_line(run->o->trace_path, run->domain, run->op, run->subop, msg);
+	hook_log_line(run->o->trace_path, run->domain, run->op, run->subop, msg);
 	if (run->cfg && run->cfg->log_file)
-		append_line(run->cfg->log_file, run->domain, run->op, run->subop, msg);
+		hook_log_line(run->cfg->log_file, run->domain, run->op, run->subop, msg);
 	if (run->o->syslog && (!run->cfg || run->cfg->syslog)) {
 		openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
 		syslog(prio, "domain '%s' %s %s: %s", run->domain, run->op, run->subop, msg);

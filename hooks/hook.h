@@ -4,12 +4,19 @@
  *   gpu-assign OBJECT OPERATION SUB-OPERATION EXTRA   (domain XML on stdin)
  * We act on "prepare begin" (check, then bind) and "release end" (release);
  * every other operation returns at once, before stdin is even read.
+ *
+ * Two programs: the installed hook (hooks/gpu-assign-hook.c) links nothing
+ * but libc and answers on its own for every operation and domain it does
+ * not act on; for a domain XML with a <hostdev> it hands the XML (in a
+ * memfd on stdin) to gpu-assign-hook-check (hooks/hook-check.c), which
+ * links the library and runs hook_handle().
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 enum {
 	HOOK_EXIT_OK = 0,     /* let libvirt go on */
@@ -31,7 +38,26 @@ struct hook_opts {
 	bool syslog;              /* may log to syslog (false in tests and the fuzzer) */
 };
 
-enum hook_op hook_op_classify(const char *op, const char *subop);
+static inline enum hook_op hook_op_classify(const char *op, const char *subop)
+{
+	if (!op || !subop)
+		return HOOK_OP_OTHER;
+	if (!strcmp(op, "prepare") && !strcmp(subop, "begin"))
+		return HOOK_OP_PREPARE;
+	if (!strcmp(op, "release") && !strcmp(subop, "end"))
+		return HOOK_OP_RELEASE;
+	return HOOK_OP_OTHER;
+}
+
+/*
+ * Read all of stdin into *out (NUL-terminated). Beyond GA_DOMAIN_MAX_XML
+ * it keeps draining but sets *too_big and only says whether a <hostdev>
+ * went by.
+ */
+int hook_read_stdin(char **out, size_t *len, bool *too_big, bool *hostdev_seen);
+
+/* Append one line "<time> gpu-assign-hook[pid]: domain 'D' OP SUB: msg" to path (hooks/trace.c). */
+void hook_log_line(const char *path, const char *domain, const char *op, const char *subop, const char *msg);
 
 /* Record one line in the trace file (no-op without one). */
 void hook_trace(const struct hook_opts *o, const char *domain, const char *op, const char *subop,

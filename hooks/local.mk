@@ -17,17 +17,20 @@ src/lib/ga-config-schema.c: $(srcdir)/xml-schemas/gpu-assign-conf.rng
 
 # The hook: built as hooks/gpu-assign-hook, installed as
 # $(libvirthooksdir)/gpu-assign (libvirt runs every executable in qemu.d).
-# --as-needed keeps libraries the hook never calls (libvirt, libudev, libkmod)
-# out of its startup: it runs for every operation of every domain.
+# It runs for every operation of every domain, so it links only libc and
+# hands the domains that have a <hostdev> to gpu-assign-hook-check, which
+# links the library (see hooks/hook.h).
 noinst_PROGRAMS += hooks/gpu-assign-hook
-hooks_gpu_assign_hook_SOURCES = hooks/gpu-assign-hook.c hooks/hook.c hooks/hook.h
-hooks_gpu_assign_hook_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
-hooks_gpu_assign_hook_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
-hooks_gpu_assign_hook_LDADD = src/lib/libgpuassign.la
+hooks_gpu_assign_hook_SOURCES = hooks/gpu-assign-hook.c hooks/hook-io.c hooks/hook.h
+hooks_gpu_assign_hook_CPPFLAGS = $(AM_CPPFLAGS) -DGA_HOOK_CHECK_PATH='"$(pkglibexecdir)/gpu-assign-hook-check"'
+pkglibexec_PROGRAMS = hooks/gpu-assign-hook-check
+hooks_gpu_assign_hook_check_SOURCES = hooks/hook-check.c hooks/hook.c hooks/hook-io.c hooks/hook.h
+hooks_gpu_assign_hook_check_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
+hooks_gpu_assign_hook_check_LDADD = src/lib/libgpuassign.la
 
 install-exec-local: hooks/gpu-assign-hook
 	$(MKDIR_P) '$(DESTDIR)$(libvirthooksdir)'
-	$(LIBTOOL) --mode=install $(INSTALL_PROGRAM) hooks/gpu-assign-hook '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
+	$(INSTALL_PROGRAM) hooks/gpu-assign-hook '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
 uninstall-local:
 	rm -f '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
 
@@ -41,7 +44,7 @@ tests_unit_test_config_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_domcheck_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_domcheck_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_domcheck_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_hook_SOURCES = tests/unit/test-hook.c hooks/hook.c hooks/hook.h
+tests_unit_test_hook_SOURCES = tests/unit/test-hook.c hooks/hook.c hooks/hook-io.c hooks/hook.h
 tests_unit_test_hook_CPPFLAGS = $(GA_TEST_CPPFLAGS) -I$(top_srcdir)/hooks
 tests_unit_test_hook_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_hook_LDADD = $(GA_TEST_LDADD)

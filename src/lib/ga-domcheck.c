@@ -13,24 +13,6 @@
 
 #define VIRT_DEFAULT_MMIO (512ULL << 30)
 
-bool ga_domain_may_have_hostdev(const char *buf, size_t len)
-{
-	static const char needle[] = "<hostdev";
-	const size_t n = sizeof(needle) - 1;
-	const char *p = buf, *end = buf + len;
-
-	while ((size_t)(end - p) >= n) {
-		const char *lt = memchr(p, '<', (size_t)(end - p) - n + 1);
-
-		if (!lt)
-			return false;
-		if (!memcmp(lt, needle, n))
-			return true;
-		p = lt + 1;
-	}
-	return false;
-}
-
 static void free_hostdev(struct ga_dom_hostdev *hd)
 {
 	free(hd->alias);

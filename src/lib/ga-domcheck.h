@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ga-ctx.h"
 #include "ga-pci.h"
@@ -81,7 +82,24 @@ struct ga_domain {
  * literal "<hostdev" (markup cannot be escaped), so there are no false
  * negatives; a false positive only costs a parse.
  */
-bool ga_domain_may_have_hostdev(const char *buf, size_t len);
+static inline bool ga_domain_may_have_hostdev(const char *buf, size_t len)
+{
+	/* inline: the hook's front end uses it without linking the library */
+	static const char needle[] = "<hostdev";
+	const size_t n = sizeof(needle) - 1;
+	const char *p = buf, *end = buf + len;
+
+	while ((size_t)(end - p) >= n) {
+		const char *lt = (const char *)memchr(p, '<', (size_t)(end - p) - n + 1);
+
+		if (!lt)
+			return false;
+		if (!memcmp(lt, needle, n))
+			return true;
+		p = lt + 1;
+	}
+	return false;
+}
 
 /* Parse a domain XML (no network, no entities, nothing printed). */
 int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out);

@@ -1,0 +1,112 @@
+/* Reading stdin and writing trace/log lines: shared by the hook's front end and its checker (libc only). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ga-domcheck.h"
+#include "hook.h"
+
+#define MSG_MAX 4096
+
+/* Append one line to a log file (O_APPEND: whole lines even with several hooks at once). */
+void hook_log_line(const char *path, const char *domain, const char *op, const char *subop,
+			const char *msg)
+{
+	char line[MSG_MAX + 256], stamp[32];
+	struct timespec ts;
+	struct tm tm;
+	int fd, n;
+
+	if (!path || !*path)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "%s.%03ld gpu-assign-hook[%d]: domain '%s' %s %s: %s\n", stamp,
+		     ts.tv_nsec / 1000000, (int)getpid(), domain, op, subop, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) < 0) {
+		/* a log we cannot write must never change the verdict */
+	}
+	close(fd);
+}
+
+void hook_trace(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
+		const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	if (!o->trace_path)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hook_log_line(o->trace_path, domain, op, subop, msg);
+}
+
+
+/*
+ * Read all of stdin. Beyond GA_DOMAIN_MAX_XML we keep draining (libvirt is
+ * writing to us) but only remember whether a <hostdev> went by.
+ */
+int hook_read_stdin(char **out, size_t *len, bool *too_big, bool *hostdev_seen)
+{
+	size_t cap = 65536, used = 0;
+	char *buf = malloc(cap + 1);
+
+	*too_big = false;
+	*hostdev_seen = false;
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			if (cap >= GA_DOMAIN_MAX_XML) {
+				/* keep the last few bytes so a "<hostdev" split across reads is seen */
+				*too_big = true;
+				*hostdev_seen = *hostdev_seen || ga_domain_may_have_hostdev(buf, used);
+				memmove(buf, buf + used - 16, 16);
+				used = 16;
+			} else {
+				char *grown;
+
+				cap *= 2;
+				grown = realloc(buf, cap + 1);
+				if (!grown) {
+					free(buf);
+					return -ENOMEM;
+				}
+				buf = grown;
+			}
+		}
+		n = read(STDIN_FILENO, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	if (*too_big)
+		*hostdev_seen = *hostdev_seen || ga_domain_may_have_hostdev(buf, used);
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
