@@ -154,6 +154,34 @@ static long ga_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	}
 }
 
+/*
+ * Entering low power disables access to the BARs: close the gate and zap
+ * our mappings first (vfio-pci-core only zaps its own on kernels without a
+ * per-device inode); faults then get SIGBUS until LOW_POWER_EXIT.
+ */
+static int ga_device_feature(struct vfio_device *vdev, u32 flags,
+			     void __user *arg, size_t argsz)
+{
+	struct ga_dev *gd = ga_from_vdev(vdev);
+	u32 feature = flags & VFIO_DEVICE_FEATURE_MASK;
+	int ret;
+
+	if (!(flags & VFIO_DEVICE_FEATURE_SET) ||
+	    (feature != VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY &&
+	     feature != VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP))
+		return vfio_pci_core_ioctl_feature(vdev, flags, arg, argsz);
+
+	down_write(&gd->gate_lock);
+	gd->disabling = true;
+	up_write(&gd->gate_lock);
+	ga_zap(gd, true);
+	ret = vfio_pci_core_ioctl_feature(vdev, flags, arg, argsz);
+	down_write(&gd->gate_lock);
+	gd->disabling = false;
+	up_write(&gd->gate_lock);
+	return ret;
+}
+
 static ssize_t ga_read(struct vfio_device *vdev, char __user *buf,
 		       size_t count, loff_t *ppos)
 {
@@ -201,7 +229,7 @@ static const struct vfio_device_ops ga_vfio_ops = {
 	.open_device	= ga_open_device,
 	.close_device	= ga_close_device,
 	.ioctl		= ga_ioctl,
-	.device_feature	= vfio_pci_core_ioctl_feature,
+	.device_feature	= ga_device_feature,
 	.read		= ga_read,
 	.write		= ga_write,
 	.mmap		= ga_mmap_op,

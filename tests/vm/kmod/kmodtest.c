@@ -500,6 +500,50 @@ static void case_mem_enable(const struct bar *b, const char *name)
 	munmap(p, b->len);
 }
 
+static int low_power(bool enter)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_SET |
+			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
+				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_FEATURE, &f);
+}
+
+/* Low power (D3 or runtime-suspended) closes the gate like memory-off. */
+static void case_low_power(const struct bar *b, const char *name)
+{
+	char n[96];
+	uint8_t w[16], r[16], ones[16], x = 0;
+	uint64_t at = b->len / 5 & ~(PAGE - 1);
+	uint8_t *p;
+	int ret;
+
+	memset(ones, 0xff, sizeof(ones));
+	p = map_region(b, b->len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pattern(w, sizeof(w), 70);
+	memcpy(p + at, w, sizeof(w));
+	ret = low_power(true);
+	snprintf(n, sizeof(n), "%s low-power entry succeeds", name);
+	result(ret == 0, n, "%s", strerror(errno));
+	if (!ret) {
+		snprintf(n, sizeof(n), "%s low power: mmap read raises SIGBUS", name);
+		result(!touch_read(p + at, &x), n, "read 0x%02x", x);
+		snprintf(n, sizeof(n), "%s low power: read gives ~0", name);
+		ret = pread(devfd, r, sizeof(r), b->off + at) == sizeof(r) &&
+		      !memcmp(r, ones, sizeof(r));
+		result(ret, n, "read %02x", r[0]);
+		low_power(false);
+	}
+	snprintf(n, sizeof(n), "%s after low-power exit: mmap works, data intact", name);
+	result(touch_read(p + at, &x) && x == w[0], n, "read 0x%02x, want 0x%02x", x, w[0]);
+	munmap(p, b->len);
+}
+
 /* A forked child's copy of a mapping must be zapped with the parent's. */
 static void case_fork(const struct bar *b, const char *name)
 {
@@ -842,6 +886,7 @@ static int cmd_matrix(const char *gen, const char *size)
 		case_mem_enable(bars[i], names[i]);
 	}
 	case_fork(&use, "BAR4");
+	case_low_power(&use, "BAR4");
 	reset_case(&use, "BAR4", "VFIO_DEVICE_RESET", do_device_reset);
 	case_bar_regs_after_reset();
 	reset_case(&use, "BAR4", "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset);
