@@ -51,4 +51,8 @@ tests_unit_test_hook_LDADD = $(GA_TEST_LDADD)
 
 # The hook binary against a bad-input table, and the recorded Nova domains.
 TESTS += tests/hook/bad-input tests/nova/check-nova
-EXTRA_DIST += tests/hook tests/nova
+# Files, not directories: a directory in EXTRA_DIST is taken from the build
+# tree when it exists there, test logs and all.
+EXTRA_DIST += tests/hook/bad-input tests/hook/run tests/hook/gpu-assign.conf.example \
+	tests/nova/check-nova tests/nova/nova-gh200-no-gi.xml tests/nova/nova-gh200-with-gi.xml \
+	tests/nova/nova-plain.xml docs/nova.md
