@@ -372,10 +372,11 @@ static void print_plan_text(const struct prepared *p, const struct plan_args *a)
 	const struct ga_plan *plan = p->plan;
 	char b1[64], b2[64], b3[512];
 
-	printf("Guest: %u vCPUs, %s RAM, %s '%s', %zu GPU%s, %u NUMA nodes (%zu CPU cells + %u GI nodes)\n",
-	       plan->vcpus, human(plan->memory_kib * 1024, b1, sizeof(b1)), ga_arch_to_string(plan->arch),
-	       plan->arch == GA_ARCH_X86_64 ? "q35" : "virt", plan->ngpus, plan->ngpus == 1 ? "" : "s", plan->nnodes,
-	       plan->ncells, plan->nnodes - (unsigned)plan->ncells);
+	printf("Guest: %u vCPU%s, %s RAM, %s '%s', %zu GPU%s, %u NUMA nodes (%zu CPU cell%s + %u GI nodes)\n",
+	       plan->vcpus, plan->vcpus == 1 ? "" : "s", human(plan->memory_kib * 1024, b1, sizeof(b1)),
+	       ga_arch_to_string(plan->arch), plan->arch == GA_ARCH_X86_64 ? "q35" : "virt", plan->ngpus,
+	       plan->ngpus == 1 ? "" : "s", plan->nnodes, plan->ncells, plan->ncells == 1 ? "" : "s",
+	       plan->nnodes - (unsigned)plan->ncells);
 	printf("Target: libvirt %s, QEMU %s: GI nodes in the %s form, <driver model> %s\n",
 	       ga_version_format(p->target.libvirt_version, b1, sizeof(b1)),
 	       ga_version_format(p->target.qemu_version, b2, sizeof(b2)), ga_gi_form_to_string(p->caps.form),
