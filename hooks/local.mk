@@ -38,6 +38,7 @@ uninstall-local:
 GA_HOOK_UNIT_TESTS = tests/unit/test-config tests/unit/test-domcheck tests/unit/test-hook
 check_PROGRAMS += $(GA_HOOK_UNIT_TESTS)
 TESTS += $(GA_HOOK_UNIT_TESTS)
+GA_VALGRIND_TESTS += $(GA_HOOK_UNIT_TESTS)
 tests_unit_test_config_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_config_CFLAGS = $(GA_TEST_CFLAGS) $(LIBXML_CFLAGS)
 tests_unit_test_config_LDADD = $(GA_TEST_LDADD)

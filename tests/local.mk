@@ -33,17 +33,24 @@ tests_unit_test_gpu_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_gpu_LDADD = $(GA_TEST_LDADD)
 
 # The unit tests again under valgrind (a build without sanitizers: see .ci/test-all).
-check-valgrind: $(GA_UNIT_TESTS)
-	@fail=0; for t in $(GA_UNIT_TESTS); do \
+GA_VALGRIND_TESTS += $(GA_UNIT_TESTS)
+check-valgrind: $(GA_VALGRIND_TESTS)
+	@fail=0; for t in $(GA_VALGRIND_TESTS); do \
 	  if srcdir=$(srcdir) $(LIBTOOL) --mode=execute valgrind -q --error-exitcode=1 \
 	       --leak-check=full --errors-for-leak-kinds=definite,indirect ./$$t >$$t.vg.log 2>&1; \
 	  then echo "PASS (valgrind): $$t"; else echo "FAIL (valgrind): $$t"; tail -30 $$t.vg.log; fail=1; fi; \
 	done; exit $$fail
-CLEANFILES += $(GA_UNIT_TESTS:=.vg.log)
+CLEANFILES += $(GA_VALGRIND_TESTS:=.vg.log)
 
-# The README's first command ends here: the GPU listing of the quad-GH200 sample host.
+# The README's first command ends here: on the quad-GH200 sample host, the GPU
+# listing, the guest plan and the libvirt domain for a VM with all four GPUs.
+GA_DEMO_ARGS = --gpu all --vcpus 64 --memory 128G
 demo: all
-	$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign list
+	@$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign list
+	@echo
+	@$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign plan $(GA_DEMO_ARGS)
+	@echo
+	@$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign xml --name gh200-vm $(GA_DEMO_ARGS)
 .PHONY: demo check-valgrind
 
 # Sample hosts (tests/hosts/, replayed with umockdev) and the CLI on them.

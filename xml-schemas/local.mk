@@ -27,13 +27,5 @@ TESTS += tests/data/check-goldens
 
 EXTRA_DIST += tests/data tests/xml tests/fuzz
 
-# The same suites under valgrind, as part of `make check-valgrind` (.ci/test-all).
-check-valgrind: check-valgrind-plan
-check-valgrind-plan: $(GA_PLAN_UNIT_TESTS)
-	@fail=0; for t in $(GA_PLAN_UNIT_TESTS); do \
-	  if srcdir=$(srcdir) $(LIBTOOL) --mode=execute valgrind -q --error-exitcode=1 \
-	       --leak-check=full --errors-for-leak-kinds=definite,indirect ./$$t >$$t.vg.log 2>&1; \
-	  then echo "PASS (valgrind): $$t"; else echo "FAIL (valgrind): $$t"; tail -30 $$t.vg.log; fail=1; fi; \
-	done; exit $$fail
-CLEANFILES += $(GA_PLAN_UNIT_TESTS:=.vg.log)
-.PHONY: check-valgrind-plan
+# The same suites under valgrind, in `make check-valgrind` (.ci/test-all).
+GA_VALGRIND_TESTS += $(GA_PLAN_UNIT_TESTS)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "table.h"
 #include "ga-domxml.h"
 #include "ga-error.h"
 #include "ga-plan.h"
@@ -367,6 +368,57 @@ static void host_mem_ids(const struct ga_plan_gpu *g, char *buf, size_t size)
 	ga_idlist_format(ids, n, buf, size);
 }
 
+/* The guest cells, columns fitted to their contents. */
+static void print_cells(const struct ga_plan *plan, bool pin)
+{
+	const char *const header[] = { "CELL", "HOST-NODE", "VCPUS", "MEMORY",
+				       pin ? "PINNED-TO-HOST-CPUS" : "HOST-CPUS", NULL };
+	struct table t;
+
+	if (table_init(&t, header) < 0)
+		return;
+	for (size_t i = 0; i < plan->ncells; i++) {
+		const struct ga_plan_cell *c = &plan->cells[i];
+		char id[16], node[16], v[32], mem[64];
+		const char *row[] = { id, node, v, mem, c->host_cpus };
+
+		snprintf(id, sizeof(id), "%u", c->id);
+		snprintf(node, sizeof(node), "%d", c->host_node);
+		if (c->nvcpus == 1)
+			snprintf(v, sizeof(v), "%u", c->first_vcpu);
+		else
+			snprintf(v, sizeof(v), "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
+		human(c->memory_kib * 1024, mem, sizeof(mem));
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static void print_gpus(const struct ga_plan *plan)
+{
+	static const char *const header[] = { "GPU", "MODEL", "ALIAS", "CELL", "GI-NODES", "GI-COUNT",
+					      "HOST-MEM-NODES", "64-BIT-BARS", NULL };
+	struct table t;
+
+	if (table_init(&t, header) < 0)
+		return;
+	for (size_t i = 0; i < plan->ngpus; i++) {
+		const struct ga_plan_gpu *g = &plan->gpus[i];
+		char gi[64], hm[64], count[64], cell[16], bars[64];
+		const char *row[] = { g->name, g->model->name, g->alias, cell, gi, count, hm, bars };
+
+		gi_ids(g, gi, sizeof(gi));
+		host_mem_ids(g, hm, sizeof(hm));
+		snprintf(count, sizeof(count), "%u (%s)", g->ngi, ga_gi_source_to_string(g->gi_source));
+		snprintf(cell, sizeof(cell), "%u", g->cell);
+		human(g->bar_bytes, bars, sizeof(bars));
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
 static void print_plan_text(const struct prepared *p, const struct plan_args *a)
 {
 	const struct ga_plan *plan = p->plan;
@@ -381,30 +433,10 @@ static void print_plan_text(const struct prepared *p, const struct plan_args *a)
 	       ga_version_format(p->target.libvirt_version, b1, sizeof(b1)),
 	       ga_version_format(p->target.qemu_version, b2, sizeof(b2)), ga_gi_form_to_string(p->caps.form),
 	       p->caps.driver_model ? "yes" : "no");
-	printf("\n%-4s  %-9s  %-9s  %-10s  %s\n", "CELL", "HOST-NODE", "VCPUS", "MEMORY", a->pin ? "PINNED-TO-HOST-CPUS" : "HOST-CPUS");
-	for (size_t i = 0; i < plan->ncells; i++) {
-		const struct ga_plan_cell *c = &plan->cells[i];
-		char v[32];
-
-		if (c->nvcpus == 1)
-			snprintf(v, sizeof(v), "%u", c->first_vcpu);
-		else
-			snprintf(v, sizeof(v), "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
-		printf("%-4u  %-9d  %-9s  %-10s  %s\n", c->id, c->host_node, v, human(c->memory_kib * 1024, b1, sizeof(b1)),
-		       c->host_cpus);
-	}
-	printf("\n%-12s  %-17s  %-19s  %-4s  %-9s  %-14s  %-14s  %s\n", "GPU", "MODEL", "ALIAS", "CELL", "GI-NODES",
-	       "GI-COUNT", "HOST-MEM-NODES", "64-BIT-BARS");
-	for (size_t i = 0; i < plan->ngpus; i++) {
-		const struct ga_plan_gpu *g = &plan->gpus[i];
-		char gi[64], hm[64];
-
-		gi_ids(g, gi, sizeof(gi));
-		host_mem_ids(g, hm, sizeof(hm));
-		snprintf(b3, sizeof(b3), "%u (%s)", g->ngi, ga_gi_source_to_string(g->gi_source));
-		printf("%-12s  %-17s  %-19s  %-4u  %-9s  %-14s  %-14s  %s\n", g->name, g->model->name, g->alias, g->cell,
-		       gi, b3, hm, human(g->bar_bytes, b1, sizeof(b1)));
-	}
+	printf("\n");
+	print_cells(plan, a->pin);
+	printf("\n");
+	print_gpus(plan);
 	printf("\nDistances (%s):\n     ", ga_dist_source_to_string(plan->dist_source));
 	for (unsigned j = 0; j < plan->nnodes; j++)
 		printf(" %3u", j);
