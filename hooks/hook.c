@@ -15,6 +15,7 @@
 #include "ga-domcheck.h"
 #include "ga-error.h"
 #include "ga-lock.h"
+#include "ga-plan.h"
 #include "ga-sysfs.h"
 #include "hook.h"
 
@@ -203,15 +204,27 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 }
 
 /*
- * INTEGRATION POINT (issue 3, ga-plan): the 64-bit MMIO window the domain's
- * GPUs need (their BARs rounded to powers of two, plus ga-plan's reserve).
- * 0 means "not checked"; ga_domain_check_gpu() does the comparison.
+ * The 64-bit MMIO window the domain's GPUs need: their BARs as ga-plan counts
+ * them, plus its reserve. 0 ("not checked") when a GPU's BARs cannot be read;
+ * ga_domain_check_gpu() does the comparison.
  */
-static uint64_t mmio_needed(const struct gpu_ref *gpus, size_t n)
+static uint64_t mmio_needed(struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *gpus, size_t n)
 {
-	(void)gpus;
-	(void)n;
-	return 0;
+	uint64_t bytes = GA_PLAN_MMIO_RESERVE;
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *res = NULL;
+		struct ga_pci_bar bars[GA_PCI_NUM_BARS];
+
+		if (ga_sysfs_read(ctx, &res, GA_SYSFS_PCI_DEV_ATTR, gpus[i].name, "resource") < 0 ||
+		    ga_pci_parse_resource(ctx, res, bars) < 0) {
+			note(run, LOG_WARNING, "GPU %s: MMIO window not checked: %s", gpus[i].name,
+			     ga_last_error(ctx)->message);
+			return 0;
+		}
+		bytes += ga_plan_bar_bytes(bars);
+	}
+	return bytes;
 }
 
 static int find_gpus(struct ga_ctx *ctx, const struct ga_domain *dom, struct gpu_ref **out, size_t *n)
@@ -246,7 +259,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	const struct ga_config *cfg = run->cfg;
 	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "";
 	bool need_layout = false, need_reserve = false, need_bind = false;
-	uint64_t mmio = mmio_needed(gpus, ngpus);
+	uint64_t mmio = mmio_needed(run, ctx, gpus, ngpus);
 	_cleanup_free_ bool *bound = calloc(ngpus + 1, sizeof(*bound));
 	size_t bad = 0;
 

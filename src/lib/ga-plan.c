@@ -360,12 +360,12 @@ static uint64_t roundup_pow2(uint64_t v)
 	return p;
 }
 
-static uint64_t gpu_bar_bytes(const struct ga_pci_dev *dev)
+uint64_t ga_plan_bar_bytes(const struct ga_pci_bar bars[GA_PCI_NUM_BARS])
 {
 	uint64_t sum = 0;
 
 	for (int i = 0; i < GA_PCI_NUM_BARS; i++) {
-		const struct ga_pci_bar *bar = &dev->bars[i];
+		const struct ga_pci_bar *bar = &bars[i];
 
 		if (bar->size && !bar->is_io && bar->is_64bit)
 			sum += roundup_pow2(bar->size);
@@ -399,7 +399,7 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 	pg->driver = pg->model->driver;
 	pg->ngi = req->gi_nodes ? req->gi_nodes : pg->model->gi_nodes;
 	pg->gi_source = req->gi_nodes ? GA_GI_SOURCE_OPTION : GA_GI_SOURCE_CATALOG;
-	pg->bar_bytes = gpu_bar_bytes(dev);
+	pg->bar_bytes = ga_plan_bar_bytes(dev->bars);
 
 	r = ga_plan_gpu_mem_nodes(ctx, host, dev, &pg->host_mem_nodes, &pg->nhost_mem_nodes);
 	if (r == -ENOMEM)

@@ -31,6 +31,13 @@ int ga_arch_from_string(const char *str); /* -1 if unknown */
 /* Room kept in the window for the guest's other 64-bit BARs (virtio, NICs). */
 #define GA_PLAN_MMIO_RESERVE (1ULL << 30)
 
+/*
+ * The 64-bit MMIO a GPU's BARs take in the guest: each 64-bit memory BAR
+ * rounded up to a power of two, as the variant driver presents it. A domain
+ * needs the sum over its GPUs plus GA_PLAN_MMIO_RESERVE.
+ */
+uint64_t ga_plan_bar_bytes(const struct ga_pci_bar bars[GA_PCI_NUM_BARS]);
+
 /* The default distance model, used where the host does not expose a value. */
 #define GA_DIST_SELF 10
 #define GA_DIST_CPU_CPU 40

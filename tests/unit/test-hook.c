@@ -152,6 +152,40 @@ static void test_gpu_domains(void)
 	assert_allowed(&res);
 }
 
+/* The 64-bit MMIO window, from the GPU's real BARs (ga-plan's count). */
+static void test_mmio_window(void)
+{
+	/* BAR2 of 1 TiB: more than the 512 GiB aarch64 'virt' has by default. */
+	static const char big[] =
+		"0x0000661002000000 0x0000661002ffffff 0x000000000014220c\n"
+		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		"0x0000670000000000 0x000067ffffffffff 0x000000000014220c\n"
+		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		"0x0000661000000000 0x0000661001ffffff 0x000000000014220c\n"
+		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+	struct result res;
+	char path[4096];
+
+	run(NULL, "prepare", "begin", NATIVE("no"), NULL, &res); /* sets the host up */
+	test_write_file(root, "bus/pci/devices/0009:01:00.0/resource", big);
+	run(NULL, "prepare", "begin", NATIVE("no"), NULL, &res);
+	assert_refusal(&res, "0009:01:00.0", "the guest's 64-bit MMIO window is 512 GiB but the GPUs' BARs need 1026 GiB");
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "highmem-mmio-size"));
+	/* with the window asked for, it passes */
+	run(NULL, "prepare", "begin",
+	    "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>vm</name>"
+	    "<os><type arch='aarch64' machine='virt'>hvm</type></os>"
+	    "<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='1048576'/>"
+	    "<cell id='1' memory='0'/><cell id='2' memory='0'/><cell id='3' memory='0'/><cell id='4' memory='0'/>"
+	    "<cell id='5' memory='0'/><cell id='6' memory='0'/><cell id='7' memory='0'/><cell id='8' memory='0'/>"
+	    "</numa></cpu><devices>" GPU_HOSTDEV("no", "<alias name='ua-gpu0'/><acpi nodeset='1-8'/>")
+	    "</devices><qemu:commandline><qemu:arg value='-machine'/><qemu:arg value='highmem-mmio-size=2T'/>"
+	    "</qemu:commandline></domain>", NULL, &res);
+	assert_allowed(&res);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/0009:01:00.0/resource", root);
+	unlink(path);
+}
+
 static void test_binding(void)
 {
 	static const char on_nvidia[] =
@@ -293,6 +327,7 @@ static void test_cleanup(void)
 static const struct test_case cases[] = {
 	{ "operations we do not act on", test_ops },
 	{ "GPU domains and policies", test_gpu_domains },
+	{ "64-bit MMIO window", test_mmio_window },
 	{ "managed and binding", test_binding },
 	{ "reserved GPUs", test_reserved },
 	{ "domains that are not ours", test_not_ours },
