@@ -50,7 +50,8 @@ static void usage(FILE *out)
 	      "assignable to libvirt/QEMU virtual machines.\n\n"
 	      "Commands:\n", out);
 	for (size_t i = 0; i < GA_ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-6s %-18s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+		fprintf(out, "  %-11s %s\n  %-11s   %s\n", commands[i].name, commands[i].args, "",
+			commands[i].summary);
 	fputs("\nOptions:\n"
 	      "  --sysfs-root DIR  read the host from DIR instead of /sys (also GA_SYSFS_ROOT)\n"
 	      "  -v, --verbose     log what is done on stderr (twice: debug)\n"
