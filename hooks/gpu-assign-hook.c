@@ -71,31 +71,14 @@ int main(int argc, char **argv)
 	};
 	char *xml = NULL, path[PATH_MAX];
 	const char *check;
-	bool too_big, hostdev_seen;
 	size_t len, done = 0;
-	int fd;
+	int fd, r;
 
-	if (argc < 4) {
-		fprintf(stderr, "gpu-assign-hook: libvirt calls this as 'gpu-assign DOMAIN OPERATION SUB-OPERATION EXTRA' with the domain XML on stdin (see gpu-assign-hook(8))\n");
-		return HOOK_EXIT_USAGE;
-	}
 	if (o.trace_path && !*o.trace_path)
 		o.trace_path = NULL;
-	if (hook_op_classify(argv[2], argv[3]) == HOOK_OP_OTHER) {
-		hook_trace(&o, argv[1], argv[2], argv[3], "not an operation we act on");
-		return HOOK_EXIT_OK;
-	}
-	if (hook_read_stdin(&xml, &len, &too_big, &hostdev_seen) < 0) {
-		fprintf(stderr, "gpu-assign-hook: domain '%s': out of memory reading the domain XML\n", argv[1]);
-		return HOOK_EXIT_REFUSE;
-	}
-	if (too_big) {
-		/* libvirt's RPC limits a domain XML to 32 MiB: nothing real gets here */
-		hook_trace(&o, argv[1], argv[2], argv[3], "domain XML larger than %u bytes%s: not checked",
-			   GA_DOMAIN_MAX_XML, hostdev_seen ? " (it has a <hostdev>)" : "");
-		free(xml);
-		return HOOK_EXIT_OK;
-	}
+	r = hook_start(&o, argc, argv, &xml, &len);
+	if (r >= 0)
+		return r;
 	/* (a test stand-in is an emulated device, not a <hostdev>: no pre-scan then) */
 	if ((!o.standin || !*o.standin) && !ga_domain_may_have_hostdev(xml, len)) {
 		hook_trace(&o, argv[1], argv[2], argv[3], "no <hostdev>: nothing to do");

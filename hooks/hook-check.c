@@ -27,31 +27,15 @@ int main(int argc, char **argv)
 		.syslog = true,
 	};
 	_cleanup_free_ char *xml = NULL;
-	bool too_big, hostdev_seen;
 	size_t len;
+	int r;
 
-	if (argc < 4) {
-		fprintf(stderr, "gpu-assign-hook: libvirt calls this as 'gpu-assign DOMAIN OPERATION SUB-OPERATION EXTRA' with the domain XML on stdin (see gpu-assign-hook(8))\n");
-		return HOOK_EXIT_USAGE;
-	}
 	if (!o.config_path || !*o.config_path)
 		o.config_path = GA_CONFIG_PATH;
 	if (o.trace_path && !*o.trace_path)
 		o.trace_path = NULL;
-
-	/* The fast path: nothing to do for this operation, do not even read stdin. */
-	if (hook_op_classify(argv[2], argv[3]) == HOOK_OP_OTHER) {
-		hook_trace(&o, argv[1], argv[2], argv[3], "not an operation we act on");
-		return HOOK_EXIT_OK;
-	}
-	if (hook_read_stdin(&xml, &len, &too_big, &hostdev_seen) < 0) {
-		fprintf(stderr, "gpu-assign-hook: domain '%s': out of memory reading the domain XML\n", argv[1]);
-		return HOOK_EXIT_REFUSE;
-	}
-	if (too_big) {
-		hook_trace(&o, argv[1], argv[2], argv[3], "domain XML larger than %u bytes%s: not checked",
-			   GA_DOMAIN_MAX_XML, hostdev_seen ? " (it has a <hostdev>)" : "");
-		return HOOK_EXIT_OK;
-	}
+	r = hook_start(&o, argc, argv, &xml, &len);
+	if (r >= 0)
+		return r;
 	return hook_handle(&o, argv[1], argv[2], argv[3], xml, len);
 }

@@ -110,3 +110,32 @@ int hook_read_stdin(char **out, size_t *len, bool *too_big, bool *hostdev_seen)
 	return 0;
 }
 
+
+int hook_start(const struct hook_opts *o, int argc, char **argv, char **xml, size_t *len)
+{
+	bool too_big, hostdev_seen;
+
+	*xml = NULL;
+	*len = 0;
+	if (argc < 4) {
+		fprintf(stderr, "gpu-assign-hook: libvirt calls this as 'gpu-assign DOMAIN OPERATION SUB-OPERATION EXTRA' with the domain XML on stdin (see gpu-assign-hook(8))\n");
+		return HOOK_EXIT_USAGE;
+	}
+	if (hook_op_classify(argv[2], argv[3]) == HOOK_OP_OTHER) {
+		hook_trace(o, argv[1], argv[2], argv[3], "not an operation we act on");
+		return HOOK_EXIT_OK;
+	}
+	if (hook_read_stdin(xml, len, &too_big, &hostdev_seen) < 0) {
+		fprintf(stderr, "gpu-assign-hook: domain '%s': out of memory reading the domain XML\n", argv[1]);
+		return HOOK_EXIT_REFUSE;
+	}
+	if (too_big) {
+		/* libvirt's RPC limits a domain XML to 32 MiB: nothing real gets here */
+		hook_trace(o, argv[1], argv[2], argv[3], "domain XML larger than %u bytes%s: not checked",
+			   GA_DOMAIN_MAX_XML, hostdev_seen ? " (it has a <hostdev>)" : "");
+		free(*xml);
+		*xml = NULL;
+		return HOOK_EXIT_OK;
+	}
+	return -1;
+}

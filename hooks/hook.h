@@ -56,6 +56,15 @@ static inline enum hook_op hook_op_classify(const char *op, const char *subop)
  */
 int hook_read_stdin(char **out, size_t *len, bool *too_big, bool *hostdev_seen);
 
+/*
+ * The start both hook programs share: check the arguments, let every
+ * operation the hook does not act on through without reading stdin, read the
+ * domain XML, let an oversized one through. Returns the exit status when the
+ * program is done, or -1 with the XML in *xml and its length in *len
+ * (free it) to go on.
+ */
+int hook_start(const struct hook_opts *o, int argc, char **argv, char **xml, size_t *len);
+
 /* Append one line "<time> gpu-assign-hook[pid]: domain 'D' OP SUB: msg" to path (hooks/trace.c). */
 void hook_log_line(const char *path, const char *domain, const char *op, const char *subop, const char *msg);
 
