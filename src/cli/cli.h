@@ -26,6 +26,8 @@ struct cli_command {
 
 /* Print "gpu-assign: <library's last error>" and return EXIT_FAIL. */
 int cli_fail(struct cli *cli);
+/* Print "gpu-assign: out of memory" and return EXIT_FAIL. */
+int cli_oom(void);
 /* Print "gpu-assign: <message>" and return EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

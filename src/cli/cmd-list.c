@@ -170,7 +170,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		json_key(&j, "devices");
 		json_begin_array(&j);
 	} else if (table_init(&t, header) < 0) {
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	}
 	for (size_t i = 0; i < host->ndevs; i++) {
 		const struct ga_pci_dev *dev = &host->devs[i];
@@ -347,7 +347,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("check: no PCI address given (usage: gpu-assign check ADDRESS...)");
 	addrs = calloc((size_t)n, sizeof(*addrs));
 	if (!addrs)
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	/* Parse everything before touching sysfs: bad input fails fast. */
 	for (int i = 0; i < n; i++)
 		if (ga_pci_addr_parse(cli->ctx, argv[optind + i], &addrs[i]) < 0)
@@ -356,7 +356,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	gpus = calloc((size_t)n, sizeof(*gpus));
 	if (!gpus)
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	/* All or nothing: print only once every address has passed. */
 	for (int i = 0; i < n && r == EXIT_OK; i++)
 		if (ga_gpu_require(cli->ctx, host, &addrs[i], &gpus[i]) < 0)

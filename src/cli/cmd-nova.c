@@ -243,7 +243,7 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	gpus = calloc(host->ndevs + 1, sizeof(*gpus));
 	if (!gpus)
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	if (gethostname(hostname, sizeof(hostname) - 1) < 0)
 		snprintf(hostname, sizeof(hostname), "this host");
 

@@ -31,6 +31,12 @@ int cli_fail(struct cli *cli)
 	return EXIT_FAIL;
 }
 
+int cli_oom(void)
+{
+	fputs("gpu-assign: out of memory\n", stderr);
+	return EXIT_FAIL;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -103,10 +109,8 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("no command given (see 'gpu-assign --help')");
 
-	if (ga_ctx_new(&ctx) < 0) {
-		fputs("gpu-assign: out of memory\n", stderr);
-		return EXIT_FAIL;
-	}
+	if (ga_ctx_new(&ctx) < 0)
+		return cli_oom();
 	cli.ctx = ctx;
 	if (cli.verbose) {
 		ga_ctx_set_log_fn(ctx, log_stderr, NULL);
