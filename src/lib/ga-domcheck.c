@@ -63,10 +63,9 @@ static xmlNodePtr child(xmlNodePtr parent, const char *name)
 	return NULL;
 }
 
-/* A strdup'd attribute, NULL if absent; *oom set on allocation failure. */
-static char *prop(xmlNodePtr n, const char *name, bool *oom)
+/* Hand an xmlChar string over as a libc one (NULL stays NULL); *oom set on allocation failure. */
+static char *take_xml_string(xmlChar *v, bool *oom)
 {
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
 	char *copy;
 
 	if (!v)
@@ -78,18 +77,15 @@ static char *prop(xmlNodePtr n, const char *name, bool *oom)
 	return copy;
 }
 
+/* A strdup'd attribute, NULL if absent. */
+static char *prop(xmlNodePtr n, const char *name, bool *oom)
+{
+	return take_xml_string(n ? xmlGetProp(n, (const xmlChar *)name) : NULL, oom);
+}
+
 static char *text_of(xmlNodePtr n, bool *oom)
 {
-	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
-	char *copy;
-
-	if (!v)
-		return NULL;
-	copy = strdup((const char *)v);
-	xmlFree(v);
-	if (!copy)
-		*oom = true;
-	return copy;
+	return take_xml_string(n ? xmlNodeGetContent(n) : NULL, oom);
 }
 
 /* A number as libvirt writes it in an address ("0x0009", "9"), at most max. */
