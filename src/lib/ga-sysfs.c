@@ -58,6 +58,14 @@ static int build_path(struct ga_ctx *ctx, char *buf, size_t size, const char *fm
 	return 0;
 }
 
+/* Format the path and make sure the root is open: the root fd (>= 0) or the error. */
+static int resolve(struct ga_ctx *ctx, char path[PATH_MAX], const char *fmt, va_list ap)
+{
+	int r = build_path(ctx, path, PATH_MAX, fmt, ap);
+
+	return r < 0 ? r : root_fd(ctx);
+}
+
 static int report_io(struct ga_ctx *ctx, int err, const char *what, const char *path)
 {
 	return ga_report(ctx, -err, "cannot %s '%s/%s': %s (%s)", what, ctx->sysfs_root, path,
@@ -117,7 +125,7 @@ int ga_sysfs_read(struct ga_ctx *ctx, char **out, const char *fmt, ...)
 
 	*out = NULL;
 	va_start(ap, fmt);
-	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	r = resolve(ctx, path, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return r;
@@ -133,7 +141,7 @@ int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	r = resolve(ctx, path, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return r;
@@ -155,15 +163,12 @@ int ga_sysfs_link_name(struct ga_ctx *ctx, char **out, const char *fmt, ...)
 	const char *base;
 	va_list ap;
 	ssize_t n;
-	int dfd, r;
+	int dfd;
 
 	*out = NULL;
 	va_start(ap, fmt);
-	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	dfd = resolve(ctx, path, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return r;
-	dfd = root_fd(ctx);
 	if (dfd < 0)
 		return dfd;
 	n = readlinkat(dfd, path, target, sizeof(target) - 1);
@@ -192,15 +197,12 @@ int ga_sysfs_list(struct ga_ctx *ctx, char ***out, const char *fmt, ...)
 	struct dirent *de;
 	va_list ap;
 	DIR *dir;
-	int dfd, fd, r;
+	int dfd, fd;
 
 	*out = NULL;
 	va_start(ap, fmt);
-	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	dfd = resolve(ctx, path, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return r;
-	dfd = root_fd(ctx);
 	if (dfd < 0)
 		return dfd;
 	fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -250,10 +252,10 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 	int dfd, r;
 
 	va_start(ap, fmt);
-	r = build_path(ctx, path, sizeof(path), fmt, ap);
+	dfd = resolve(ctx, path, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return r;
+	if (dfd < 0)
+		return dfd;
 	if (ctx->sysfs_hooks && ctx->sysfs_hooks->write) {
 		r = ctx->sysfs_hooks->write(ctx->sysfs_hooks_data, path, value);
 		if (r < 0)
@@ -262,9 +264,6 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 		if (r == 0)
 			return 0;
 	}
-	dfd = root_fd(ctx);
-	if (dfd < 0)
-		return dfd;
 	fd = openat(dfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return ga_report(ctx, -errno, "cannot open '%s/%s' for writing: %s (%s)", ctx->sysfs_root,
