@@ -1012,23 +1012,31 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 		}
 	}
 	if (cmd && (r->nnuma_nodes || r->machine || rec_el)) {
-		bool removed = false;
+		bool removed = false, again;
 
-		for (xmlNodePtr c = cmd->children, next; c; c = next) {
-			xmlNodePtr v = c->next;
+		/*
+		 * Until nothing more goes: taking a pair out makes its
+		 * neighbours adjacent, and a pair of ours formed that way must
+		 * go now, or the next merge would take it and not be stable.
+		 */
+		do {
+			again = false;
+			for (xmlNodePtr c = cmd->children, next; c; c = next) {
+				xmlNodePtr v = c->next;
 
-			next = c->next;
-			while (v && v->type != XML_ELEMENT_NODE)
-				v = v->next;
-			if (!is_ns_el(c, GA_QEMU_NS, "arg") || !is_ns_el(v, GA_QEMU_NS, "arg"))
-				continue;
-			if (is_our_arg(c, v, r)) {
-				next = v->next;
-				drop(c);
-				drop(v);
-				removed = true;
+				next = c->next;
+				while (v && v->type != XML_ELEMENT_NODE)
+					v = v->next;
+				if (!is_ns_el(c, GA_QEMU_NS, "arg") || !is_ns_el(v, GA_QEMU_NS, "arg"))
+					continue;
+				if (is_our_arg(c, v, r)) {
+					next = v->next;
+					drop(c);
+					drop(v);
+					removed = again = true;
+				}
 			}
-		}
+		} while (again);
 		if (removed && !cmd->children)
 			drop(cmd);
 	}

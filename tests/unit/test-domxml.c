@@ -362,6 +362,38 @@ static void test_merge_minimal(void)
 	fixture_fini(&f);
 }
 
+/*
+ * Taking out one of our argument pairs can make two stray arguments
+ * neighbours that together look like ours (found by fuzzing): they must go
+ * in the same merge, or the next merge would remove them and differ.
+ */
+static void test_merge_stray_args(void)
+{
+	static const char *in =
+		"<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>stray</name>"
+		"<memory unit='MiB'>4096</memory><vcpu>4</vcpu><metadata>"
+		"<ga:gpu-assign xmlns:ga='urn:x-gpu-assign:domain:1' form='fallback' arch='aarch64'>"
+		"<ga:qemu numa-nodes='1-8'/></ga:gpu-assign></metadata><qemu:commandline>"
+		"<qemu:arg value='-fw_cfg'/><qemu:arg value='name=opt/x,string=1'/>"
+		"<qemu:arg value='-object'/><qemu:arg value='-numa'/><qemu:arg value='node,nodeid=2'/>"
+		"<qemu:arg value='acpi-generic-initiator,id=ga-gi9,pci-dev=x,node=9'/>"
+		"</qemu:commandline></domain>";
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct fixture f;
+	char *out = NULL, *again = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, in, 1, &fallback, &out), 0);
+	CU_ASSERT_EQUAL(count(out, "/domain/q:commandline/q:arg[contains(@value,'ga-gi9')]"), 0);
+	CU_ASSERT_EQUAL(count(out, "/domain/q:commandline/q:arg[@value='-object']"), 8);
+	CU_ASSERT_EQUAL(count(out, "/domain/q:commandline/q:arg[@value='-fw_cfg']"), 1);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 1, &fallback, &again), 0);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(out);
+	free(again);
+	fixture_fini(&f);
+}
+
 /* Bad domains and conflicts: the exact code and message. */
 static void test_merge_refusals(void)
 {
@@ -549,6 +581,7 @@ static const struct test_case cases[] = {
 	{ "new domains match the golden files and both schemas", test_goldens },
 	{ "merge keeps the user's parts, re-runs identically, drops a GPU's parts", test_merge },
 	{ "merge into a bare domain", test_merge_minimal },
+	{ "stray arguments made neighbours by a merge go in that merge", test_merge_stray_args },
 	{ "bad domains and conflicts are refused", test_merge_refusals },
 	{ "--pin against the user's tuning; sizes and arch", test_pin_conflict_and_arch },
 	{ "new-domain names", test_new_refusals },
