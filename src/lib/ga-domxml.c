@@ -1108,11 +1108,17 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		}
 	}
 	for (xmlNodePtr c = cmd ? cmd->children : NULL; c; c = c->next) {
+		_cleanup_xfree_ xmlChar *v = NULL;
+
 		if (!is_ns_el(c, GA_QEMU_NS, "arg"))
 			continue;
 		if (value_is(c, "-numa"))
 			return ga_report(ctx, -EEXIST,
 					 "the domain passes its own '-numa' in <qemu:commandline>, which would clash with the planned node ids: remove it");
+		v = xmlGetProp(c, XC("value"));
+		if (v && strstr((const char *)v, "acpi-generic-initiator"))
+			return ga_report(ctx, -EEXIST,
+					 "the domain passes its own 'acpi-generic-initiator' object in <qemu:commandline>, which would clash with the planned GI nodes: remove it");
 	}
 	return 0;
 }
