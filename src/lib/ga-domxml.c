@@ -63,12 +63,35 @@ struct builder {
 	bool oom;
 };
 
+static void drop(xmlNodePtr n)
+{
+	if (!n)
+		return;
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+/*
+ * An element that held only blank text (strip_blanks keeps that) gets an
+ * element child: drop the blanks first, or the output would be mixed content
+ * that the formatter lays out differently from the next merge's.
+ */
+static void drop_blank_text(xmlNodePtr parent)
+{
+	for (xmlNodePtr c = parent->children, next; c; c = next) {
+		next = c->next;
+		if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			drop(c);
+	}
+}
+
 static xmlNodePtr add(struct builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name)
 {
 	xmlNodePtr n;
 
 	if (b->oom || !parent)
 		return NULL;
+	drop_blank_text(parent);
 	n = xmlNewChild(parent, ns, XC(name), NULL);
 	if (!n)
 		b->oom = true;
@@ -81,6 +104,7 @@ static xmlNodePtr add_text(struct builder *b, xmlNodePtr parent, const char *nam
 
 	if (b->oom || !parent)
 		return NULL;
+	drop_blank_text(parent);
 	n = xmlNewTextChild(parent, NULL, XC(name), XC(text));
 	if (!n)
 		b->oom = true;
@@ -145,14 +169,6 @@ static xmlNodePtr ns_child(xmlNodePtr parent, const char *href, const char *name
 		if (is_ns_el(c, href, name))
 			return c;
 	return NULL;
-}
-
-static void drop(xmlNodePtr n)
-{
-	if (!n)
-		return;
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
 }
 
 /* Whitespace-only text between elements goes, so the serializer can indent. */

@@ -345,6 +345,8 @@ static void test_merge_minimal(void)
 	/* A domain with nothing but a name and sizes gets every part it needs. */
 	static const char *in = "<domain type='kvm'><name>bare</name><memory unit='MiB'>4096</memory>"
 				"<vcpu>4</vcpu></domain>";
+	static const char *blank = "<domain type='kvm'><name>bare</name><memory unit='MiB'>4096</memory>"
+				   "<vcpu>4</vcpu><devices>\n     </devices></domain>";
 	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
 	struct fixture f;
 	char *out = NULL, *again = NULL;
@@ -355,6 +357,15 @@ static void test_merge_minimal(void)
 	CU_ASSERT_EQUAL(count(out, "/domain/cpu/numa/cell[@memory='4194304']"), 1);
 	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:cpu"), 1);
 	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev/address[@slot='0x10']"), 1);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 1, &fallback, &again), 0);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(out);
+	free(again);
+	out = again = NULL;
+
+	/* an empty <devices> holding only blanks (found by fuzzing) */
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, blank, 1, &fallback, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<devices>\n    <hostdev"));
 	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 1, &fallback, &again), 0);
 	CU_ASSERT_STRING_EQUAL(out, again);
 	free(out);
