@@ -24,6 +24,9 @@
 #       parent is a host bridge (DDDD:BB) or an already declared bridge
 #       function; KIND is mem32, mem64, pref32, pref64 or io; SIZE takes
 #       K/M/G/T suffixes; acpi gives the function an ACPI companion.
+#   acpi_table NAME FILE               an ACPI table (AML) as root reads it in
+#                                      /sys/firmware/acpi/tables/NAME; FILE is
+#                                      in tests/hosts/acpi/ (see regenerate)
 #
 # mkhost calls ga_finish after host.sh to write what depends on everything
 # (NUMA files and lists, driver directories, IOMMU group type files).
@@ -61,6 +64,14 @@ ga_write() {
 	local d=${1%/*}
 	[[ -d $GA_SYS/$d ]] || mkdir -p "$GA_SYS/$d"
 	printf '%s' "$2" >"$GA_SYS/$1"
+}
+
+acpi_table() {
+	local src=$GA_HOSTS_DIR/acpi/$2
+	[[ -f $src ]] || ga_die "acpi_table: no file '$src' (run tests/hosts/acpi/regenerate)"
+	mkdir -p "$GA_SYS/firmware/acpi/tables"
+	# The kernel makes the tables readable by root only.
+	install -m 0400 "$src" "$GA_SYS/firmware/acpi/tables/$1"
 }
 
 # ga_relpath FROMDIR TO: set REPLY to the relative path from directory

@@ -36,3 +36,6 @@ pci_func 0000:01:00.0 parent=0000:00:00.0 vendor=0x15b3 device=0x1021 subsys=0x1
 pci_host_bridge 0010:00
 pci_func 0010:00:00.0 parent=0010:00 vendor=0x10de device=0x22b1 subsys=0x10de:0x0000 class=0x060400 numa=1 group=16 driver=pcieport
 pci_func 0010:01:00.0 parent=0010:00:00.0 vendor=0x15b3 device=0x1021 subsys=0x15b3:0x0041 class=0x020000 numa=1 group=17 driver=mlx5_core bars='0:0x200000000000:32M:pref64'
+
+# The DSDT with the GPUs' _DSD properties (tests/hosts/acpi/gb200-tray.spec).
+acpi_table DSDT gb200-tray.aml

@@ -58,3 +58,6 @@ pci_func 0020:01:00.0 parent=0020:00:00.0 vendor=0x15b3 device=0x1021 subsys=0x1
 pci_host_bridge 0030:00
 pci_func 0030:00:00.0 parent=0030:00 vendor=0x10de device=0x22b1 subsys=0x10de:0x0000 class=0x060400 numa=3 group=32 driver=pcieport
 pci_func 0030:01:00.0 parent=0030:00:00.0 vendor=0x15b3 device=0x1021 subsys=0x15b3:0x0041 class=0x020000 numa=3 group=33 driver=mlx5_core bars='0:0xc00000000000:32M:pref64'
+
+# The DSDT with the GPUs' _DSD properties (tests/hosts/acpi/quad-gh200.spec).
+acpi_table DSDT quad-gh200.aml

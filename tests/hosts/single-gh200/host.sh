@@ -17,3 +17,6 @@ pci_host_bridge 0000:00
 pci_func 0000:00:00.0 parent=0000:00 vendor=0x10de device=0x22b1 subsys=0x10de:0x0000 class=0x060400 numa=0 group=1 driver=pcieport
 pci_func 0000:01:00.0 parent=0000:00:00.0 vendor=0x15b3 device=0x1021 subsys=0x15b3:0x0041 class=0x020000 numa=0 group=2 driver=mlx5_core bars='0:0x600000000000:32M:pref64'
 pci_func 0000:01:00.1 parent=0000:00:00.0 vendor=0x15b3 device=0x1021 subsys=0x15b3:0x0041 class=0x020000 numa=0 group=3 driver=mlx5_core bars='0:0x600002000000:32M:pref64'
+
+# The DSDT with the GPUs' _DSD properties (tests/hosts/acpi/single-gh200.spec).
+acpi_table DSDT single-gh200.aml
