@@ -72,14 +72,11 @@ static int report_io(struct ga_ctx *ctx, int err, const char *what, const char *
 			 strerror(err), errno_hint(err));
 }
 
-static int read_path(struct ga_ctx *ctx, const char *path, char **out)
+/* Open a path under the root for reading, after the test hook had its say: an fd or the reported error. */
+static int open_read(struct ga_ctx *ctx, const char *path)
 {
-	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = 0;
-	int dfd, r;
+	int dfd, fd, r;
 
-	*out = NULL;
 	if (ctx->sysfs_hooks && ctx->sysfs_hooks->read) {
 		r = ctx->sysfs_hooks->read(ctx->sysfs_hooks_data, path);
 		if (r < 0)
@@ -91,12 +88,44 @@ static int read_path(struct ga_ctx *ctx, const char *path, char **out)
 	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return report_io(ctx, errno, "read", path);
-	buf = malloc(GA_SYSFS_MAX_READ + 1);
+	return fd;
+}
+
+/*
+ * Read fd to its end into a new buffer with one spare byte after the data
+ * (room for a NUL). More than max bytes is -EFBIG, left for the caller to
+ * report with its own words; a failed read(2) is reported here.
+ */
+static int read_all(struct ga_ctx *ctx, int fd, const char *path, size_t max, char **out, size_t *outlen)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 4096;
+	struct stat st;
+
+	*out = NULL;
+	*outlen = 0;
+	/* sysfs gives a size for binary attributes (an ACPI table's length), a page for text ones */
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
+		cap = (size_t)st.st_size;
+	cap = (cap < max ? cap : max) + 1;
+	buf = malloc(cap);
 	if (!buf)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	for (;;) {
-		ssize_t n = read(fd, buf + len, GA_SYSFS_MAX_READ - len);
+		ssize_t n;
 
+		if (len == cap) {
+			char *grown;
+
+			if (cap > max)
+				return -EFBIG;
+			cap = cap - 1 < max / 2 ? 2 * (cap - 1) + 1 : max + 1;
+			grown = realloc(buf, cap);
+			if (!grown)
+				return ga_report(ctx, -ENOMEM, "out of memory");
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -104,9 +133,38 @@ static int read_path(struct ga_ctx *ctx, const char *path, char **out)
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (len == GA_SYSFS_MAX_READ)
-			return report_io(ctx, EFBIG, "read", path);
 	}
+	if (len > max)
+		return -EFBIG;
+	if (len == cap) {
+		char *grown = realloc(buf, cap + 1);
+
+		if (!grown)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		buf = grown;
+	}
+	*out = steal_ptr(buf);
+	*outlen = len;
+	return 0;
+}
+
+static int read_path(struct ga_ctx *ctx, const char *path, char **out)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	fd = open_read(ctx, path);
+	if (fd < 0)
+		return fd;
+	/* one byte less than the limit, as this reader always allowed */
+	r = read_all(ctx, fd, path, GA_SYSFS_MAX_READ - 1, &buf, &len);
+	if (r == -EFBIG)
+		return report_io(ctx, EFBIG, "read", path);
+	if (r < 0)
+		return r;
 	while (len > 0 && buf[len - 1] == '\n')
 		len--;
 	buf[len] = '\0';
@@ -130,6 +188,34 @@ int ga_sysfs_read(struct ga_ctx *ctx, char **out, const char *fmt, ...)
 	if (r < 0)
 		return r;
 	return read_path(ctx, path, out);
+}
+
+int ga_sysfs_read_bin(struct ga_ctx *ctx, unsigned char **out, size_t *len, size_t max, const char *fmt, ...)
+{
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
+	char *buf;
+	va_list ap;
+	int r;
+
+	*out = NULL;
+	*len = 0;
+	va_start(ap, fmt);
+	r = resolve(ctx, path, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	fd = open_read(ctx, path);
+	if (fd < 0)
+		return fd;
+	r = read_all(ctx, fd, path, max, &buf, len);
+	if (r == -EFBIG)
+		return ga_report(ctx, -EFBIG, "cannot read '%s/%s': it is larger than %zu bytes, the most accepted for it (is it the right file?)",
+				 ctx->sysfs_root, path, max);
+	if (r < 0)
+		return r;
+	*out = (unsigned char *)buf;
+	return 0;
 }
 
 int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ga-ctx.h"
 
@@ -20,6 +21,7 @@
 #define GA_SYSFS_IOMMU_GROUP_DEVS "kernel/iommu_groups/%d/devices"
 #define GA_SYSFS_NODE_DIR "devices/system/node"
 #define GA_SYSFS_NODE_ATTR "devices/system/node/node%d/%s"
+#define GA_SYSFS_ACPI_TABLES "firmware/acpi/tables" /* DSDT, SSDT1, ... (root only) */
 
 /* Largest attribute we read; sysfs attributes are at most a page. */
 #define GA_SYSFS_MAX_READ 65536
@@ -29,6 +31,14 @@
  * Reports "cannot read '<root>/<path>': <why>" on failure.
  */
 int ga_sysfs_read(struct ga_ctx *ctx, char **out, const char *fmt, ...) GA_PRINTF(3, 4);
+
+/*
+ * Read a whole binary file (an ACPI table) into a new buffer of *len bytes,
+ * refusing more than max bytes (-EFBIG, "larger than N bytes"). Errors are
+ * reported as for ga_sysfs_read. Free *out with free().
+ */
+int ga_sysfs_read_bin(struct ga_ctx *ctx, unsigned char **out, size_t *len, size_t max, const char *fmt, ...)
+	GA_PRINTF(5, 6);
 
 /* The last path component of a symlink's target ("nvidia" for a driver link). */
 int ga_sysfs_link_name(struct ga_ctx *ctx, char **out, const char *fmt, ...) GA_PRINTF(3, 4);
