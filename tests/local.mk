@@ -7,6 +7,7 @@ GA_UNIT_TESTS = \
 	tests/unit/test-pci \
 	tests/unit/test-catalog \
 	tests/unit/test-sysfs \
+	tests/unit/test-acpi \
 	tests/unit/test-host \
 	tests/unit/test-gpu
 check_PROGRAMS += $(GA_UNIT_TESTS)
@@ -25,6 +26,9 @@ tests_unit_test_catalog_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_sysfs_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_sysfs_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_sysfs_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_acpi_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_acpi_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_acpi_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_host_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_host_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_host_LDADD = $(GA_TEST_LDADD)

@@ -6,6 +6,7 @@ src_lib_libgpuassign_la_SOURCES = \
 	src/lib/ga-sysfs.h src/lib/ga-sysfs-priv.h src/lib/ga-sysfs.c \
 	src/lib/ga-pci.h src/lib/ga-pci.c \
 	src/lib/ga-catalog.h src/lib/ga-catalog.c \
+	src/lib/ga-acpi.c src/lib/ga-acpi.h \
 	src/lib/ga-host.h src/lib/ga-host.c \
 	src/lib/ga-gpu.h src/lib/ga-gpu.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-plan.h src/lib/ga-plan.c src/lib/ga-domxml.h src/lib/ga-domxml.c src/lib/ga-virt.h src/lib/ga-virt.c
