@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ga-acpi-dev.h"
 #include "ga-bind.h"
 #include "ga-catalog.h"
 #include "ga-config.h"
@@ -253,9 +254,29 @@ static int find_gpus(struct ga_ctx *ctx, const struct ga_domain *dom, struct gpu
 	return 0;
 }
 
+/*
+ * How many GI nodes the GPU needs: the configuration's override, else the
+ * host firmware's count (the GPU's _DSD nvidia,gpu-mem-pxm-count), else the
+ * catalogue's, as `gpu-assign plan` counts them.
+ */
+static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const struct ga_config *cfg,
+			  const struct gpu_ref *g)
+{
+	struct ga_acpi_gpu_mem m;
+
+	if (cfg->gi_nodes)
+		return cfg->gi_nodes;
+	if (ga_acpi_dev_gpu_mem(ctx, acpi, g->name, &m) == 0 && m.has_pxm_count && !m.ints_32bit &&
+	    m.pxm_count >= 1 && m.pxm_count < GA_PLAN_MAX_NODES)
+		return (unsigned)m.pxm_count;
+	ga_clear_error(ctx);
+	return g->model->gi_nodes;
+}
+
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
 		   const struct gpu_ref *gpus, size_t ngpus)
 {
+	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	const struct ga_config *cfg = run->cfg;
 	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "";
 	bool need_layout = false, need_reserve = false, need_bind = false;
@@ -270,7 +291,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	/* 1. what each GPU lacks in the domain */
 	for (size_t i = 0; i < ngpus; i++) {
 		const struct gpu_ref *g = &gpus[i];
-		unsigned gi = cfg->gi_nodes ? cfg->gi_nodes : g->model->gi_nodes;
+		unsigned gi = gi_needed(ctx, &acpi, cfg, g);
 		struct ga_dom_findings f;
 		char what[MSG_MAX] = "";
 

@@ -528,6 +528,22 @@ static void print_plan_json(const struct prepared *p)
 			json_uint(&j, g->first_gi + k);
 		json_end_array(&j);
 		json_kv_string(&j, "gi_count_source", ga_gi_source_to_string(g->gi_source));
+		json_key(&j, "acpi");
+		if (g->acpi_known) {
+			json_begin_object(&j);
+			json_kv_string(&j, "table", g->acpi_table);
+			if (g->mem_size) {
+				json_kv_uint(&j, "gpu_mem_base", g->mem_base);
+				json_kv_uint(&j, "gpu_mem_size", g->mem_size);
+			}
+			if (g->has_pxm) {
+				json_kv_uint(&j, "gpu_mem_pxm_start", g->pxm_start);
+				json_kv_uint(&j, "gpu_mem_pxm_count", g->pxm_count);
+			}
+			json_end_object(&j);
+		} else {
+			json_null(&j);
+		}
 		json_key(&j, "host_memory_nodes");
 		if (g->host_mem_nodes) {
 			json_begin_array(&j);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ga-acpi-dev.h"
 #include "ga-bind.h"
 #include "ga-catalog.h"
 #include "ga-error.h"
@@ -634,9 +635,36 @@ static int bind_commit_rec(struct ga_ctx *ctx, struct ga_bindings *b, const stru
 	return ga_bindings_put(ctx, b, &rec);
 }
 
+/*
+ * The GPU's memory range from its ACPI _DSD, so that only that GPU's memory
+ * has to be offline. False when it cannot be known (no companion, tables
+ * unreadable, no static _DSD, values cut to 32 bits): the caller then counts
+ * every NVIDIA memory range, the safe side, and says so.
+ */
+static bool gpu_mem_range(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const char *name, struct ga_grace_mem *mem)
+{
+	struct ga_acpi_gpu_mem m;
+
+	if (ga_acpi_dev_gpu_mem(ctx, acpi, name, &m) < 0)
+		goto unknown;
+	if (!m.has_base || !m.has_size || m.ints_32bit || !m.size) {
+		ga_report(ctx, -ENOENT, "the _DSD in %s has no usable nvidia,gpu-mem-base-pa/size", m.table);
+		goto unknown;
+	}
+	mem->base = m.base_pa;
+	mem->size = m.size;
+	return true;
+unknown:
+	ga_info(ctx, "GPU '%s': its memory range is not known (%s): any NVIDIA memory still online blocks it", name,
+		ga_last_error(ctx)->message);
+	ga_clear_error(ctx);
+	return false;
+}
+
 int ga_bind_apply(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n, const struct ga_bind_opts *opts,
 		  struct ga_bind_summary *sum)
 {
+	struct ga_acpi_cache acpi = { 0 };
 	struct ga_lock lock = { .fd = -1, .dirfd = -1 };
 	struct plan p = { 0 };
 	bool grace_checked = false;
@@ -656,11 +684,17 @@ int ga_bind_apply(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		if (it->noop)
 			continue;
 		r = ga_kmod_ensure_driver(ctx, it->target);
-		if (r >= 0 && it->coherent && *it->cur && !ga_driver_is_vfio(it->cur) && !grace_checked) {
-			r = ga_grace_check_release(ctx, it->name, opts->wait_sec);
-			grace_checked = true;
+		if (r >= 0 && it->coherent && *it->cur && !ga_driver_is_vfio(it->cur)) {
+			struct ga_grace_mem mem;
+			bool known = gpu_mem_range(ctx, &acpi, it->name, &mem);
+
+			/* one host-wide check covers every GPU whose range is unknown */
+			if (known || !grace_checked)
+				r = ga_grace_check_release(ctx, it->name, known ? &mem : NULL, opts->wait_sec);
+			grace_checked = grace_checked || !known;
 		}
 	}
+	ga_acpi_cache_clear(&acpi);
 	if (r >= 0)
 		r = run_transaction(ctx, &lock, &p, opts, "bind", bind_one, bind_commit_rec, NULL, sum);
 	plan_clear(&p);

@@ -116,7 +116,22 @@ int ga_grace_users(struct ga_ctx *ctx, char **out)
 	return 0;
 }
 
-int ga_grace_online_memory(struct ga_ctx *ctx, char **out)
+/* Whether the iomem range "a-b" (hex, inclusive) overlaps mem. */
+static bool range_overlaps(const char *range, const struct ga_grace_mem *mem)
+{
+	unsigned long long a, b;
+	uint64_t last;
+	int end = -1;
+
+	if (sscanf(range, "%llx-%llx%n", &a, &b, &end) != 2 || end < 0 || range[end] || b < a)
+		return true; /* unreadable: count it, the safe side */
+	if (!mem->size)
+		return false;
+	last = mem->base + mem->size - 1 >= mem->base ? mem->base + mem->size - 1 : UINT64_MAX;
+	return a <= last && b >= mem->base;
+}
+
+int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, char **out)
 {
 	char path[PATH_MAX], line[256];
 	_cleanup_free_ char *list = NULL;
@@ -140,6 +155,8 @@ int ga_grace_online_memory(struct ga_ctx *ctx, char **out)
 		*colon = '\0';
 		while (*range == ' ')
 			range++;
+		if (mem && !range_overlaps(range, mem))
+			continue;
 		append(&list, &len, range);
 	}
 	fclose(f);
@@ -147,7 +164,7 @@ int ga_grace_online_memory(struct ga_ctx *ctx, char **out)
 	return 0;
 }
 
-int ga_grace_check_release(struct ga_ctx *ctx, const char *name, int wait_sec)
+int ga_grace_check_release(struct ga_ctx *ctx, const char *name, const struct ga_grace_mem *mem, int wait_sec)
 {
 	_cleanup_free_ char *users = NULL;
 	int r;
@@ -162,7 +179,7 @@ int ga_grace_check_release(struct ga_ctx *ctx, const char *name, int wait_sec)
 	for (int waited = 0;; waited++) {
 		_cleanup_free_ char *ranges = NULL;
 
-		r = ga_grace_online_memory(ctx, &ranges);
+		r = ga_grace_online_memory(ctx, mem, &ranges);
 		if (r < 0)
 			return r;
 		if (!ranges)

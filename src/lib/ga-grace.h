@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #include "ga-ctx.h"
 
 const char *ga_proc_root(void);
@@ -21,15 +23,22 @@ const char *ga_proc_root(void);
  */
 int ga_grace_users(struct ga_ctx *ctx, char **out);
 
+/* A GPU's memory in host physical addresses (its ACPI _DSD gpu-mem-base-pa/size). */
+struct ga_grace_mem {
+	uint64_t base, size;
+};
+
 /*
  * The NVIDIA System RAM ranges in /proc/iomem, "a-b, c-d", or NULL when none.
- * iomem does not say which GPU a range belongs to, so this is host-wide.
+ * iomem does not say which GPU a range belongs to: with mem, only ranges that
+ * overlap it count; with mem NULL (range unknown), every such range does.
  */
-int ga_grace_online_memory(struct ga_ctx *ctx, char **out);
+int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, char **out);
 
 /*
  * The whole check for one GPU (name for messages): refuses with the list of
- * processes to stop, then waits up to wait_sec for the memory to go offline
- * (polling once a second) and refuses if it does not.
+ * processes to stop, then waits up to wait_sec for the memory (mem, or any
+ * NVIDIA memory when NULL) to go offline, polling once a second, and refuses
+ * if it does not.
  */
-int ga_grace_check_release(struct ga_ctx *ctx, const char *name, int wait_sec);
+int ga_grace_check_release(struct ga_ctx *ctx, const char *name, const struct ga_grace_mem *mem, int wait_sec);

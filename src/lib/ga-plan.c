@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ga-acpi-dev.h"
 #include "ga-error.h"
 #include "ga-gpu.h"
 #include "ga-plan.h"
@@ -83,6 +84,7 @@ const char *ga_gi_source_to_string(enum ga_gi_source src)
 	static const char *const names[GA_GI_SOURCE_LAST] = {
 		[GA_GI_SOURCE_CATALOG] = "catalogue",
 		[GA_GI_SOURCE_OPTION] = "option",
+		[GA_GI_SOURCE_ACPI] = "acpi",
 	};
 
 	return src < GA_GI_SOURCE_LAST ? names[src] : "unknown";
@@ -373,8 +375,50 @@ uint64_t ga_plan_bar_bytes(const struct ga_pci_bar bars[GA_PCI_NUM_BARS])
 	return sum;
 }
 
+/*
+ * What the host's firmware says of the GPU (its _DSD): the GI count comes from
+ * nvidia,gpu-mem-pxm-count when present and sane. When the tables cannot tell
+ * (not root, no static _DSD), the catalogue's count stands; the first such
+ * GPU of a plan says why, once.
+ */
+static void read_acpi(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const struct ga_plan_request *req,
+		      struct ga_plan_gpu *pg, bool *warned)
+{
+	struct ga_acpi_gpu_mem m;
+
+	if (ga_acpi_dev_gpu_mem(ctx, acpi, pg->name, &m) < 0) {
+		if (!req->gi_nodes && !*warned)
+			ga_warn(ctx, "GPU '%s': GI node count from the catalogue, not the host's ACPI _DSD: %s",
+				pg->name, ga_last_error(ctx)->message);
+		*warned = true;
+		ga_clear_error(ctx);
+		return;
+	}
+	pg->acpi_known = true;
+	snprintf(pg->acpi_table, sizeof(pg->acpi_table), "%s", m.table);
+	if (m.has_base && m.has_size && !m.ints_32bit) {
+		pg->mem_base = m.base_pa;
+		pg->mem_size = m.size;
+	}
+	if (m.has_pxm_start && m.has_pxm_count && !m.ints_32bit && m.pxm_start < UINT32_MAX) {
+		pg->has_pxm = true;
+		pg->pxm_start = (unsigned)m.pxm_start;
+		pg->pxm_count = m.pxm_count < UINT32_MAX ? (unsigned)m.pxm_count : UINT32_MAX;
+	}
+	if (req->gi_nodes || !pg->has_pxm)
+		return;
+	if (pg->pxm_count < 1 || pg->pxm_count > GA_PLAN_MAX_NODES - 1) {
+		ga_warn(ctx, "GPU '%s': the host's _DSD in %s gives %u GPU memory proximity domains, which cannot be GI nodes; using the catalogue's %u (override with --gi-nodes)",
+			pg->name, m.table, pg->pxm_count, pg->ngi);
+		return;
+	}
+	pg->ngi = pg->pxm_count;
+	pg->gi_source = GA_GI_SOURCE_ACPI;
+}
+
 static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_plan_request *req,
-		    const struct ga_pci_addr *addr, struct ga_plan_gpu *pg)
+		    const struct ga_pci_addr *addr, struct ga_acpi_cache *acpi, bool *acpi_warned,
+		    struct ga_plan_gpu *pg)
 {
 	struct ga_gpu gpu;
 	const struct ga_pci_dev *dev;
@@ -399,6 +443,7 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 	pg->driver = pg->model->driver;
 	pg->ngi = req->gi_nodes ? req->gi_nodes : pg->model->gi_nodes;
 	pg->gi_source = req->gi_nodes ? GA_GI_SOURCE_OPTION : GA_GI_SOURCE_CATALOG;
+	read_acpi(ctx, acpi, req, pg, acpi_warned);
 	pg->bar_bytes = ga_plan_bar_bytes(dev->bars);
 
 	r = ga_plan_gpu_mem_nodes(ctx, host, dev, &pg->host_mem_nodes, &pg->nhost_mem_nodes);
@@ -578,6 +623,8 @@ int ga_plan_build(struct ga_ctx *ctx, const struct ga_host *host, const struct g
 {
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	_cleanup_plan_ struct ga_plan *plan = NULL;
+	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
+	bool acpi_warned = false;
 	uint64_t bars = 0;
 	size_t n;
 	unsigned next;
@@ -599,7 +646,7 @@ int ga_plan_build(struct ga_ctx *ctx, const struct ga_host *host, const struct g
 	if (!plan->gpus)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		r = fill_gpu(ctx, host, req, &addrs[i], &plan->gpus[i]);
+		r = fill_gpu(ctx, host, req, &addrs[i], &acpi, &acpi_warned, &plan->gpus[i]);
 		plan->ngpus = i + 1;
 		if (r < 0)
 			return r;

@@ -59,6 +59,7 @@ struct ga_plan_request {
 enum ga_gi_source {
 	GA_GI_SOURCE_CATALOG,  /* the catalogue's per-model count */
 	GA_GI_SOURCE_OPTION,   /* --gi-nodes */
+	GA_GI_SOURCE_ACPI,     /* the GPU's _DSD nvidia,gpu-mem-pxm-count (the host's own) */
 	GA_GI_SOURCE_LAST
 };
 
@@ -87,6 +88,11 @@ struct ga_plan_gpu {
 	unsigned first_gi;            /* guest GI node ids first_gi .. first_gi+ngi-1 */
 	unsigned ngi;
 	enum ga_gi_source gi_source;
+	bool acpi_known;              /* the host's _DSD gave the values below */
+	char acpi_table[16];          /* the table holding it ("DSDT", "SSDT3") */
+	uint64_t mem_base, mem_size;  /* nvidia,gpu-mem-base-pa/size (0 when absent) */
+	bool has_pxm;
+	unsigned pxm_start, pxm_count;/* nvidia,gpu-mem-pxm-start/count */
 	int *host_mem_nodes;          /* the GPU's memory nodes on the host, or NULL if unknown */
 	unsigned nhost_mem_nodes;     /* GI node m stands for host_mem_nodes[m] when m < this */
 	uint64_t bar_bytes;           /* 64-bit BARs, each rounded up to a power of two */

@@ -479,8 +479,31 @@ static void test_grace_safety(void)
 	CU_ASSERT_TRUE(has(MSG(&e), "still online as System RAM (NVIDIA) at 400000000000-4017ffffffff"));
 	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 
-	/* Offline: goes ahead. */
-	test_write_file(e.proc, "iomem", "80000000-ffffffff : System RAM\n");
+	/*
+	 * Another GPU's memory online (not this one's, 400000000000 + 95 GiB in
+	 * the sample host's _DSD): without the ACPI tables gpu-assign cannot
+	 * tell, so it refuses; with them, it goes ahead. (The tables are
+	 * root-only on a real host; made readable here so the test does not
+	 * depend on who runs it.)
+	 */
+	sh("chmod 0444 '%s/firmware/acpi/tables/DSDT' && mv '%s/firmware/acpi/tables/DSDT' '%s/DSDT.saved'", e.sys,
+	   e.sys, e.dir);
+	test_write_file(e.proc, "iomem",
+			"80000000-ffffffff : System RAM\n4017c0000000-4017ffffffff : System RAM\n"
+			"410000000000-4117bfffffff : System RAM (NVIDIA)\n");
+	e.opts.wait_sec = 0;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_TRUE(has(MSG(&e), "still online as System RAM (NVIDIA) at 410000000000-4117bfffffff"));
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	sh("mv '%s/DSDT.saved' '%s/firmware/acpi/tables/DSDT'", e.dir, e.sys);
+	/* the range just below this GPU's end still counts */
+	test_write_file(e.proc, "iomem", "4017b0000000-4017bfffffff : System RAM (NVIDIA)\n");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+
+	/* Only the other GPU's memory online: goes ahead. */
+	test_write_file(e.proc, "iomem",
+			"80000000-ffffffff : System RAM\n410000000000-4117bfffffff : System RAM (NVIDIA)\n");
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
 	CU_ASSERT_TRUE(dev_is(&e, "0009:01:00.0", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci"));
 	env_close(&e);

@@ -1,5 +1,6 @@
 /* ga-plan: cells, GI nodes, host memory nodes, distances, MMIO, refusals. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,70 @@ static void test_idlist(void)
 	CU_ASSERT_EQUAL(ga_arch_from_string("ppc64"), -1);
 }
 
+/* Put a table from tests/hosts/acpi/ in the fixture as its DSDT. */
+static void put_dsdt(struct fixture *f, const char *aml)
+{
+	char *src = test_srcpath(aml), cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/firmware/acpi/tables' && cp '%s' '%s/firmware/acpi/tables/DSDT'",
+		 f->root, src, f->root);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	free(src);
+}
+
+/* The host's _DSD gives the GI count when it can; the catalogue otherwise. */
+static void test_gi_count_from_acpi(void)
+{
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct ga_pci_addr gpu = fixture_gpu_addr(0, 0);
+	char name[GA_PCI_ADDR_STRLEN], rel[256];
+	struct ga_plan *plan = NULL;
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	ga_pci_addr_format(&gpu, name);
+	/* no tables at all: the catalogue */
+	CU_ASSERT_EQUAL_FATAL(fixture_plan(&f, &gpu, 1, 2, GiB_KIB, &plan), 0);
+	CU_ASSERT_EQUAL(plan->gpus[0].ngi, 8);
+	CU_ASSERT_EQUAL(plan->gpus[0].gi_source, GA_GI_SOURCE_CATALOG);
+	CU_ASSERT_FALSE(plan->gpus[0].acpi_known);
+	ga_plan_free(plan);
+
+	/* firmware that gives this GPU 4 proximity domains */
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/firmware_node/path", name);
+	test_write_file(f.root, rel, "\\_SB_.PCI9.RP00.GPU0\n");
+	put_dsdt(&f, "hosts/acpi/test-pxm4.aml");
+	CU_ASSERT_EQUAL_FATAL(fixture_plan(&f, &gpu, 1, 2, GiB_KIB, &plan), 0);
+	CU_ASSERT_EQUAL(plan->gpus[0].ngi, 4);
+	CU_ASSERT_EQUAL(plan->gpus[0].gi_source, GA_GI_SOURCE_ACPI);
+	CU_ASSERT_STRING_EQUAL(ga_gi_source_to_string(plan->gpus[0].gi_source), "acpi");
+	CU_ASSERT_TRUE(plan->gpus[0].acpi_known);
+	CU_ASSERT_STRING_EQUAL(plan->gpus[0].acpi_table, "DSDT");
+	CU_ASSERT_EQUAL(plan->gpus[0].mem_base, 0x400000000000ULL);
+	CU_ASSERT_EQUAL(plan->gpus[0].mem_size, 0x17C0000000ULL);
+	CU_ASSERT_EQUAL(plan->gpus[0].pxm_start, 1);
+	CU_ASSERT_EQUAL(plan->nnodes, 1 + 4);
+	ga_plan_free(plan);
+
+	/* --gi-nodes still wins */
+	{
+		struct ga_plan_request req = { .gpus = &gpu, .ngpus = 1, .vcpus = 2, .memory_kib = GiB_KIB, .gi_nodes = 2 };
+
+		CU_ASSERT_EQUAL_FATAL(ga_plan_build(f.ctx, f.host, &req, &plan), 0);
+		CU_ASSERT_EQUAL(plan->gpus[0].ngi, 2);
+		CU_ASSERT_EQUAL(plan->gpus[0].gi_source, GA_GI_SOURCE_OPTION);
+		ga_plan_free(plan);
+	}
+
+	/* a count no plan can use: the catalogue's */
+	put_dsdt(&f, "hosts/acpi/test-pxm0.aml");
+	CU_ASSERT_EQUAL_FATAL(fixture_plan(&f, &gpu, 1, 2, GiB_KIB, &plan), 0);
+	CU_ASSERT_EQUAL(plan->gpus[0].ngi, 8);
+	CU_ASSERT_EQUAL(plan->gpus[0].gi_source, GA_GI_SOURCE_CATALOG);
+	ga_plan_free(plan);
+	fixture_fini(&f);
+}
+
 static const struct test_case cases[] = {
 	{ "quad GH200, all GPUs: 32 GI nodes", test_quad_all },
 	{ "one GPU: 8 GI nodes on its socket", test_one_gpu },
@@ -305,6 +370,7 @@ static const struct test_case cases[] = {
 	{ "--gpu all without Grace GPUs", test_no_grace_for_all },
 	{ "memory sizes", test_size_parse },
 	{ "id lists and arch names", test_idlist },
+	{ "GI count from the host's ACPI _DSD", test_gi_count_from_acpi },
 	{ NULL, NULL }
 };
 

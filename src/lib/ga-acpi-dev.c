@@ -1,0 +1,35 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-acpi-dev.h"
+#include "ga-error.h"
+#include "ga-sysfs.h"
+#include "ga-util.h"
+
+int ga_acpi_dev_gpu_mem(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const char *pci_name,
+			struct ga_acpi_gpu_mem *out)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = ga_sysfs_read(ctx, &path, GA_SYSFS_PCI_DEV_ATTR, pci_name, "firmware_node/path");
+	if (r < 0)
+		return ga_report(ctx, r, "PCI device '%s' has no readable ACPI companion path: %s", pci_name,
+				 ga_last_error(ctx)->message);
+	if (!cache->loaded) {
+		cache->r = ga_acpi_read_tables(ctx, &cache->tables, &cache->ntables);
+		cache->loaded = true;
+		if (cache->r < 0)
+			return cache->r;
+	}
+	if (cache->r < 0)
+		return ga_report(ctx, cache->r, "the host's ACPI tables could not be read (%s)", strerror(-cache->r));
+	return ga_acpi_find_gpu_mem(ctx, cache->tables, cache->ntables, path, out);
+}
+
+void ga_acpi_cache_clear(struct ga_acpi_cache *cache)
+{
+	ga_acpi_tables_free(cache->tables, cache->ntables);
+	*cache = (struct ga_acpi_cache){ 0 };
+}
