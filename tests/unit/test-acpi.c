@@ -495,7 +495,7 @@ static void test_truncations(void)
 			struct ga_acpi_table t = { .len = len };
 			int r;
 
-			snprintf(t.name, sizeof(t.name), "%s", src->name);
+			memcpy(t.name, src->name, sizeof(t.name));
 			t.data = malloc(len ? len : 1);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(t.data);
 			memcpy(t.data, src->data, len);
