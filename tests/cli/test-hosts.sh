@@ -181,6 +181,33 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	got=$(grep -v '^==' "$tmp/err")
 	if [ "$rc" -eq 1 ] && [ "$got" = "$want" ]; then ok "bad input: unreadable attribute"; else
 		ko "bad input: unreadable attribute" "exit $rc; $got"; fi
+	# The ACPI tables are root's: an unprivileged plan takes the catalogue's
+	# GI count and says why, once; root reads the firmware's.
+	chmod 644 "$tmp/noperm/sys/bus/pci/devices/0009:01:00.0/numa_node"
+	chmod 400 "$tmp/noperm/sys/firmware/acpi/tables/DSDT"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent TMPDIR=/tmp \
+		umockdev-run -d "$tmp/noperm/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/noperm/sys" \
+		"$bin" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	got=$(grep -v '^==' "$tmp/err")
+	src=$(jq -r '.gpus[0].gi_count_source' "$tmp/out" 2>/dev/null)
+	case $got in
+	"gpu-assign: warning: GPU '0009:01:00.0': GI node count from the catalogue, not the host's ACPI _DSD: "*root*) okmsg=yes ;;
+	*) okmsg=no ;;
+	esac
+	if [ "$rc" -eq 0 ] && [ "$okmsg" = yes ] && [ "$(printf '%s\n' "$got" | wc -l)" = 1 ] && [ "$src" = catalogue ]; then
+		ok "plan as an unprivileged user: catalogue GI count, one warning"
+	else
+		ko "plan as an unprivileged user: catalogue GI count, one warning" "exit $rc; source $src; $got"
+	fi
+	on single-gh200 "$bin" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	src=$(jq -r '.gpus[0] | "\(.gi_count_source) \(.acpi.table) \(.acpi.gpu_mem_pxm_start) \(.acpi.gpu_mem_pxm_count)"' "$tmp/out" 2>/dev/null)
+	if [ "$rc" -eq 0 ] && [ "$src" = "acpi DSDT 1 8" ] && [ ! -s "$tmp/err" ]; then
+		ok "plan as root: GI count from the firmware's _DSD"
+	else
+		ko "plan as root: GI count from the firmware's _DSD" "exit $rc; $src; $(cat "$tmp/err")"
+	fi
 else
 	ko "bad input: unreadable attribute" "needs root and setpriv (util-linux) to drop privileges"
 fi
