@@ -152,6 +152,37 @@ static void test_gpu_domains(void)
 	assert_allowed(&res);
 }
 
+/*
+ * The GI count the firmware gives the GPU (its ACPI _DSD, read from the host's
+ * AML tables) counts over the catalogue's 8: a domain with 4 GI nodes passes
+ * on a host whose firmware says 4, and is refused once the tables are gone.
+ */
+static void test_gi_from_acpi(void)
+{
+	static const char *four =
+		"<domain type='kvm'><name>vm</name><os><type arch='aarch64' machine='virt'>hvm</type></os>"
+		"<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='1048576'/>"
+		"<cell id='1' memory='0'/><cell id='2' memory='0'/><cell id='3' memory='0'/><cell id='4' memory='0'/>"
+		"</numa></cpu><devices>" GPU_HOSTDEV("no", "<alias name='ua-gpu0'/><acpi nodeset='1-4'/>")
+		"</devices></domain>";
+	char *aml = test_srcpath("hosts/acpi/test-pxm4.aml"), cmd[8192];
+	struct result res;
+
+	if (!root)
+		setup_host();
+	test_write_file(root, "bus/pci/devices/0009:01:00.0/firmware_node/path", "\\_SB_.PCI9.RP00.GPU0\n");
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/firmware/acpi/tables' && cp '%s' '%s/firmware/acpi/tables/DSDT'", root,
+		 aml, root);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	run(NULL, "prepare", "begin", four, NULL, &res);
+	assert_allowed(&res);
+	snprintf(cmd, sizeof(cmd), "rm -r '%s/firmware' '%s/bus/pci/devices/0009:01:00.0/firmware_node'", root, root);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	run(NULL, "prepare", "begin", four, NULL, &res);
+	assert_refusal(&res, "0009:01:00.0", "only 4 of the 8");
+	free(aml);
+}
+
 /* The 64-bit MMIO window, from the GPU's real BARs (ga-plan's count). */
 static void test_mmio_window(void)
 {
@@ -327,6 +358,7 @@ static void test_cleanup(void)
 static const struct test_case cases[] = {
 	{ "operations we do not act on", test_ops },
 	{ "GPU domains and policies", test_gpu_domains },
+	{ "GI count from the firmware's _DSD", test_gi_from_acpi },
 	{ "64-bit MMIO window", test_mmio_window },
 	{ "managed and binding", test_binding },
 	{ "reserved GPUs", test_reserved },
