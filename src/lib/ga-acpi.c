@@ -551,20 +551,29 @@ static int read_dsd(struct walk *w, size_t *pos, size_t end, size_t name_off)
 
 static int walk_terms(struct walk *w, const struct ns_path *scope, size_t pos, size_t end, unsigned nest);
 
+/* The head of Scope, Device, Method and the like: PkgLength, then the name it defines. */
+static int block_head(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end, size_t *blk_end,
+		      struct ns_path *path)
+{
+	struct aml_name nm;
+	int r = pkg_length(w, pos, end, blk_end);
+
+	if (r == 0)
+		r = name_string(w, pos, *blk_end, &nm);
+	if (r == 0)
+		r = name_resolve(w, scope, &nm, path);
+	return r;
+}
+
 /* A block that opens a scope: PkgLength, name, skip bytes of fixed operands, then a term list. */
 static int enter_block(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end, size_t fixed,
 		       unsigned nest)
 {
 	struct ns_path inner;
-	struct aml_name nm;
 	size_t blk_end;
 	int r;
 
-	r = pkg_length(w, pos, end, &blk_end);
-	if (r == 0)
-		r = name_string(w, pos, blk_end, &nm);
-	if (r == 0)
-		r = name_resolve(w, scope, &nm, &inner);
+	r = block_head(w, scope, pos, end, &blk_end, &inner);
 	if (r < 0)
 		return r;
 	if (blk_end - *pos < fixed)
@@ -623,15 +632,10 @@ static int do_name(struct walk *w, const struct ns_path *scope, size_t *pos, siz
 static int do_method(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end)
 {
 	struct ns_path path;
-	struct aml_name nm;
 	size_t blk_end;
 	int r;
 
-	r = pkg_length(w, pos, end, &blk_end);
-	if (r == 0)
-		r = name_string(w, pos, blk_end, &nm);
-	if (r == 0)
-		r = name_resolve(w, scope, &nm, &path);
+	r = block_head(w, scope, pos, end, &blk_end, &path);
 	if (r < 0)
 		return r;
 	if (is_child(&path, w->target, "_DSD"))
