@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,26 +34,55 @@ const struct ga_rule *ga_rules_find(const struct ga_rules *rules, const struct g
 	return NULL;
 }
 
-static int format_line(char *buf, size_t size, const struct ga_rule *rule)
+/*
+ * One rule line. The kernel probes drivers for a new device before udev sees
+ * its "add" event, so setting driver_override alone is not enough when the
+ * driver's module is already loaded: nothing would probe the device again.
+ * The line therefore loads the module (whose registration probes the device
+ * when it was not loaded) and then asks the PCI bus to probe the device (a
+ * no-op when it already has a driver). Lines written before the probe was
+ * added (legacy) are still recognised, and rewritten in the current form.
+ */
+#define RULE_HEAD "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", ATTR{driver_override}=\"%s\", RUN{builtin}+=\"kmod load %s\""
+#define RULE_PROBE ", RUN+=\"/bin/sh -c 'echo $kernel > /sys/bus/pci/drivers_probe'\""
+
+static int format_line(char *buf, size_t size, const struct ga_rule *rule, bool legacy)
 {
 	char name[GA_PCI_ADDR_STRLEN];
 
-	return snprintf(buf, size,
-			"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", ATTR{driver_override}=\"%s\", RUN{builtin}+=\"kmod load %s\"\n",
+	return snprintf(buf, size, legacy ? RULE_HEAD "\n" : RULE_HEAD RULE_PROBE "\n",
 			ga_pci_addr_format(&rule->addr, name), rule->driver, rule->driver);
 }
 
 char *ga_rules_format(const struct ga_rules *rules)
 {
-	size_t cap = sizeof(HEADER) + rules->n * 256, len;
-	char *out = malloc(cap);
+	size_t cap = sizeof(HEADER), len;
+	char *out;
 
+	for (size_t i = 0; i < rules->n; i++)
+		cap += (size_t)format_line(NULL, 0, &rules->v[i], false);
+	out = malloc(cap);
 	if (!out)
 		return NULL;
 	len = (size_t)snprintf(out, cap, "%s", HEADER);
 	for (size_t i = 0; i < rules->n; i++)
-		len += (size_t)format_line(out + len, cap - len, &rules->v[i]);
+		len += (size_t)format_line(out + len, cap - len, &rules->v[i], false);
 	return out;
+}
+
+/* Whether the len bytes at p (with their newline, if any) are exactly rule's line in one of our forms. */
+static bool line_is_ours(const char *p, size_t len, bool has_nl, const struct ga_rule *rule)
+{
+	char expect[512];
+
+	for (int legacy = 0; legacy <= 1; legacy++) {
+		int n = format_line(expect, sizeof(expect), rule, legacy);
+
+		if (n > 0 && (size_t)n < sizeof(expect) && (size_t)n == len + (has_nl ? 0 : 1) &&
+		    strncmp(expect, p, len) == 0)
+			return true;
+	}
+	return false;
 }
 
 int ga_rules_set(struct ga_ctx *ctx, struct ga_rules *rules, const struct ga_pci_addr *addr, const char *driver)
@@ -96,7 +126,7 @@ int ga_rules_parse(struct ga_ctx *ctx, const char *text, struct ga_rules *out)
 	for (const char *p = text; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-		char addr[16] = "", driver[GA_DRIVER_NAME_MAX] = "", expect[512];
+		char addr[16] = "", driver[GA_DRIVER_NAME_MAX] = "";
 		struct ga_rule rule;
 
 		lineno++;
@@ -107,8 +137,7 @@ int ga_rules_parse(struct ga_ctx *ctx, const char *text, struct ga_rules *out)
 			    !ga_pci_addr_valid(addr, &rule.addr) || !ga_driver_name_valid(driver))
 				goto bad;
 			snprintf(rule.driver, sizeof(rule.driver), "%s", driver);
-			format_line(expect, sizeof(expect), &rule);
-			if (strlen(expect) != len + (nl ? 0 : 1) || strncmp(expect, p, len) != 0)
+			if (!line_is_ours(p, len, nl != NULL, &rule))
 				goto bad;
 			if (ga_rules_find(out, &rule.addr) || ga_rules_set(ctx, out, &rule.addr, rule.driver) < 0)
 				goto bad;

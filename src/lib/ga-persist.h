@@ -1,8 +1,9 @@
 /*
  * Persistent bindings, the way driverctl keeps them: one udev rules file,
- * one line per device, setting driver_override when the device appears (and
- * loading the driver's module), so the kernel binds it to the vfio driver at
- * boot instead of its native driver. Written atomically.
+ * one line per device, setting driver_override when the device appears, then
+ * loading the driver's module and probing the device again, so the kernel
+ * binds it to the vfio driver at boot instead of its native driver. Written
+ * atomically.
  *
  *   <rules dir>/70-gpu-assign.rules   (before 80-drivers.rules loads drivers)
  *

@@ -526,8 +526,8 @@ static void test_persistent_rule(void)
 	CU_ASSERT_STRING_EQUAL(rules,
 			       "# Written by 'gpu-assign bind --persistent'; change it with gpu-assign only\n"
 			       "# ('gpu-assign release --persistent ADDRESS' removes a line).\n"
-			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0019:01:00.0\", ATTR{driver_override}=\"nvgrace_gpu_vfio_pci\", RUN{builtin}+=\"kmod load nvgrace_gpu_vfio_pci\"\n"
-			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0029:01:00.0\", ATTR{driver_override}=\"nvgrace_gpu_vfio_pci\", RUN{builtin}+=\"kmod load nvgrace_gpu_vfio_pci\"\n");
+			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0019:01:00.0\", ATTR{driver_override}=\"nvgrace_gpu_vfio_pci\", RUN{builtin}+=\"kmod load nvgrace_gpu_vfio_pci\", RUN+=\"/bin/sh -c 'echo $kernel > /sys/bus/pci/drivers_probe'\"\n"
+			       "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0029:01:00.0\", ATTR{driver_override}=\"nvgrace_gpu_vfio_pci\", RUN{builtin}+=\"kmod load nvgrace_gpu_vfio_pci\", RUN+=\"/bin/sh -c 'echo $kernel > /sys/bus/pci/drivers_probe'\"\n");
 	free(rules);
 
 	CU_ASSERT_EQUAL(ga_bind_status_read(e.ctx, &e.opts, &st), 0);
@@ -661,6 +661,29 @@ static void test_hostile_state_files(void)
 		struct ga_rules rules;
 
 		CU_ASSERT_EQUAL(ga_rules_load(e.ctx, e.rules, &rules), -GA_E_PARSE);
+	}
+	/* Anything after our probe is refused too. */
+	test_write_file(e.rules, GA_UDEV_RULES_FILE,
+			"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0009:01:00.0\", ATTR{driver_override}=\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\", RUN+=\"/bin/sh -c 'echo $kernel > /sys/bus/pci/drivers_probe'\", RUN+=\"/bin/evil\"\n");
+	{
+		struct ga_rules rules;
+
+		CU_ASSERT_EQUAL(ga_rules_load(e.ctx, e.rules, &rules), -GA_E_PARSE);
+	}
+	/* Lines of the older form (no drivers_probe) and the current one are both read back. */
+	test_write_file(e.rules, GA_UDEV_RULES_FILE,
+			"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0009:01:00.0\", ATTR{driver_override}=\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\"\n"
+			"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0019:01:00.0\", ATTR{driver_override}=\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\", RUN+=\"/bin/sh -c 'echo $kernel > /sys/bus/pci/drivers_probe'\"\n");
+	{
+		struct ga_rules rules;
+
+		CU_ASSERT_EQUAL(ga_rules_load(e.ctx, e.rules, &rules), 0);
+		CU_ASSERT_EQUAL(rules.n, 2);
+		if (rules.n == 2) {
+			CU_ASSERT_STRING_EQUAL(rules.v[0].driver, "vfio-pci");
+			CU_ASSERT_STRING_EQUAL(rules.v[1].driver, "vfio-pci");
+		}
+		ga_rules_clear(&rules);
 	}
 	CU_ASSERT_EQUAL(e.fk.writes, 0);
 	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
