@@ -176,6 +176,68 @@ run $GA release --persistent $E
 originals
 end
 
+# With a real systemd-udevd: the device "appears at boot" (sysfs remove +
+# rescan) and the rule written by bind --persistent must leave it on the
+# driver. udevd runs for these cases only, with no rules but ours.
+udevd_start() {
+	ln -sf "$(command -v udevadm)" /run/systemd-udevd
+	/run/systemd-udevd --daemon >/tmp/udevd.log 2>&1 || bad "systemd-udevd did not start: $(cat /tmp/udevd.log)"
+	i=0
+	while [ ! -S /run/udev/control ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -S /run/udev/control ] || bad "systemd-udevd made no control socket"
+}
+# At boot udevd reads the rules already on disk; here it is running while
+# gpu-assign changes them, and it only looks for changes every few seconds.
+udev_reload() { udevadm control --reload || bad "udevadm control --reload failed"; }
+# replug ADDR: remove the device and find it again, as at boot; wait for udev.
+replug() {
+	echo 1 >"$(dev "$1")/remove"
+	echo 1 >/sys/bus/pci/rescan
+	udevadm settle --timeout=20 || bad "udevadm settle timed out"
+}
+# after_replug ADDR DRIVER OVERRIDE: what udev left behind (allowing 2 s).
+after_replug() {
+	i=0
+	while [ "$(drv "$1")" != "$2" ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+	o=$(cat "$(dev "$1")/driver_override")
+	echo "INFO after replug: $1 driver=$(drv "$1") driver_override=$o"
+	expect "$1" "$2"
+	[ "$o" = "$3" ] || bad "$1: driver_override is '$o', expected '$3'"
+}
+
+begin "udevd applies the persistent rule, driver module already loaded"
+udevd_start
+run $GA bind --persistent --driver vfio-pci $E
+udev_reload
+run $GA release $E
+expect $E none
+expect_no_override $E
+[ -e /etc/udev/rules.d/70-gpu-assign.rules ] || bad "release without --persistent removed the rule"
+[ -d /sys/bus/pci/drivers/vfio-pci ] || bad "vfio-pci is not loaded"
+replug $E
+after_replug $E vfio-pci vfio-pci
+end
+
+begin "udevd applies the persistent rule, driver module not loaded (kmod load)"
+run $GA release $E
+rmmod vfio_pci || bad "cannot unload vfio_pci"
+[ ! -d /sys/bus/pci/drivers/vfio-pci ] || bad "vfio-pci is still loaded"
+replug $E
+after_replug $E vfio-pci vfio-pci
+[ -d /sys/bus/pci/drivers/vfio-pci ] || bad "udev did not load vfio-pci"
+end
+
+begin "release --persistent removes the rule; the device comes back driverless"
+run $GA release --persistent $E
+udev_reload
+[ ! -e /etc/udev/rules.d/70-gpu-assign.rules ] || bad "rule file left behind"
+replug $E
+after_replug $E none "(null)"
+originals
+end
+
+udevadm control --exit || echo "INFO udevadm control --exit failed"
+
 begin "odd addresses are refused before any sysfs path is built"
 for a in ../../../etc 0000:00:10.0/../.. 00000:00:10.0 0000:00:10.8 0000:00:20.0 "" 0000:00:10.0x; do
 	run_fail "invalid PCI address" $GA bind --driver vfio-pci "$a"
