@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,9 +15,13 @@ int ga_acpi_dev_gpu_mem(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const c
 	int r;
 
 	r = ga_sysfs_read(ctx, &path, GA_SYSFS_PCI_DEV_ATTR, pci_name, "firmware_node/path");
-	if (r < 0)
-		return ga_report(ctx, r, "PCI device '%s' has no readable ACPI companion path: %s", pci_name,
-				 ga_last_error(ctx)->message);
+	if (r < 0) {
+		char why[sizeof(ga_last_error(ctx)->message)];
+
+		/* the message is formatted into the buffer it quotes: copy it first */
+		snprintf(why, sizeof(why), "%s", ga_last_error(ctx)->message);
+		return ga_report(ctx, r, "PCI device '%s' has no readable ACPI companion path: %s", pci_name, why);
+	}
 	if (!cache->loaded) {
 		cache->r = ga_acpi_read_tables(ctx, &cache->tables, &cache->ntables);
 		cache->loaded = true;
