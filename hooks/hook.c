@@ -263,12 +263,12 @@ static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const 
 			  const struct gpu_ref *g)
 {
 	struct ga_acpi_gpu_mem m;
+	unsigned n;
 
 	if (cfg->gi_nodes)
 		return cfg->gi_nodes;
-	if (ga_acpi_dev_gpu_mem(ctx, acpi, g->name, &m) == 0 && m.has_pxm_count && !m.ints_32bit &&
-	    m.pxm_count >= 1 && m.pxm_count < GA_PLAN_MAX_NODES)
-		return (unsigned)m.pxm_count;
+	if (ga_acpi_dev_gpu_mem(ctx, acpi, g->name, &m) == 0 && ga_acpi_gi_count(&m, GA_PLAN_MAX_NODES - 1, &n))
+		return n;
 	ga_clear_error(ctx);
 	return g->model->gi_nodes;
 }

@@ -536,10 +536,10 @@ static void print_plan_json(const struct prepared *p)
 				json_kv_uint(&j, "gpu_mem_base", g->mem_base);
 				json_kv_uint(&j, "gpu_mem_size", g->mem_size);
 			}
-			if (g->has_pxm) {
+			if (g->has_pxm_start)
 				json_kv_uint(&j, "gpu_mem_pxm_start", g->pxm_start);
+			if (g->has_pxm)
 				json_kv_uint(&j, "gpu_mem_pxm_count", g->pxm_count);
-			}
 			json_end_object(&j);
 		} else {
 			json_null(&j);

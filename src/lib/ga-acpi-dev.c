@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "ga-acpi-dev.h"
 #include "ga-error.h"
@@ -25,11 +24,13 @@ int ga_acpi_dev_gpu_mem(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const c
 	if (!cache->loaded) {
 		cache->r = ga_acpi_read_tables(ctx, &cache->tables, &cache->ntables);
 		cache->loaded = true;
-		if (cache->r < 0)
+		if (cache->r < 0) {
+			snprintf(cache->why, sizeof(cache->why), "%s", ga_last_error(ctx)->message);
 			return cache->r;
+		}
 	}
 	if (cache->r < 0)
-		return ga_report(ctx, cache->r, "the host's ACPI tables could not be read (%s)", strerror(-cache->r));
+		return ga_report(ctx, cache->r, "%s", cache->why);
 	return ga_acpi_find_gpu_mem(ctx, cache->tables, cache->ntables, path, out);
 }
 
@@ -37,4 +38,12 @@ void ga_acpi_cache_clear(struct ga_acpi_cache *cache)
 {
 	ga_acpi_tables_free(cache->tables, cache->ntables);
 	*cache = (struct ga_acpi_cache){ 0 };
+}
+
+bool ga_acpi_gi_count(const struct ga_acpi_gpu_mem *m, unsigned max, unsigned *out)
+{
+	if (!m->has_pxm_count || !ga_acpi_int_seen(m, m->pxm_count) || m->pxm_count < 1 || m->pxm_count > max)
+		return false;
+	*out = (unsigned)m->pxm_count;
+	return true;
 }

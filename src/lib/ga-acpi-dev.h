@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ga-acpi.h"
 #include "ga-ctx.h"
@@ -16,6 +17,7 @@ struct ga_acpi_cache {
 	size_t ntables;
 	int r;        /* what reading the tables returned */
 	bool loaded;
+	char why[1024];/* its message, repeated for every later device */
 };
 
 /*
@@ -28,3 +30,15 @@ int ga_acpi_dev_gpu_mem(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const c
 			struct ga_acpi_gpu_mem *out);
 
 void ga_acpi_cache_clear(struct ga_acpi_cache *cache);
+
+/* Whether the kernel sees v as encoded (a 32-bit integer width cuts larger values). */
+static inline bool ga_acpi_int_seen(const struct ga_acpi_gpu_mem *m, uint64_t v)
+{
+	return !m->ints_32bit || v <= UINT32_MAX;
+}
+
+/*
+ * The GI node count the firmware gives the GPU (nvidia,gpu-mem-pxm-count),
+ * when there is one between 1 and max: the one rule `plan` and the hook share.
+ */
+bool ga_acpi_gi_count(const struct ga_acpi_gpu_mem *m, unsigned max, unsigned *out);

@@ -805,6 +805,18 @@ invalid:
 			 path ? path : "(null)");
 }
 
+/*
+ * The revision that decides the integer width: ACPICA takes it from the DSDT
+ * for every table it loads; without a DSDT among tables, the table's own.
+ */
+static uint8_t width_revision(const struct ga_acpi_table *tables, size_t ntables, const struct ga_acpi_table *found)
+{
+	for (size_t i = 0; i < ntables; i++)
+		if (tables[i].len > 8 && !memcmp(tables[i].data, "DSDT", 4))
+			return tables[i].data[8];
+	return found->data[8];
+}
+
 int ga_acpi_find_gpu_mem(struct ga_ctx *ctx, const struct ga_acpi_table *tables, size_t ntables,
 			 const char *path, struct ga_acpi_gpu_mem *out)
 {
@@ -838,7 +850,7 @@ int ga_acpi_find_gpu_mem(struct ga_ctx *ctx, const struct ga_acpi_table *tables,
 		if (!w.found)
 			continue;
 		snprintf(out->table, sizeof(out->table), "%.15s", tables[i].name);
-		out->table_revision = tables[i].data[8];
+		out->table_revision = width_revision(tables, ntables, &tables[i]);
 		out->ints_32bit = out->table_revision < 2;
 		if (first_err.code) {
 			ga_info(ctx, "%s (the _DSD of '%s' was found in %s all the same)", first_err.message, path,

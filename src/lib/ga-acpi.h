@@ -42,19 +42,19 @@ struct ga_acpi_table {
 /*
  * The properties, as encoded in the table.
  *
- * Integer width: ACPI tables of revision 0 or 1 hold 32-bit integers and
- * ACPICA cuts every integer it loads from such a table to its low 32 bits
- * (Ones is then 0xFFFFFFFF). This reader returns the value as encoded (Ones
- * as UINT64_MAX) and sets ints_32bit when the table's revision is below 2, so
- * the caller can tell that the kernel saw only the low 32 bits. Grace
- * firmware uses revision 2 (64-bit integers).
+ * Integer width: with a DSDT of revision 0 or 1, ACPICA cuts every integer
+ * of every table to its low 32 bits (Ones is then 0xFFFFFFFF); an SSDT's own
+ * revision does not matter. This reader returns the value as encoded (Ones
+ * as UINT64_MAX) and sets ints_32bit when the DSDT's revision (the table's
+ * own when tables holds no DSDT) is below 2, so the caller can tell which
+ * values the kernel saw cut. Grace firmware uses revision 2 (64-bit).
  */
 struct ga_acpi_gpu_mem {
 	bool has_base, has_size, has_pxm_start, has_pxm_count;
 	uint64_t base_pa, size, pxm_start, pxm_count;
 	bool has_dev_props;        /* the _DSD has a device-properties (daffd814-...) package */
-	bool ints_32bit;           /* the table's revision is < 2: see above */
-	uint8_t table_revision;
+	bool ints_32bit;           /* integers are 32-bit on this host: see above */
+	uint8_t table_revision;    /* the revision that decides it (the DSDT's) */
 	char table[16];            /* the table the _DSD was found in, e.g. "SSDT1" */
 };
 

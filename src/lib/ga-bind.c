@@ -647,8 +647,13 @@ static bool gpu_mem_range(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const 
 
 	if (ga_acpi_dev_gpu_mem(ctx, acpi, name, &m) < 0)
 		goto unknown;
-	if (!m.has_base || !m.has_size || m.ints_32bit || !m.size) {
-		ga_report(ctx, -ENOENT, "the _DSD in %s has no usable nvidia,gpu-mem-base-pa/size", m.table);
+	if (!m.has_base || !m.has_size || !m.size) {
+		ga_report(ctx, -ENOENT, "the _DSD in %s has no nvidia,gpu-mem-base-pa/size", m.table);
+		goto unknown;
+	}
+	if (!ga_acpi_int_seen(&m, m.base_pa) || !ga_acpi_int_seen(&m, m.size)) {
+		ga_report(ctx, -ERANGE, "the _DSD in %s gives a GPU memory range beyond 32 bits, which the kernel cuts (DSDT revision %u)",
+			  m.table, m.table_revision);
 		goto unknown;
 	}
 	mem->base = m.base_pa;

@@ -125,6 +125,8 @@ static bool range_overlaps(const char *range, const struct ga_grace_mem *mem)
 
 	if (sscanf(range, "%llx-%llx%n", &a, &b, &end) != 2 || end < 0 || range[end] || b < a)
 		return true; /* unreadable: count it, the safe side */
+	if (a == 0 && b == 0)
+		return true; /* addresses hidden from this user (or namespace): count it */
 	if (!mem->size)
 		return false;
 	last = mem->base + mem->size - 1 >= mem->base ? mem->base + mem->size - 1 : UINT64_MAX;

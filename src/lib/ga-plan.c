@@ -385,6 +385,7 @@ static void read_acpi(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const stru
 		      struct ga_plan_gpu *pg, bool *warned)
 {
 	struct ga_acpi_gpu_mem m;
+	unsigned n;
 
 	if (ga_acpi_dev_gpu_mem(ctx, acpi, pg->name, &m) < 0) {
 		if (!req->gi_nodes && !*warned)
@@ -396,23 +397,25 @@ static void read_acpi(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const stru
 	}
 	pg->acpi_known = true;
 	snprintf(pg->acpi_table, sizeof(pg->acpi_table), "%s", m.table);
-	if (m.has_base && m.has_size && !m.ints_32bit) {
+	if (m.has_base && m.has_size && ga_acpi_int_seen(&m, m.base_pa) && ga_acpi_int_seen(&m, m.size)) {
 		pg->mem_base = m.base_pa;
 		pg->mem_size = m.size;
 	}
-	if (m.has_pxm_start && m.has_pxm_count && !m.ints_32bit && m.pxm_start < UINT32_MAX) {
-		pg->has_pxm = true;
+	if (m.has_pxm_start && ga_acpi_int_seen(&m, m.pxm_start) && m.pxm_start <= UINT32_MAX) {
+		pg->has_pxm_start = true;
 		pg->pxm_start = (unsigned)m.pxm_start;
-		pg->pxm_count = m.pxm_count < UINT32_MAX ? (unsigned)m.pxm_count : UINT32_MAX;
 	}
-	if (req->gi_nodes || !pg->has_pxm)
-		return;
-	if (pg->pxm_count < 1 || pg->pxm_count > GA_PLAN_MAX_NODES - 1) {
-		ga_warn(ctx, "GPU '%s': the host's _DSD in %s gives %u GPU memory proximity domains, which cannot be GI nodes; using the catalogue's %u (override with --gi-nodes)",
-			pg->name, m.table, pg->pxm_count, pg->ngi);
+	if (!ga_acpi_gi_count(&m, GA_PLAN_MAX_NODES - 1, &n)) {
+		if (m.has_pxm_count && !req->gi_nodes)
+			ga_warn(ctx, "GPU '%s': the host's _DSD in %s gives %" PRIu64 " GPU memory proximity domains, which cannot be GI nodes; using the catalogue's %u (override with --gi-nodes)",
+				pg->name, m.table, m.pxm_count, pg->ngi);
 		return;
 	}
-	pg->ngi = pg->pxm_count;
+	pg->has_pxm = true;
+	pg->pxm_count = n;
+	if (req->gi_nodes)
+		return;
+	pg->ngi = n;
 	pg->gi_source = GA_GI_SOURCE_ACPI;
 }
 

@@ -91,8 +91,8 @@ struct ga_plan_gpu {
 	bool acpi_known;              /* the host's _DSD gave the values below */
 	char acpi_table[16];          /* the table holding it ("DSDT", "SSDT3") */
 	uint64_t mem_base, mem_size;  /* nvidia,gpu-mem-base-pa/size (0 when absent) */
-	bool has_pxm;
-	unsigned pxm_start, pxm_count;/* nvidia,gpu-mem-pxm-start/count */
+	bool has_pxm_start, has_pxm;  /* nvidia,gpu-mem-pxm-start, a usable -count */
+	unsigned pxm_start, pxm_count;
 	int *host_mem_nodes;          /* the GPU's memory nodes on the host, or NULL if unknown */
 	unsigned nhost_mem_nodes;     /* GI node m stands for host_mem_nodes[m] when m < this */
 	uint64_t bar_bytes;           /* 64-bit BARs, each rounded up to a power of two */

@@ -374,6 +374,19 @@ static void test_built_names(void)
 	CU_ASSERT_EQUAL(m.base_pa, 0x4000000000000000);
 	CU_ASSERT_TRUE(m.ints_32bit);
 	CU_ASSERT_EQUAL(m.table_revision, 1);
+	/* ... but the DSDT's revision decides the width for every table */
+	{
+		struct aml empty = { .n = 0 };
+		struct ga_acpi_table both[2];
+
+		both[0] = mk_table("DSDT", "DSDT", 2, &empty);
+		both[1] = t;
+		CU_ASSERT_EQUAL(ga_acpi_find_gpu_mem(ctx, both, 2, "\\_SB_.GPUX", &m), 0);
+		CU_ASSERT_FALSE(m.ints_32bit);
+		CU_ASSERT_EQUAL(m.table_revision, 2);
+		CU_ASSERT_STRING_EQUAL(m.table, "SSDT8");
+		free(both[0].data);
+	}
 	free(t.data);
 	ctx_free();
 }

@@ -501,6 +501,11 @@ static void test_grace_safety(void)
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
 	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 
+	/* addresses hidden (as /proc/iomem shows them to the unprivileged): counted */
+	test_write_file(e.proc, "iomem", "00000000-00000000 : System RAM (NVIDIA)\n");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+
 	/* Only the other GPU's memory online: goes ahead. */
 	test_write_file(e.proc, "iomem",
 			"80000000-ffffffff : System RAM\n410000000000-4117bfffffff : System RAM (NVIDIA)\n");
