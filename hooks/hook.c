@@ -262,15 +262,7 @@ static int find_gpus(struct ga_ctx *ctx, const struct ga_domain *dom, struct gpu
 static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const struct ga_config *cfg,
 			  const struct gpu_ref *g)
 {
-	struct ga_acpi_gpu_mem m;
-	unsigned n;
-
-	if (cfg->gi_nodes)
-		return cfg->gi_nodes;
-	if (ga_acpi_dev_gpu_mem(ctx, acpi, g->name, &m) == 0 && ga_acpi_gi_count(&m, GA_PLAN_MAX_NODES - 1, &n))
-		return n;
-	ga_clear_error(ctx);
-	return g->model->gi_nodes;
+	return ga_acpi_gi_needed(ctx, acpi, g->name, cfg->gi_nodes, g->model->gi_nodes, GA_PLAN_MAX_NODES - 1, NULL);
 }
 
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,

@@ -19,9 +19,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ga-acpi-dev.h"
 #include "ga-config.h"
 #include "ga-error.h"
 #include "ga-gpu.h"
+#include "ga-plan.h"
 
 #define NUMA_POLICY "required"
 #define MAX_ALIASES 16
@@ -31,6 +33,8 @@ struct nova_gpu {
 	const struct ga_catalog_entry *model;
 	bool group;            /* assignable together with its IOMMU group peers */
 	unsigned alias;        /* index into aliases[] */
+	unsigned gi_nodes;     /* GI nodes it needs, as the hook counts them */
+	const char *gi_source; /* "configuration", "acpi" or "catalogue" */
 };
 
 struct nova_alias {
@@ -92,12 +96,15 @@ static void print_text(const char *host, const struct nova_gpu *gpus, size_t ngp
 			       aliases[a].name, counts[c], NUMA_POLICY, nodes);
 		}
 	}
-	printf("\n# What Nova cannot do yet: it writes no generic-initiator NUMA nodes (%u per GPU\n"
-	       "# here) into the domain, and the libvirt hook cannot add them at start, so the\n"
-	       "# hook refuses such instances (policy enforce) or lets them start without the\n"
-	       "# GPU memory's NUMA nodes (policy warn). 'gpu-assign plan --json --gpu ADDRESS'\n"
-	       "# gives the layout a Nova change needs; see gpu-assign-hook(8).\n",
-	       gpus[0].model->gi_nodes);
+	printf("\n# What Nova cannot do yet: it writes no generic-initiator NUMA nodes into the\n"
+	       "# domain, and the libvirt hook cannot add them at start, so the hook refuses\n"
+	       "# such instances (policy enforce) or lets them start without the GPU memory's\n"
+	       "# NUMA nodes (policy warn). Each GPU here needs:\n");
+	for (size_t i = 0; i < ngpus; i++)
+		printf("#   %s: %u GI nodes (from the %s)\n", gpus[i].dev->name, gpus[i].gi_nodes,
+		       strcmp(gpus[i].gi_source, "acpi") ? gpus[i].gi_source : "host's ACPI _DSD");
+	printf("# 'gpu-assign plan --json --gpu ADDRESS' gives the layout a Nova change needs;\n"
+	       "# see gpu-assign-hook(8).\n");
 }
 
 static void print_json(const char *host, const struct nova_gpu *gpus, size_t ngpus, const struct nova_alias *aliases,
@@ -125,7 +132,8 @@ static void print_json(const char *host, const struct nova_gpu *gpus, size_t ngp
 		else
 			json_null(&j);
 		json_kv_string(&j, "driver", gpus[i].dev->driver);
-		json_kv_uint(&j, "gi_nodes", gpus[i].model->gi_nodes);
+		json_kv_uint(&j, "gi_nodes", gpus[i].gi_nodes);
+		json_kv_string(&j, "gi_source", gpus[i].gi_source);
 		json_kv_bool(&j, "with_iommu_group", gpus[i].group);
 		json_kv_string(&j, "alias", aliases[gpus[i].alias].name);
 		json_end_object(&j);
@@ -214,6 +222,7 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_config_ struct ga_config *cfg = NULL;
 	_cleanup_free_ struct nova_gpu *gpus = NULL;
+	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	struct nova_alias aliases[MAX_ALIASES];
 	char *skipped[64];
 	size_t ngpus = 0, naliases = 0, nskipped = 0;
@@ -299,6 +308,8 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 		gpus[ngpus].model = gpu.model;
 		gpus[ngpus].group = gpu.verdict == GA_VERDICT_GROUP;
 		gpus[ngpus].alias = (unsigned)a;
+		gpus[ngpus].gi_nodes = ga_acpi_gi_needed(cli->ctx, &acpi, dev->name, cfg->gi_nodes, gpu.model->gi_nodes,
+							 GA_PLAN_MAX_NODES - 1, &gpus[ngpus].gi_source);
 		ngpus++;
 		ga_gpu_clear(&gpu);
 	}

@@ -47,3 +47,25 @@ bool ga_acpi_gi_count(const struct ga_acpi_gpu_mem *m, unsigned max, unsigned *o
 	*out = (unsigned)m->pxm_count;
 	return true;
 }
+
+unsigned ga_acpi_gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const char *pci_name,
+			   unsigned override, unsigned catalogue, unsigned max, const char **source)
+{
+	struct ga_acpi_gpu_mem m;
+	const char *dummy;
+	unsigned n;
+
+	if (!source)
+		source = &dummy;
+	if (override) {
+		*source = "configuration";
+		return override;
+	}
+	if (ga_acpi_dev_gpu_mem(ctx, cache, pci_name, &m) == 0 && ga_acpi_gi_count(&m, max, &n)) {
+		*source = "acpi";
+		return n;
+	}
+	ga_clear_error(ctx);
+	*source = "catalogue";
+	return catalogue;
+}

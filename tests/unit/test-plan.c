@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ga-acpi-dev.h"
 #include "plan-fixture.h"
 
 #define GiB_KIB (1ULL << 20)
@@ -348,6 +349,21 @@ static void test_gi_count_from_acpi(void)
 		CU_ASSERT_EQUAL(plan->gpus[0].ngi, 2);
 		CU_ASSERT_EQUAL(plan->gpus[0].gi_source, GA_GI_SOURCE_OPTION);
 		ga_plan_free(plan);
+	}
+	/* the hook's and nova-config's rule: configuration, firmware, catalogue */
+	{
+		struct ga_acpi_cache acpi = { 0 };
+		const char *src = NULL;
+
+		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, name, 3, 8, GA_PLAN_MAX_NODES - 1, &src), 3);
+		CU_ASSERT_STRING_EQUAL(src, "configuration");
+		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, name, 0, 8, GA_PLAN_MAX_NODES - 1, &src), 4);
+		CU_ASSERT_STRING_EQUAL(src, "acpi");
+		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, name, 0, 8, 3, &src), 8);
+		CU_ASSERT_STRING_EQUAL(src, "catalogue");
+		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, "0000:77:00.0", 0, 8, GA_PLAN_MAX_NODES - 1, NULL), 8);
+		CU_ASSERT_EQUAL(ga_last_error(f.ctx)->code, 0);
+		ga_acpi_cache_clear(&acpi);
 	}
 
 	/* a count no plan can use: the catalogue's */
