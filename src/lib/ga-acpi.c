@@ -104,6 +104,8 @@ struct walk {
 	bool defined;              /* something defines or opens the target path */
 	bool method_dsd;           /* the target's _DSD is a Method here */
 	bool found;                /* the target's static _DSD was read: stop */
+	struct ns_path *objs;      /* data objects declared so far: Name, External of a non-method */
+	size_t nobjs, cap;
 };
 
 static int bad(struct walk *w, size_t off, const char *fmt, ...) GA_PRINTF(3, 4);
@@ -226,6 +228,25 @@ static int name_string(struct walk *w, size_t *pos, size_t end, struct aml_name 
 	nm->seg = w->aml + p;
 	*pos = p + (size_t)nm->nseg * SEG_LEN;
 	return 0;
+}
+
+/* A NameString as ASL spells it ("\\_SB_.RP00", "^ADDR"), cut to fit size. */
+static const char *name_text(const struct aml_name *nm, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (nm->root && n + 1 < size)
+		buf[n++] = '\\';
+	for (unsigned i = 0; i < nm->up && n + 1 < size; i++)
+		buf[n++] = '^';
+	for (unsigned i = 0; i < nm->nseg && n + SEG_LEN + 1 < size; i++) {
+		if (i)
+			buf[n++] = '.';
+		memcpy(buf + n, nm->seg + (size_t)i * SEG_LEN, SEG_LEN);
+		n += SEG_LEN;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 /* Where a name defined in scope lands. */
@@ -610,6 +631,58 @@ static int skip_name(struct walk *w, size_t *pos, size_t end, size_t fixed)
 	return 0;
 }
 
+/* Remember a data object declared at path, for the operands that name it. */
+static int note_object(struct walk *w, const struct ns_path *path)
+{
+	if (w->nobjs == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+		struct ns_path *grown = reallocarray(w->objs, cap, sizeof(*grown));
+
+		if (!grown)
+			return ga_report(w->ctx, -ENOMEM, "out of memory");
+		w->objs = grown;
+		w->cap = cap;
+	}
+	w->objs[w->nobjs++] = *path;
+	return 0;
+}
+
+static bool object_known(const struct walk *w, const struct ns_path *path)
+{
+	for (size_t i = 0; i < w->nobjs; i++)
+		if (path_equal(&w->objs[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * Whether a name used in scope refers to a data object declared before it.
+ * A bare one-segment name is looked up in scope and then in each enclosing
+ * scope up to the root (the ACPI search rule); any other name is exact.
+ */
+static bool reference_known(struct walk *w, const struct ns_path *scope, const struct aml_name *nm)
+{
+	struct ns_path path;
+
+	if (nm->root || nm->up || nm->nseg != 1) {
+		if (name_resolve(w, scope, nm, &path) < 0) {
+			ga_clear_error(w->ctx);
+			return false;
+		}
+		return object_known(w, &path);
+	}
+	for (unsigned n = scope->n + 1; n-- > 0;) {
+		if (n >= MAX_LEVELS)
+			continue;
+		path.n = n + 1;
+		memcpy(path.seg, scope->seg, (size_t)n * SEG_LEN);
+		memcpy(path.seg[n], nm->seg, SEG_LEN);
+		if (object_known(w, &path))
+			return true;
+	}
+	return false;
+}
+
 /* Name (X, data): read it when it is the target's _DSD, skip it otherwise. */
 static int do_name(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end)
 {
@@ -626,7 +699,29 @@ static int do_name(struct walk *w, const struct ns_path *scope, size_t *pos, siz
 		w->defined = true;
 		return read_dsd(w, pos, end, nm.off);
 	}
-	return skip_data(w, pos, end);
+	r = note_object(w, &path);
+	return r < 0 ? r : skip_data(w, pos, end);
+}
+
+/* External (X, type, argument count): a declaration; one that is not a method can be an operand. */
+static int do_external(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end)
+{
+	enum { METHOD_OBJ = 8 };
+	struct ns_path path;
+	struct aml_name nm;
+	int r;
+
+	r = name_string(w, pos, end, &nm);
+	if (r == 0)
+		r = name_resolve(w, scope, &nm, &path);
+	if (r < 0)
+		return r;
+	if (end - *pos < 2)
+		return past_end(w, *pos, "an object's operands");
+	if (w->aml[*pos] != METHOD_OBJ)
+		r = note_object(w, &path);
+	*pos += 2;
+	return r;
 }
 
 static int do_method(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end)
@@ -644,23 +739,49 @@ static int do_method(struct walk *w, const struct ns_path *scope, size_t *pos, s
 	return 0;
 }
 
-/* OperationRegion (name, space, offset, length): the last two must be integer constants here. */
-static int do_region(struct walk *w, size_t *pos, size_t end)
+/*
+ * An OperationRegion's offset or length: an integer constant, or the name of
+ * a data object declared before it (firmware often keeps a region's base in
+ * a Name it patches at boot). A name we have not seen could be a method call
+ * whose arguments follow, which a reader that evaluates nothing cannot skip.
+ */
+static int region_operand(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end, const char *what)
 {
+	size_t at = *pos;
+	struct aml_name nm;
 	uint64_t v;
 	int r;
 
-	r = skip_name(w, pos, end, 1);
-	for (int i = 0; r == 0 && i < 2; i++) {
-		size_t at = *pos;
+	r = int_const(w, pos, end, &v);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (!starts_name(w->aml[at]))
+		return ga_report(w->ctx, -EINVAL,
+				 "OperationRegion %s at byte offset %zu in ACPI table %.16s is not an integer constant or a name (a static reader cannot evaluate it)",
+				 what, at, w->table);
+	r = name_string(w, pos, end, &nm);
+	if (r < 0)
+		return r;
+	if (!reference_known(w, scope, &nm)) {
+		char text[MAX_LEVELS * (SEG_LEN + 1) + 2];
 
-		r = int_const(w, pos, end, &v);
-		if (r == 0)
-			return ga_report(w->ctx, -EINVAL,
-					 "OperationRegion %s at byte offset %zu in ACPI table %.16s is not an integer constant (a static reader cannot evaluate it)",
-					 i ? "length" : "offset", at, w->table);
-		r = r < 0 ? r : 0;
+		return ga_report(w->ctx, -EINVAL,
+				 "OperationRegion %s at byte offset %zu in ACPI table %.16s names %s, which is not declared before it by a Name or a non-method External (a static reader cannot tell a method call from a value)",
+				 what, at, w->table, name_text(&nm, text, sizeof(text)));
 	}
+	return 0;
+}
+
+/* OperationRegion (name, space, offset, length). */
+static int do_region(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end)
+{
+	int r;
+
+	r = skip_name(w, pos, end, 1);
+	if (r == 0)
+		r = region_operand(w, scope, pos, end, "offset");
+	if (r == 0)
+		r = region_operand(w, scope, pos, end, "length");
 	return r;
 }
 
@@ -676,7 +797,7 @@ static int walk_ext(struct walk *w, const struct ns_path *scope, size_t *pos, si
 	case EXT_EVENT:
 		return skip_name(w, pos, end, 0);
 	case EXT_REGION:
-		return do_region(w, pos, end);
+		return do_region(w, scope, pos, end);
 	case EXT_FIELD:
 	case EXT_INDEX_FIELD:
 	case EXT_BANK_FIELD:
@@ -721,8 +842,8 @@ static int walk_terms(struct walk *w, const struct ns_path *scope, size_t pos, s
 		case OP_VAR_PACKAGE:
 			r = skip_block(w, &pos, end);
 			break;
-		case OP_EXTERNAL: /* name, object type, argument count */
-			r = skip_name(w, &pos, end, 2);
+		case OP_EXTERNAL:
+			r = do_external(w, scope, &pos, end);
 			break;
 		case OP_ALIAS:
 			r = skip_name(w, &pos, end, 0);
@@ -837,6 +958,7 @@ int ga_acpi_find_gpu_mem(struct ga_ctx *ctx, const struct ga_acpi_table *tables,
 		};
 
 		r = walk_table(&w, &tables[i]);
+		free(w.objs);
 		defined |= w.defined;
 		if (w.method_dsd && !method_table)
 			method_table = tables[i].name;

@@ -18,7 +18,10 @@
  *   seen, nor tables the firmware loads later with Load();
  * - a Scope() operand is resolved against the enclosing scope, without the
  *   ACPI upward search for single names (firmware writes these absolute);
- * - an OperationRegion's offset and length must be integer constants;
+ * - an OperationRegion's offset and length must be integer constants or
+ *   names of data objects declared before them (Name, or External of a
+ *   non-method type), as in NVIDIA's root-port template; an expression or
+ *   a method call there makes the table unreadable;
  * - the table checksum is not verified (the kernel already loaded them).
  */
 #pragma once

@@ -230,6 +230,24 @@ static void test_bad_paths(void)
 	ctx_free();
 }
 
+/* The root-port SSDT shape of Grace firmware: a region whose offset is a patched Name. */
+static void test_root_port(void)
+{
+	struct ga_acpi_table t = load("ssdt-rootport.aml", "SSDT4");
+	struct ga_acpi_gpu_mem m;
+
+	ctx_new();
+	CU_ASSERT_EQUAL_FATAL(ga_acpi_find_gpu_mem(ctx, &t, 1, "\\_SB_.PCI9.RP00.GPU0", &m), 0);
+	CU_ASSERT_EQUAL(m.base_pa, 0x400000000000ULL);
+	CU_ASSERT_EQUAL(m.size, 0x1780000000ULL);
+	CU_ASSERT_EQUAL(m.pxm_start, 4);
+	CU_ASSERT_EQUAL(m.pxm_count, 8);
+	CU_ASSERT_STRING_EQUAL(m.table, "SSDT4");
+	CU_ASSERT_EQUAL(ga_last_error(ctx)->code, 0);
+	free(t.data);
+	ctx_free();
+}
+
 /* ---- tables built byte by byte ---- */
 
 struct aml {
@@ -401,6 +419,46 @@ static void expect_einval(const struct aml *body, const char *needle)
 	free(t.data);
 }
 
+/*
+ * OperationRegion operands that name data objects declared before them: a
+ * Name in the same scope (found by the upward search from a child scope
+ * too), a prefixed path, and an External of a non-method type.
+ */
+static void test_region_names(void)
+{
+	struct ga_acpi_gpu_mem m;
+	struct ga_acpi_table t;
+	struct aml body = { .n = 0 }, dev = { .n = 0 }, sub = { .n = 0 };
+
+	ctx_new();
+	/* Device (\_SB_.RP00) { Name (ADDR, Ones) Device (SUB0) { OperationRegion (SMEM, SystemMemory, ADDR, 0x10) } } */
+	PUT(&sub, 'S', 'U', 'B', '0', 0x5b, 0x80, 'S', 'M', 'E', 'M', 0x00, 'A', 'D', 'D', 'R', 0x0a, 0x10);
+	PUT(&dev, '\\', 0x2e, '_', 'S', 'B', '_', 'R', 'P', '0', '0', 0x08, 'A', 'D', 'D', 'R', 0xff);
+	put_block(&dev, (const unsigned char[]){ 0x5b, 0x82 }, 2, &sub, false);
+	put_block(&body, (const unsigned char[]){ 0x5b, 0x82 }, 2, &dev, false);
+	/* External (\_SB_.XLEN, IntObj) and a region at the root using it and a path to ADDR */
+	PUT(&body, 0x15, '\\', 0x2e, '_', 'S', 'B', '_', 'X', 'L', 'E', 'N', 0x01, 0x00);
+	PUT(&body, 0x5b, 0x80, 'R', 'E', 'G', '1', 0x00, '\\', 0x2f, 0x03, '_', 'S', 'B', '_', 'R', 'P', '0', '0', 'A', 'D',
+	    'D', 'R', '\\', 0x2e, '_', 'S', 'B', '_', 'X', 'L', 'E', 'N');
+	build_names(&body, 0x4100000000000000);
+	t = mk_table("SSDT3", "SSDT", 2, &body);
+	CU_ASSERT_EQUAL(ga_acpi_find_gpu_mem(ctx, &t, 1, "\\_SB_.GPUX", &m), 0);
+	CU_ASSERT_EQUAL(m.base_pa, 0x4100000000000000);
+	CU_ASSERT_EQUAL(ga_last_error(ctx)->code, 0);
+	free(t.data);
+
+	/* the Name in a sibling scope is not on the search path */
+	body = (struct aml){ .n = 0 };
+	dev = (struct aml){ .n = 0 };
+	PUT(&dev, 'R', 'P', '0', '1', 0x08, 'A', 'D', 'D', 'R', 0xff);
+	put_block(&body, (const unsigned char[]){ 0x5b, 0x82 }, 2, &dev, false);
+	dev = (struct aml){ .n = 0 };
+	PUT(&dev, 'R', 'P', '0', '2', 0x5b, 0x80, 'S', 'M', 'E', 'M', 0x00, 'A', 'D', 'D', 'R', 0x0a, 0x10);
+	put_block(&body, (const unsigned char[]){ 0x5b, 0x82 }, 2, &dev, false);
+	expect_einval(&body, "names ADDR, which is not declared before it");
+	ctx_free();
+}
+
 static void test_built_errors(void)
 {
 	struct aml body;
@@ -416,7 +474,19 @@ static void test_built_errors(void)
 
 	body = (struct aml){ .n = 0 };
 	PUT(&body, 0x5b, 0x80, 'R', 'E', 'G', '0', 0x00, 'B', 'A', 'S', 'E', 0x0a, 0x10);
-	expect_einval(&body, "OperationRegion offset at byte offset 43 in ACPI table SSDT9 is not an integer constant");
+	expect_einval(&body, "OperationRegion offset at byte offset 43 in ACPI table SSDT9 names BASE, which is not declared before it");
+
+	/* External (\XMTH, MethodObj, 0): a method, which may take arguments */
+	body = (struct aml){ .n = 0 };
+	PUT(&body, 0x15, '\\', 'X', 'M', 'T', 'H', 0x08, 0x00);
+	PUT(&body, 0x5b, 0x80, 'R', 'E', 'G', '0', 0x00, 0x0a, 0x10, '\\', 'X', 'M', 'T', 'H');
+	expect_einval(&body, "OperationRegion length at byte offset 53 in ACPI table SSDT9 names \\XMTH,");
+
+	/* Add (BASE, 0x10, ) as the offset: an expression */
+	body = (struct aml){ .n = 0 };
+	PUT(&body, 0x08, 'B', 'A', 'S', 'E', 0x00);
+	PUT(&body, 0x5b, 0x80, 'R', 'E', 'G', '0', 0x00, 0x72, 'B', 'A', 'S', 'E', 0x0a, 0x10, 0x00, 0x0a, 0x10);
+	expect_einval(&body, "OperationRegion offset at byte offset 49 in ACPI table SSDT9 is not an integer constant or a name");
 
 	body = (struct aml){ .n = 0 };
 	PUT(&body, 0x10, 0x06, '^', 'X', 'X', 'X', 'X');
@@ -724,6 +794,8 @@ static const struct test_case cases[] = {
 	{ "Method _DSD, other UUID, partial and odd values", test_edge_cases },
 	{ "bad device paths", test_bad_paths },
 	{ "hand-built name encodings", test_built_names },
+	{ "Grace root-port SSDT: region at a patched Name", test_root_port },
+	{ "OperationRegion operands that name data objects", test_region_names },
 	{ "hand-built malformed and unsupported AML", test_built_errors },
 	{ "a broken table next to a good one", test_broken_neighbour },
 	{ "table headers", test_headers },
