@@ -607,6 +607,8 @@ static int run_transaction(struct ga_ctx *ctx, struct ga_lock *lock, struct plan
 	}
 	/* Committed: the bindings file says what we did; the journal is no longer needed. */
 	r = ga_journal_remove(ctx, lock->dirfd, lock->dir);
+	if (rules_written)
+		ga_udev_reload(ctx, opts->rules_dir);
 out:
 	ga_journal_clear(&j);
 	ga_bindings_clear(&b);

@@ -1,8 +1,13 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ga-error.h"
 #include "ga-persist.h"
@@ -190,4 +195,53 @@ int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *r
 	if (!text)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	return ga_file_write_atomic(ctx, dfd, dir, GA_UDEV_RULES_FILE, text, 0644);
+}
+
+#define UDEV_CONTROL "/run/udev/control"
+
+void ga_udev_reload(struct ga_ctx *ctx, const char *dir)
+{
+	static const char *const paths[] = { "/usr/bin/udevadm", "/bin/udevadm", "/usr/sbin/udevadm", "/sbin/udevadm" };
+	char *const argv[] = { (char *)"udevadm", (char *)"control", (char *)"--reload", NULL };
+	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	posix_spawn_file_actions_t fa;
+	const char *udevadm = NULL;
+	struct stat st;
+	int status, r;
+	pid_t pid;
+
+	if ((dir && strcmp(dir, GA_UDEV_RULES_DIR_DEFAULT)) || strcmp(ga_rules_dir_default(), GA_UDEV_RULES_DIR_DEFAULT))
+		return; /* a test's or a chroot's directory: the running udevd does not read it */
+	if (stat(UDEV_CONTROL, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return; /* no udevd: it reads the file when it starts */
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && !udevadm; i++)
+		if (access(paths[i], X_OK) == 0)
+			udevadm = paths[i];
+	if (!udevadm) {
+		ga_warn(ctx, "udevd runs but udevadm was not found: udevd rereads " GA_UDEV_RULES_FILE
+			     " within seconds; before hot-adding the GPU, run 'udevadm control --reload'");
+		return;
+	}
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return;
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(&pid, udevadm, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		ga_warn(ctx, "cannot run '%s control --reload': %s (udevd rereads " GA_UDEV_RULES_FILE
+			     " within seconds; run it yourself before hot-adding the GPU)",
+			udevadm, strerror(r));
+		return;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (status != 0)
+		ga_warn(ctx, "'%s control --reload' failed (%s %d): udevd rereads " GA_UDEV_RULES_FILE
+			     " within seconds; run it yourself before hot-adding the GPU",
+			udevadm, status != -1 && WIFEXITED(status) ? "exit status" : "wait status",
+			status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : status);
 }

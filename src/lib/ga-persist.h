@@ -48,3 +48,14 @@ int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *r
 
 /* Edit in memory: set addr's driver, or with driver NULL remove addr. */
 int ga_rules_set(struct ga_ctx *ctx, struct ga_rules *rules, const struct ga_pci_addr *addr, const char *driver);
+
+/*
+ * After the rules file in the default directory changed: when a udevd runs
+ * (its control socket exists), ask it to reread its rules now with
+ * `udevadm control --reload`, found at a fixed path (no $PATH lookup). udevd
+ * notices changed files on its own only every few seconds, so a GPU
+ * hot-added right after `bind --persistent` could miss the rule. Never an
+ * error: without udevd, or with another rules directory, nothing is done; a
+ * failed reload is a warning.
+ */
+void ga_udev_reload(struct ga_ctx *ctx, const char *dir);

@@ -171,7 +171,9 @@ run $GA bind --persistent --driver vfio-pci $E
 grep -q "KERNEL==\"$E\", ATTR{driver_override}=\"vfio-pci\"" /etc/udev/rules.d/70-gpu-assign.rules || bad "no rule for $E"
 run $GA status
 out_has "$E  vfio-pci  *vfio-pci  *(none) .* vfio-pci"
+n=$(reloads_asked)
 run $GA release --persistent $E
+asked_reload "$n"
 [ ! -e /etc/udev/rules.d/70-gpu-assign.rules ] || bad "rule file left behind"
 originals
 end
@@ -181,14 +183,15 @@ end
 # driver. udevd runs for these cases only, with no rules but ours.
 udevd_start() {
 	ln -sf "$(command -v udevadm)" /run/systemd-udevd
-	/run/systemd-udevd --daemon >/tmp/udevd.log 2>&1 || bad "systemd-udevd did not start: $(cat /tmp/udevd.log)"
+	/run/systemd-udevd --daemon --debug >/tmp/udevd.log 2>&1 || bad "systemd-udevd did not start: $(tail -5 /tmp/udevd.log)"
 	i=0
 	while [ ! -S /run/udev/control ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -S /run/udev/control ] || bad "systemd-udevd made no control socket"
 }
 # At boot udevd reads the rules already on disk; here it is running while
-# gpu-assign changes them, and it only looks for changes every few seconds.
-udev_reload() { udevadm control --reload || bad "udevadm control --reload failed"; }
+# gpu-assign changes them, and on its own it looks for changed rules only
+# every few seconds: gpu-assign asks it to reload (udevadm control --reload),
+# so the replug that follows at once must already see the change.
 # replug ADDR: remove the device and find it again, as at boot; wait for udev.
 replug() {
 	echo 1 >"$(dev "$1")/remove"
@@ -203,12 +206,18 @@ after_replug() {
 	echo "INFO after replug: $1 driver=$(drv "$1") driver_override=$o"
 	expect "$1" "$2"
 	[ "$o" = "$3" ] || bad "$1: driver_override is '$o', expected '$3'"
+	[ "$ok" = 1 ] || grep -iE "control message|reload|rules? (loaded|changed|file)" /tmp/udevd.log | tail -25 | sed 's/^/INFO udevd: /'
 }
+# reloads_asked: how many reload requests udevd has received (its --debug log)
+reloads_asked() { grep -c "control message (RELOAD)" /tmp/udevd.log; }
+# asked_reload BEFORE: gpu-assign must have asked udevd to reload since
+asked_reload() { [ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after)"; }
 
 begin "udevd applies the persistent rule, driver module already loaded"
 udevd_start
+n=$(reloads_asked)
 run $GA bind --persistent --driver vfio-pci $E
-udev_reload
+asked_reload "$n"
 run $GA release $E
 expect $E none
 expect_no_override $E
@@ -228,8 +237,9 @@ after_replug $E vfio-pci vfio-pci
 end
 
 begin "release --persistent removes the rule; the device comes back driverless"
+n=$(reloads_asked)
 run $GA release --persistent $E
-udev_reload
+asked_reload "$n"
 [ ! -e /etc/udev/rules.d/70-gpu-assign.rules ] || bad "rule file left behind"
 replug $E
 after_replug $E none "(null)"
