@@ -202,7 +202,7 @@ int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *r
 void ga_udev_reload(struct ga_ctx *ctx, const char *dir)
 {
 	static const char *const paths[] = { "/usr/bin/udevadm", "/bin/udevadm", "/usr/sbin/udevadm", "/sbin/udevadm" };
-	char *const argv[] = { (char *)"udevadm", (char *)"control", (char *)"--reload", NULL };
+	char *const argv[] = { (char *)"udevadm", (char *)"control", (char *)"--reload", (char *)"--timeout=10", NULL };
 	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	posix_spawn_file_actions_t fa;
 	const char *udevadm = NULL;
