@@ -573,17 +573,22 @@ static int read_dsd(struct walk *w, size_t *pos, size_t end, size_t name_off)
 static int walk_terms(struct walk *w, const struct ns_path *scope, size_t pos, size_t end, unsigned nest);
 
 /* The head of Scope, Device, Method and the like: PkgLength, then the name it defines. */
+/* A NameString at *pos and where it lands in scope. */
+static int name_at(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end, struct aml_name *nm,
+		   struct ns_path *path)
+{
+	int r = name_string(w, pos, end, nm);
+
+	return r < 0 ? r : name_resolve(w, scope, nm, path);
+}
+
 static int block_head(struct walk *w, const struct ns_path *scope, size_t *pos, size_t end, size_t *blk_end,
 		      struct ns_path *path)
 {
 	struct aml_name nm;
 	int r = pkg_length(w, pos, end, blk_end);
 
-	if (r == 0)
-		r = name_string(w, pos, *blk_end, &nm);
-	if (r == 0)
-		r = name_resolve(w, scope, &nm, path);
-	return r;
+	return r < 0 ? r : name_at(w, scope, pos, *blk_end, &nm, path);
 }
 
 /* A block that opens a scope: PkgLength, name, skip bytes of fixed operands, then a term list. */
@@ -690,9 +695,7 @@ static int do_name(struct walk *w, const struct ns_path *scope, size_t *pos, siz
 	struct aml_name nm;
 	int r;
 
-	r = name_string(w, pos, end, &nm);
-	if (r == 0)
-		r = name_resolve(w, scope, &nm, &path);
+	r = name_at(w, scope, pos, end, &nm, &path);
 	if (r < 0)
 		return r;
 	if (is_child(&path, w->target, "_DSD")) {
@@ -711,9 +714,7 @@ static int do_external(struct walk *w, const struct ns_path *scope, size_t *pos,
 	struct aml_name nm;
 	int r;
 
-	r = name_string(w, pos, end, &nm);
-	if (r == 0)
-		r = name_resolve(w, scope, &nm, &path);
+	r = name_at(w, scope, pos, end, &nm, &path);
 	if (r < 0)
 		return r;
 	if (end - *pos < 2)
