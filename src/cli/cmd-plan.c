@@ -613,13 +613,6 @@ static int build_xml(struct cli *cli, const struct plan_args *a, const struct pr
 	return ga_domxml_new(cli->ctx, p->plan, &o, xml);
 }
 
-/* Warnings (old QEMU, GI count mismatch) are shown even without -v. */
-static void log_warnings(void *data, enum ga_log_level level, const char *msg)
-{
-	(void)data;
-	fprintf(stderr, "gpu-assign: %s: %s\n", level == GA_LOG_ERR ? "error" : "warning", msg);
-}
-
 static int run(struct cli *cli, enum cmd_kind kind, int argc, char **argv)
 {
 	struct plan_args a;
@@ -629,10 +622,6 @@ static int run(struct cli *cli, enum cmd_kind kind, int argc, char **argv)
 
 	if (r != EXIT_OK)
 		return r;
-	if (!cli->verbose) {
-		ga_ctx_set_log_fn(cli->ctx, log_warnings, NULL);
-		ga_ctx_set_log_level(cli->ctx, GA_LOG_WARNING);
-	}
 	if (prepare(cli, &a, &p) < 0) {
 		prepared_clear(&p);
 		return cli_fail(cli);

@@ -112,10 +112,9 @@ int main(int argc, char **argv)
 	if (ga_ctx_new(&ctx) < 0)
 		return cli_oom();
 	cli.ctx = ctx;
-	if (cli.verbose) {
-		ga_ctx_set_log_fn(ctx, log_stderr, NULL);
-		ga_ctx_set_log_level(ctx, cli.verbose > 1 ? GA_LOG_DEBUG : GA_LOG_INFO);
-	}
+	/* warnings always; -v adds what is done, -vv debug */
+	ga_ctx_set_log_fn(ctx, log_stderr, NULL);
+	ga_ctx_set_log_level(ctx, cli.verbose > 1 ? GA_LOG_DEBUG : cli.verbose ? GA_LOG_INFO : GA_LOG_WARNING);
 	if (sysfs_root && ga_ctx_set_sysfs_root(ctx, sysfs_root) < 0)
 		return cli_fail(&cli);
 

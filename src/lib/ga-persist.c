@@ -199,16 +199,69 @@ int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *r
 
 #define UDEV_CONTROL "/run/udev/control"
 
-void ga_udev_reload(struct ga_ctx *ctx, const char *dir)
+/*
+ * Run udevadm control --reload; 0, or -1 with why[] saying what went wrong
+ * (udevadm's own first line of error output when it printed one).
+ */
+static int run_udevadm_reload(const char *udevadm, char *why, size_t size)
 {
-	static const char *const paths[] = { "/usr/bin/udevadm", "/bin/udevadm", "/usr/sbin/udevadm", "/sbin/udevadm" };
 	char *const argv[] = { (char *)"udevadm", (char *)"control", (char *)"--reload", (char *)"--timeout=10", NULL };
 	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	posix_spawn_file_actions_t fa;
-	const char *udevadm = NULL;
-	struct stat st;
-	int status, r;
+	char err[256];
+	size_t len = 0;
+	int pipefd[2], status = 0, r;
 	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(why, size, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	r = posix_spawn_file_actions_init(&fa);
+	if (r == 0) {
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+		r = posix_spawn(&pid, udevadm, &fa, NULL, argv, envp);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		snprintf(why, size, "cannot run it: %s", strerror(r));
+		return -1;
+	}
+	for (ssize_t n; len < sizeof(err) - 1;) {
+		n = read(pipefd[0], err + len, sizeof(err) - 1 - len);
+		if (n > 0)
+			len += (size_t)n;
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	close(pipefd[0]); /* udevadm writing more gets EPIPE; it is ending anyway */
+	err[len] = '\0';
+	err[strcspn(err, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(why, size, "cannot wait for it: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		snprintf(why, size, "exit status %d%s%s", WEXITSTATUS(status), *err ? ": " : "", err);
+	else
+		snprintf(why, size, "killed by signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return -1;
+}
+
+void ga_udev_reload(struct ga_ctx *ctx, const char *dir)
+{
+	static const char *const paths[] = { "/usr/bin/udevadm", "/bin/udevadm", "/usr/sbin/udevadm", "/sbin/udevadm" };
+	const char *udevadm = NULL;
+	char why[384];
+	struct stat st;
 
 	if ((dir && strcmp(dir, GA_UDEV_RULES_DIR_DEFAULT)) || strcmp(ga_rules_dir_default(), GA_UDEV_RULES_DIR_DEFAULT))
 		return; /* a test's or a chroot's directory: the running udevd does not read it */
@@ -217,31 +270,11 @@ void ga_udev_reload(struct ga_ctx *ctx, const char *dir)
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && !udevadm; i++)
 		if (access(paths[i], X_OK) == 0)
 			udevadm = paths[i];
-	if (!udevadm) {
-		ga_warn(ctx, "udevd runs but udevadm was not found: udevd rereads " GA_UDEV_RULES_FILE
-			     " within seconds; before hot-adding the GPU, run 'udevadm control --reload'");
+	if (!udevadm)
+		snprintf(why, sizeof(why), "udevadm is not in /usr/bin, /bin, /usr/sbin or /sbin");
+	else if (run_udevadm_reload(udevadm, why, sizeof(why)) == 0)
 		return;
-	}
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return;
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	r = posix_spawn(&pid, udevadm, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (r != 0) {
-		ga_warn(ctx, "cannot run '%s control --reload': %s (udevd rereads " GA_UDEV_RULES_FILE
-			     " within seconds; run it yourself before hot-adding the GPU)",
-			udevadm, strerror(r));
-		return;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (status != 0)
-		ga_warn(ctx, "'%s control --reload' failed (%s %d): udevd rereads " GA_UDEV_RULES_FILE
-			     " within seconds; run it yourself before hot-adding the GPU",
-			udevadm, status != -1 && WIFEXITED(status) ? "exit status" : "wait status",
-			status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : status);
+	ga_warn(ctx, "could not ask udevd to reload its rules ('udevadm control --reload': %s); it rereads " GA_UDEV_RULES_FILE
+		     " within seconds: run that yourself before hot-adding the GPU",
+		why);
 }

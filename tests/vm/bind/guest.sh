@@ -248,6 +248,27 @@ end
 
 udevadm control --exit || echo "INFO udevadm control --exit failed"
 
+# A udevd killed with SIGKILL leaves its control socket behind: gpu-assign
+# sees it, asks for a reload, udevadm cannot connect. The binding and the
+# rule must stand; the failed reload is one warning.
+begin "a udevd that does not answer: bind --persistent warns and succeeds"
+udevd_start
+kill -9 $(pidof systemd-udevd) 2>/dev/null
+i=0
+while pidof systemd-udevd >/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+[ -S /run/udev/control ] || bad "no stale udev control socket to test with"
+run $GA bind --persistent --driver vfio-pci $E
+out_has "gpu-assign: warning: could not ask udevd to reload its rules ('udevadm control --reload': exit status 1: Failed to send reload request: Connection refused)"
+[ "$(grep -c warning: /tmp/out)" = 1 ] || bad "expected one warning line, got: $(cat /tmp/out)"
+expect $E vfio-pci
+grep -q "KERNEL==\"$E\"" /etc/udev/rules.d/70-gpu-assign.rules || bad "no rule for $E"
+run $GA release --persistent $E
+out_has "could not ask udevd to reload its rules"
+[ ! -e /etc/udev/rules.d/70-gpu-assign.rules ] || bad "rule file left behind"
+rm -f /run/udev/control
+originals
+end
+
 begin "odd addresses are refused before any sysfs path is built"
 for a in ../../../etc 0000:00:10.0/../.. 00000:00:10.0 0000:00:10.8 0000:00:20.0 "" 0000:00:10.0x; do
 	run_fail "invalid PCI address" $GA bind --driver vfio-pci "$a"
