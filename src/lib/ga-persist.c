@@ -231,14 +231,19 @@ static int run_udevadm_reload(const char *udevadm, char *why, size_t size)
 		snprintf(why, size, "cannot run it: %s", strerror(r));
 		return -1;
 	}
-	for (ssize_t n; len < sizeof(err) - 1;) {
-		n = read(pipefd[0], err + len, sizeof(err) - 1 - len);
-		if (n > 0)
-			len += (size_t)n;
-		else if (n == 0 || errno != EINTR)
+	/* read to the end (keeping the start), so udevadm never blocks on a full pipe */
+	for (;;) {
+		char chunk[512];
+		ssize_t n = read(pipefd[0], chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			break;
+		for (ssize_t i = 0; i < n && len < sizeof(err) - 1; i++)
+			err[len++] = chunk[i];
 	}
-	close(pipefd[0]); /* udevadm writing more gets EPIPE; it is ending anyway */
+	close(pipefd[0]);
 	err[len] = '\0';
 	err[strcspn(err, "\n")] = '\0';
 	while (waitpid(pid, &status, 0) < 0) {
