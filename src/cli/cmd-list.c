@@ -311,11 +311,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	dev = ga_host_find_dev(host, &addr);
 	if (!dev) {
-		char name[GA_PCI_ADDR_STRLEN];
-
-		ga_report(cli->ctx, -ENODEV,
-			  "PCI device '%s' does not exist on this host (see 'gpu-assign list --all' for the devices present)",
-			  ga_pci_addr_format(&addr, name));
+		ga_pci_report_missing(cli->ctx, &addr);
 		return cli_fail(cli);
 	}
 	if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0)

@@ -141,9 +141,7 @@ int ga_gpu_require(struct ga_ctx *ctx, const struct ga_host *host, const struct 
 	memset(out, 0, sizeof(*out));
 	ga_pci_addr_format(addr, name);
 	if (!dev)
-		return ga_report(ctx, -ENODEV,
-				 "PCI device '%s' does not exist on this host (see 'gpu-assign list --all' for the devices present)",
-				 name);
+		return ga_pci_report_missing(ctx, addr);
 	r = ga_gpu_assess(ctx, host, dev, out);
 	if (r < 0)
 		return r;

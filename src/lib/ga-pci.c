@@ -63,13 +63,108 @@ bool ga_pci_addr_valid(const char *str, struct ga_pci_addr *out)
 	return true;
 }
 
+/* Take 1..max hex digits from *s (at least one), advancing it. */
+static bool take_hex_upto(const char **s, int max, unsigned *out)
+{
+	int n = 0;
+
+	while (n < max && isxdigit((unsigned char)(*s)[n]))
+		n++;
+	if (n == 0 || isxdigit((unsigned char)(*s)[n]))
+		return false;
+	return take_hex(s, n, out);
+}
+
+/* virsh nodedev-list's name: pci_DDDD_BB_SS_F, exact widths. */
+static bool nodedev_name(const char *s, size_t len, struct ga_pci_addr *out)
+{
+	char buf[GA_PCI_ADDR_STRLEN];
+
+	if (len != 16 || strncmp(s, "pci_", 4) || s[8] != '_' || s[11] != '_' || s[14] != '_')
+		return false;
+	snprintf(buf, sizeof(buf), "%.4s:%.2s:%.2s.%c", s + 4, s + 9, s + 12, s[15]);
+	return ga_pci_addr_valid(buf, out);
+}
+
+/* lspci's forms: [D{1,4}:]B{1,2}:S{1,2}.F, nothing else in s[0..len). */
+static bool lspci_form(const char *s, size_t len, struct ga_pci_addr *out)
+{
+	unsigned v[4] = { 0 }, n = 0;
+	const char *p = s;
+	const char *end = s + len;
+
+	while (p < end && n < 3) {
+		if (!take_hex_upto(&p, n == 0 ? 4 : 2, &v[n]))
+			return false;
+		n++;
+		if (p < end && *p == ':') {
+			p++;
+			continue;
+		}
+		break;
+	}
+	if (n < 2 || p >= end || *p != '.')
+		return false;
+	p++;
+	if (!take_hex(&p, 1, &v[n]) || p != end)
+		return false;
+	if (n == 2) { /* BB:SS.F: shift into place, domain 0 */
+		v[3] = v[2];
+		v[2] = v[1];
+		v[1] = v[0];
+		v[0] = 0;
+	}
+	if (v[1] > 0xff || v[2] > 0x1f || v[3] > 7)
+		return false;
+	*out = (struct ga_pci_addr){ .domain = (uint16_t)v[0], .bus = (uint8_t)v[1],
+				     .slot = (uint8_t)v[2], .func = (uint8_t)v[3] };
+	return true;
+}
+
 int ga_pci_addr_parse(struct ga_ctx *ctx, const char *str, struct ga_pci_addr *out)
 {
-	if (ga_pci_addr_valid(str, out))
+	const char *s = str ? str : "";
+	size_t len;
+	struct ga_pci_addr a;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
+		len--;
+	if (len <= GA_PCI_ADDR_STRLEN + 3 && (lspci_form(s, len, &a) || nodedev_name(s, len, &a))) {
+		if (out)
+			*out = a;
 		return 0;
+	}
 	return ga_report(ctx, -GA_E_PARSE,
-			 "invalid PCI address '%s': expected DDDD:BB:SS.F or BB:SS.F in hex, slot at most 1f, function at most 7 (e.g. 0009:01:00.0)",
+			 "invalid PCI address '%s': expected DDDD:BB:SS.F or BB:SS.F in hex as lspci prints it, or virsh's pci_DDDD_BB_SS_F; slot at most 1f, function at most 7 (e.g. 0009:01:00.0)",
 			 str ? str : "");
+}
+
+int ga_pci_report_missing(struct ga_ctx *ctx, const struct ga_pci_addr *addr)
+{
+	char name[GA_PCI_ADDR_STRLEN], hint[GA_PCI_ADDR_STRLEN] = "";
+	char **names = NULL;
+	int found = 0;
+
+	ga_pci_addr_format(addr, name);
+	if (addr->domain == 0 && ga_sysfs_list(ctx, &names, GA_SYSFS_PCI_DEVICES) == 0) {
+		for (char **n = names; *n; n++) {
+			struct ga_pci_addr other;
+
+			if (ga_pci_addr_valid(*n, &other) && other.domain != 0 && other.bus == addr->bus &&
+			    other.slot == addr->slot && other.func == addr->func && found++ == 0)
+				ga_pci_addr_format(&other, hint);
+		}
+		ga_strv_free(names);
+	}
+	if (found == 1)
+		return ga_report(ctx, -ENODEV, "PCI device '%s' does not exist on this host: did you mean '%s'?",
+				 name, hint);
+	return ga_report(ctx, -ENODEV,
+			 "PCI device '%s' does not exist on this host (see 'gpu-assign list --all' for the devices present)",
+			 name);
 }
 
 char *ga_pci_addr_format(const struct ga_pci_addr *addr, char buf[GA_PCI_ADDR_STRLEN])
@@ -262,9 +357,7 @@ int ga_pci_dev_read(struct ga_ctx *ctx, const struct ga_pci_addr *addr, struct g
 	ga_pci_addr_format(addr, dev->name);
 
 	if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, dev->name))
-		return ga_report(ctx, -ENODEV,
-				 "PCI device '%s' does not exist on this host (see 'gpu-assign list --all' for the devices present)",
-				 dev->name);
+		return ga_pci_report_missing(ctx, addr);
 	r = read_ids(ctx, dev);
 	if (r >= 0)
 		r = read_numbers(ctx, dev);

@@ -18,12 +18,20 @@ struct ga_pci_addr {
 };
 
 /*
- * Parse "DDDD:BB:SS.F" or "BB:SS.F" (domain 0), hex digits in either case,
- * exactly that many digits, nothing before or after. The result is used to
- * build sysfs paths, so anything else is refused.
+ * Parse an address as an operator types it: "DDDD:BB:SS.F", "BB:SS.F" (domain
+ * 0), lspci's short forms with fewer digits ("9:1:0.0"), or virsh's node
+ * device name "pci_DDDD_BB_SS_F"; hex in either case, blanks around it
+ * ignored. Anything else is refused: the result is used to build sysfs paths.
  */
 int ga_pci_addr_parse(struct ga_ctx *ctx, const char *str, struct ga_pci_addr *out);
-/* Same rules, no error recorded: for names that come from sysfs itself. */
+/*
+ * Report that addr is not on this host (-ENODEV). For an address in domain 0
+ * whose bus:slot.function exists in exactly one other domain, the message
+ * asks "did you mean" that one.
+ */
+int ga_pci_report_missing(struct ga_ctx *ctx, const struct ga_pci_addr *addr);
+/* Only the canonical "DDDD:BB:SS.F" or "BB:SS.F", exact widths, no error
+ * recorded: for names that come from sysfs and our own state files. */
 bool ga_pci_addr_valid(const char *str, struct ga_pci_addr *out);
 /* Canonical lower-case "dddd:bb:ss.f"; returns buf. */
 char *ga_pci_addr_format(const struct ga_pci_addr *addr, char buf[GA_PCI_ADDR_STRLEN]);

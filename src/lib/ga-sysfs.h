@@ -13,6 +13,7 @@
 
 #include "ga-ctx.h"
 
+#define GA_SYSFS_PCI_DEVICES "bus/pci/devices"
 #define GA_SYSFS_PCI_DEV "bus/pci/devices/%s"          /* + address */
 #define GA_SYSFS_PCI_DEV_ATTR "bus/pci/devices/%s/%s"  /* + address, attribute */
 #define GA_SYSFS_PCI_DRIVER "bus/pci/drivers/%s"       /* + driver name */

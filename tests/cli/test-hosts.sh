@@ -129,10 +129,36 @@ bad() {
 want: $msg"
 	fi
 }
-inval() { echo "gpu-assign: invalid PCI address '$1': expected DDDD:BB:SS.F or BB:SS.F in hex, slot at most 1f, function at most 7 (e.g. 0009:01:00.0)"; }
-for a in zz 0009:01:00.8 0009:01:20.0 9:01:00.0 "0009:01:00.0 " ../../../etc 0009:01:00 "" 0x09:01:00.0; do
+inval() { echo "gpu-assign: invalid PCI address '$1': expected DDDD:BB:SS.F or BB:SS.F in hex as lspci prints it, or virsh's pci_DDDD_BB_SS_F; slot at most 1f, function at most 7 (e.g. 0009:01:00.0)"; }
+for a in zz 0009:01:00.8 0009:01:20.0 ../../../etc 0009:01:00 "" 0x09:01:00.0 pci_9_1_0_0 "0009 :01:00.0" 00009:01:00.0; do
 	bad "address '$a'" 1 "$(inval "$a")" - show "$a"
 done
+
+# The forms operators copy from lspci and virsh name the same GPU.
+for a in 0009:01:00.0 9:1:0.0 0009:1:00.0 pci_0009_01_00_0 " 0009:01:00.0 " "0009:01:00.0
+"; do
+	if on single-gh200 "$bin" show --json "$a" >"$tmp/out" 2>"$tmp/err" &&
+	   [ "$(jq -r .address "$tmp/out")" = 0009:01:00.0 ]; then
+		ok "address form '$a'"
+	else
+		ko "address form '$a'" "$(cat "$tmp/err" "$tmp/out")"
+	fi
+done
+# BB:SS.F is domain 0; when only one other domain has it, say so.
+# without_domain0_01 HOST: HOST minus its functions at 0000:01:00.*
+without_domain0_01() {
+	mkdir -p "$tmp/$1-src" && grep -v ' 0000:01:00' "$hosts/$1/host.sh" >"$tmp/$1-src/host.sh" &&
+		"$hosts/mkhost" "$tmp/$1-src" "$tmp/$1-no01" >/dev/null ||
+		ko "mkhost $1 without 0000:01:00"
+}
+without_domain0_01 single-gh200
+without_domain0_01 quad-gh200
+bad "did you mean" 1 "gpu-assign: PCI device '0000:01:00.0' does not exist on this host: did you mean '0009:01:00.0'?" \
+	single-gh200-no01 show 01:00.0
+bad "did you mean, lspci short form" 1 "gpu-assign: PCI device '0000:01:00.0' does not exist on this host: did you mean '0009:01:00.0'?" \
+	single-gh200-no01 check 1:0.0
+bad "no hint when several domains have it" 1 "gpu-assign: PCI device '0000:01:00.0' does not exist on this host (see 'gpu-assign list --all' for the devices present)" \
+	quad-gh200-no01 show 01:00.0
 bad "check parses every address before reading sysfs" 1 "$(inval 01:00.9)" - check 0009:01:00.0 01:00.9
 bad "missing device" 1 "gpu-assign: PCI device '0009:02:00.0' does not exist on this host (see 'gpu-assign list --all' for the devices present)" \
 	quad-gh200 show 0009:02:00.0
