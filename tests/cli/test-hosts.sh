@@ -199,9 +199,12 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod 755 "$tmp"
 	chmod -R a+rX "$tmp/noperm"
 	chmod 000 "$tmp/noperm/sys/bus/pci/devices/0009:01:00.0/numa_node"
+	# The checkout may sit in a directory the user cannot enter (root's home
+	# is 0700): the user runs a copy of the binary from the test's own tree.
+	mkdir -p "$tmp/bin" && cp "$bin" "$tmp/bin/gpu-assign" && chmod 755 "$tmp/bin" "$tmp/bin/gpu-assign"
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent TMPDIR=/tmp \
 		umockdev-run -d "$tmp/noperm/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/noperm/sys" \
-		"$bin" list >"$tmp/out" 2>"$tmp/err"
+		"$tmp/bin/gpu-assign" list >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	want="gpu-assign: cannot read '$tmp/noperm/sys/bus/pci/devices/0009:01:00.0/numa_node': Permission denied (run as root)"
 	got=$(grep -v '^==' "$tmp/err")
@@ -213,7 +216,7 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod 400 "$tmp/noperm/sys/firmware/acpi/tables/DSDT"
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent TMPDIR=/tmp \
 		umockdev-run -d "$tmp/noperm/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/noperm/sys" \
-		"$bin" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
+		"$tmp/bin/gpu-assign" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	got=$(grep -v '^==' "$tmp/err")
 	src=$(jq -r '.gpus[0].gi_count_source' "$tmp/out" 2>/dev/null)
