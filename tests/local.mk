@@ -9,7 +9,8 @@ GA_UNIT_TESTS = \
 	tests/unit/test-sysfs \
 	tests/unit/test-acpi \
 	tests/unit/test-host \
-	tests/unit/test-gpu
+	tests/unit/test-gpu \
+	tests/unit/test-variant
 check_PROGRAMS += $(GA_UNIT_TESTS)
 TESTS += $(GA_UNIT_TESTS)
 
@@ -35,6 +36,9 @@ tests_unit_test_host_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_gpu_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_gpu_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_gpu_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_variant_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_variant_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_variant_LDADD = $(GA_TEST_LDADD)
 
 # The unit tests again under valgrind (a build without sanitizers: see .ci/test-all).
 GA_VALGRIND_TESTS += $(GA_UNIT_TESTS)
