@@ -4,7 +4,7 @@ gpu_assign_SOURCES = \
 	src/cli/cmd-list.c \
 	src/cli/json.c src/cli/json.h \
 	src/cli/table.c src/cli/table.h
-gpu_assign_SOURCES += src/cli/cmd-plan.c
+gpu_assign_SOURCES += src/cli/cmd-plan.c src/cli/plan-print.h src/cli/plan-text.c src/cli/plan-json.c
 gpu_assign_SOURCES += src/cli/cmd-bind.c
 gpu_assign_SOURCES += src/cli/cmd-nova.c
 gpu_assign_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
