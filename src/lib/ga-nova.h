@@ -43,6 +43,23 @@ struct ga_nova {
 	size_t nskipped;
 };
 
+/* A flavor asking for an alias: how many of its GPUs, over how many guest NUMA nodes. */
+struct ga_nova_flavor {
+	unsigned gpus;
+	unsigned nodes;
+};
+
+/* The flavors worth offering for an alias: one GPU, and (when there are several) all of them. */
+static inline unsigned ga_nova_nflavors(const struct ga_nova_alias *a)
+{
+	return a->count > 1 ? 2 : 1;
+}
+
+static inline struct ga_nova_flavor ga_nova_flavor(const struct ga_nova_alias *a, unsigned i)
+{
+	return i == 0 ? (struct ga_nova_flavor){ 1, 1 } : (struct ga_nova_flavor){ a->count, a->nnodes };
+}
+
 /*
  * Build the model for host (which must outlive it) under cfg. Reports
  * -ENODEV ("no Grace GPU on this host can be offered to Nova...") when no GPU

@@ -55,6 +55,12 @@ static void test_all_offered(void)
 		CU_ASSERT_EQUAL(nova->aliases[k].product, products[k]);
 		CU_ASSERT_EQUAL(nova->aliases[k].count, sockets * PER_SOCKET);
 		CU_ASSERT_EQUAL(nova->aliases[k].nnodes, sockets);
+		/* flavors: one GPU on one node, all of them on their nodes */
+		CU_ASSERT_EQUAL(ga_nova_nflavors(&nova->aliases[k]), 2);
+		CU_ASSERT_EQUAL(ga_nova_flavor(&nova->aliases[k], 0).gpus, 1);
+		CU_ASSERT_EQUAL(ga_nova_flavor(&nova->aliases[k], 0).nodes, 1);
+		CU_ASSERT_EQUAL(ga_nova_flavor(&nova->aliases[k], 1).gpus, sockets * PER_SOCKET);
+		CU_ASSERT_EQUAL(ga_nova_flavor(&nova->aliases[k], 1).nodes, sockets);
 	}
 	for (size_t i = 0; i < nova->ngpus; i++) {
 		const struct ga_nova_gpu *g = &nova->gpus[i];
@@ -94,7 +100,8 @@ static void test_left_out(void)
 	CU_ASSERT_EQUAL_FATAL(ga_nova_build(f.ctx, f.host, cfg, &nova), 0);
 	CU_ASSERT_EQUAL_FATAL(nova->ngpus, 1);
 	CU_ASSERT_PTR_EQUAL(nova->gpus[0].dev, &f.host->devs[5]);
-	CU_ASSERT_EQUAL(nova->naliases, 1);
+	CU_ASSERT_EQUAL_FATAL(nova->naliases, 1);
+	CU_ASSERT_EQUAL(ga_nova_nflavors(&nova->aliases[0]), 1);
 	CU_ASSERT_EQUAL_FATAL(nova->nskipped, SOCKETS * PER_SOCKET - 1);
 	last = &f.host->devs[SOCKETS * PER_SOCKET - 1];
 	snprintf(want, sizeof(want), "%s (%s): not in <reserved> of the configuration", last->name,
