@@ -262,7 +262,13 @@ static int find_gpus(struct ga_ctx *ctx, const struct ga_domain *dom, struct gpu
 static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const struct ga_config *cfg,
 			  const struct gpu_ref *g)
 {
-	return ga_acpi_gi_needed(ctx, acpi, g->name, cfg->gi_nodes, g->model->gi_nodes, GA_PLAN_MAX_NODES - 1, NULL);
+	const struct ga_gi_query q = {
+		.pci_name = g->name, .catalogue = g->model->gi_nodes, .given = cfg->gi_nodes, .given_by = GA_GI_SOURCE_CONFIG,
+	};
+	unsigned n;
+
+	ga_gi_count(ctx, acpi, &q, &n, NULL);
+	return n;
 }
 
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,

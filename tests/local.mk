@@ -72,3 +72,21 @@ tests_unit_test_bind_SOURCES = tests/unit/test-bind.c tests/unit/fake-kernel.c t
 tests_unit_test_bind_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_bind_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_bind_LDADD = $(GA_TEST_LDADD)
+
+# The GI count rule, the Nova model, plan preparation, the whole-file reader.
+GA_UNIT_TESTS += tests/unit/test-gi tests/unit/test-nova tests/unit/test-prepare tests/unit/test-util
+tests_unit_test_gi_SOURCES = tests/unit/test-gi.c tests/unit/plan-fixture.h
+tests_unit_test_gi_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_gi_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_gi_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_nova_SOURCES = tests/unit/test-nova.c tests/unit/plan-fixture.h
+tests_unit_test_nova_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_nova_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_nova_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_prepare_SOURCES = tests/unit/test-prepare.c tests/unit/plan-fixture.h
+tests_unit_test_prepare_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_prepare_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_prepare_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_util_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_util_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_util_LDADD = $(GA_TEST_LDADD)

@@ -39,33 +39,3 @@ void ga_acpi_cache_clear(struct ga_acpi_cache *cache)
 	ga_acpi_tables_free(cache->tables, cache->ntables);
 	*cache = (struct ga_acpi_cache){ 0 };
 }
-
-bool ga_acpi_gi_count(const struct ga_acpi_gpu_mem *m, unsigned max, unsigned *out)
-{
-	if (!m->has_pxm_count || !ga_acpi_int_seen(m, m->pxm_count) || m->pxm_count < 1 || m->pxm_count > max)
-		return false;
-	*out = (unsigned)m->pxm_count;
-	return true;
-}
-
-unsigned ga_acpi_gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const char *pci_name,
-			   unsigned override, unsigned catalogue, unsigned max, const char **source)
-{
-	struct ga_acpi_gpu_mem m;
-	const char *dummy;
-	unsigned n;
-
-	if (!source)
-		source = &dummy;
-	if (override) {
-		*source = "configuration";
-		return override;
-	}
-	if (ga_acpi_dev_gpu_mem(ctx, cache, pci_name, &m) == 0 && ga_acpi_gi_count(&m, max, &n)) {
-		*source = "acpi";
-		return n;
-	}
-	ga_clear_error(ctx);
-	*source = "catalogue";
-	return catalogue;
-}

@@ -36,19 +36,3 @@ static inline bool ga_acpi_int_seen(const struct ga_acpi_gpu_mem *m, uint64_t v)
 {
 	return !m->ints_32bit || v <= UINT32_MAX;
 }
-
-/*
- * The GI node count the firmware gives the GPU (nvidia,gpu-mem-pxm-count),
- * when there is one between 1 and max: the one rule `plan` and the hook share.
- */
-bool ga_acpi_gi_count(const struct ga_acpi_gpu_mem *m, unsigned max, unsigned *out);
-
-/*
- * How many GI nodes a GPU needs, by the rule the hook and nova-config share:
- * a non-zero override (the configuration's <gi-nodes>), else the firmware's
- * count when it is between 1 and max (ga_acpi_gi_count), else the catalogue's. A table that cannot be read
- * is not an error here: the catalogue stands. *source, when given, names the
- * winner: "configuration", "acpi" or "catalogue".
- */
-unsigned ga_acpi_gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const char *pci_name,
-			   unsigned override, unsigned catalogue, unsigned max, const char **source);

@@ -207,11 +207,6 @@ char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size)
 	return buf;
 }
 
-static const char *machine_for(enum ga_arch arch)
-{
-	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
-}
-
 static char *cell_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
 {
 	unsigned ids[GA_PLAN_MAX_NODES];
@@ -690,7 +685,7 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 	set(&b, os, "firmware", "efi");
 	n = add_text(&b, os, "type", "hvm");
 	set(&b, n, "arch", "%s", ga_arch_to_string(plan->arch));
-	set(&b, n, "machine", "%s", machine_for(plan->arch));
+	set(&b, n, "machine", "%s", ga_arch_machine(plan->arch));
 	add(&b, root, NULL, "features");
 	n = add(&b, root, NULL, "cpu");
 	/* KVM: the host's CPU as is; TCG (tests): everything QEMU can emulate. */

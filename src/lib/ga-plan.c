@@ -14,10 +14,10 @@
  * Linux does not export _DSD device properties to sysfs: the ACPI core turns
  * them into fwnode properties for drivers (drivers/acpi/property.c) and only
  * shows the paths of data-only subnodes (drivers/acpi/device_sysfs.c), so
- * there is no file to read. Reading it would mean decoding the AML of
- * /sys/firmware/acpi/tables/{DSDT,SSDT*}, which we do not do. We therefore
- * take the count from the catalogue (8 for GH200 and GB200) and let the user
- * override it (--gi-nodes N).
+ * there is no file to read: ga-acpi decodes the AML of
+ * /sys/firmware/acpi/tables/{DSDT,SSDT*} instead. The count is ga_gi_count's
+ * (ga-gi.h): --gi-nodes N, else the _DSD's, else the catalogue's (8 for
+ * GH200 and GB200).
  *
  * Which host nodes hold a GPU's memory. The host lists them as CPU-less NUMA
  * nodes in /sys/devices/system/node, one block of consecutive ids per coherent
@@ -79,15 +79,9 @@ int ga_arch_from_string(const char *str)
 	return -1;
 }
 
-const char *ga_gi_source_to_string(enum ga_gi_source src)
+const char *ga_arch_machine(enum ga_arch arch)
 {
-	static const char *const names[GA_GI_SOURCE_LAST] = {
-		[GA_GI_SOURCE_CATALOG] = "catalogue",
-		[GA_GI_SOURCE_OPTION] = "option",
-		[GA_GI_SOURCE_ACPI] = "acpi",
-	};
-
-	return src < GA_GI_SOURCE_LAST ? names[src] : "unknown";
+	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
 }
 
 const char *ga_dist_source_to_string(enum ga_dist_source src)
@@ -376,47 +370,45 @@ uint64_t ga_plan_bar_bytes(const struct ga_pci_bar bars[GA_PCI_NUM_BARS])
 }
 
 /*
- * What the host's firmware says of the GPU (its _DSD): the GI count comes from
- * nvidia,gpu-mem-pxm-count when present and sane. When the tables cannot tell
- * (not root, no static _DSD), the catalogue's count stands; the first such
- * GPU of a plan says why, once.
+ * The GPU's GI count (ga_gi_count) and what the host's firmware says of it
+ * (its _DSD). When the tables cannot tell (not root, no static _DSD), the
+ * catalogue's count stands; the first such GPU of a plan says why, once.
  */
-static void read_acpi(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const struct ga_plan_request *req,
-		      struct ga_plan_gpu *pg, bool *warned)
+static void gi_count(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const struct ga_plan_request *req,
+		     struct ga_plan_gpu *pg, bool *warned)
 {
-	struct ga_acpi_gpu_mem m;
-	unsigned n;
+	const struct ga_gi_query q = {
+		.pci_name = pg->name,
+		.catalogue = pg->model->gi_nodes,
+		.given = req->gi_nodes,
+		.given_by = GA_GI_SOURCE_OPTION,
+	};
+	struct ga_gi_acpi a;
+	const struct ga_acpi_gpu_mem *m = &a.mem;
 
-	if (ga_acpi_dev_gpu_mem(ctx, acpi, pg->name, &m) < 0) {
+	pg->gi_source = ga_gi_count(ctx, cache, &q, &pg->ngi, &a);
+	if (a.r < 0) {
 		if (!req->gi_nodes && !*warned)
 			ga_warn(ctx, "GPU '%s': GI node count from the catalogue, not the host's ACPI _DSD: %s",
-				pg->name, ga_last_error(ctx)->message);
+				pg->name, a.why);
 		*warned = true;
-		ga_clear_error(ctx);
 		return;
 	}
 	pg->acpi_known = true;
-	snprintf(pg->acpi_table, sizeof(pg->acpi_table), "%s", m.table);
-	if (m.has_base && m.has_size && ga_acpi_int_seen(&m, m.base_pa) && ga_acpi_int_seen(&m, m.size)) {
-		pg->mem_base = m.base_pa;
-		pg->mem_size = m.size;
+	snprintf(pg->acpi_table, sizeof(pg->acpi_table), "%s", m->table);
+	if (m->has_base && m->has_size && ga_acpi_int_seen(m, m->base_pa) && ga_acpi_int_seen(m, m->size)) {
+		pg->mem_base = m->base_pa;
+		pg->mem_size = m->size;
 	}
-	if (m.has_pxm_start && ga_acpi_int_seen(&m, m.pxm_start) && m.pxm_start <= UINT32_MAX) {
+	if (m->has_pxm_start && ga_acpi_int_seen(m, m->pxm_start) && m->pxm_start <= UINT32_MAX) {
 		pg->has_pxm_start = true;
-		pg->pxm_start = (unsigned)m.pxm_start;
+		pg->pxm_start = (unsigned)m->pxm_start;
 	}
-	if (!ga_acpi_gi_count(&m, GA_PLAN_MAX_NODES - 1, &n)) {
-		if (m.has_pxm_count && !req->gi_nodes)
-			ga_warn(ctx, "GPU '%s': the host's _DSD in %s gives %" PRIu64 " GPU memory proximity domains, which cannot be GI nodes; using the catalogue's %u (override with --gi-nodes)",
-				pg->name, m.table, m.pxm_count, pg->ngi);
-		return;
-	}
-	pg->has_pxm = true;
-	pg->pxm_count = n;
-	if (req->gi_nodes)
-		return;
-	pg->ngi = n;
-	pg->gi_source = GA_GI_SOURCE_ACPI;
+	pg->has_pxm = a.has_count;
+	pg->pxm_count = a.count;
+	if (!a.has_count && m->has_pxm_count && !req->gi_nodes)
+		ga_warn(ctx, "GPU '%s': the host's _DSD in %s gives %" PRIu64 " GPU memory proximity domains, which cannot be GI nodes; using the catalogue's %u (override with --gi-nodes)",
+			pg->name, m->table, m->pxm_count, pg->ngi);
 }
 
 static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_plan_request *req,
@@ -444,9 +436,7 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 	snprintf(pg->alias, sizeof(pg->alias), GA_ALIAS_PREFIX "%04x-%02x-%02x-%x", addr->domain, addr->bus,
 		 addr->slot, addr->func);
 	pg->driver = pg->model->driver;
-	pg->ngi = req->gi_nodes ? req->gi_nodes : pg->model->gi_nodes;
-	pg->gi_source = req->gi_nodes ? GA_GI_SOURCE_OPTION : GA_GI_SOURCE_CATALOG;
-	read_acpi(ctx, acpi, req, pg, acpi_warned);
+	gi_count(ctx, acpi, req, pg, acpi_warned);
 	pg->bar_bytes = ga_plan_bar_bytes(dev->bars);
 
 	r = ga_plan_gpu_mem_nodes(ctx, host, dev, &pg->host_mem_nodes, &pg->nhost_mem_nodes);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ga-catalog.h"
+#include "ga-gi.h"
 #include "ga-host.h"
 #include "ga-pci.h"
 
@@ -23,6 +24,8 @@ enum ga_arch {
 
 const char *ga_arch_to_string(enum ga_arch arch);
 int ga_arch_from_string(const char *str); /* -1 if unknown */
+/* QEMU's machine type for a guest of arch: "virt" (aarch64, and auto) or "q35" (x86_64). */
+const char *ga_arch_machine(enum ga_arch arch);
 
 /* QEMU limits a guest to 128 NUMA nodes (MAX_NODES). */
 #define GA_PLAN_MAX_NODES 128
@@ -55,15 +58,6 @@ struct ga_plan_request {
 	bool pin;                       /* <cputune>/<numatune> to the GPUs' host nodes */
 	enum ga_arch arch;
 };
-
-enum ga_gi_source {
-	GA_GI_SOURCE_CATALOG,  /* the catalogue's per-model count */
-	GA_GI_SOURCE_OPTION,   /* --gi-nodes */
-	GA_GI_SOURCE_ACPI,     /* the GPU's _DSD nvidia,gpu-mem-pxm-count (the host's own) */
-	GA_GI_SOURCE_LAST
-};
-
-const char *ga_gi_source_to_string(enum ga_gi_source src);
 
 struct ga_plan_cell {
 	unsigned id;          /* guest node id */

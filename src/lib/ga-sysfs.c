@@ -91,61 +91,16 @@ static int open_read(struct ga_ctx *ctx, const char *path)
 	return fd;
 }
 
-/*
- * Read fd to its end into a new buffer with one spare byte after the data
- * (room for a NUL). More than max bytes is -EFBIG, left for the caller to
- * report with its own words; a failed read(2) is reported here.
- */
-static int read_all(struct ga_ctx *ctx, int fd, const char *path, size_t max, char **out, size_t *outlen)
+/* ga_read_fd, reporting what fails but -EFBIG, which callers word themselves. */
+static int read_all(struct ga_ctx *ctx, int fd, const char *path, size_t max, char **out, size_t *len)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 4096;
-	struct stat st;
+	int r = ga_read_fd(fd, max, out, len);
 
-	*out = NULL;
-	*outlen = 0;
-	/* sysfs gives a size for binary attributes (an ACPI table's length), a page for text ones */
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
-		cap = (size_t)st.st_size;
-	cap = (cap < max ? cap : max) + 1;
-	buf = malloc(cap);
-	if (!buf)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *grown;
-
-			if (cap > max)
-				return -EFBIG;
-			cap = cap - 1 < max / 2 ? 2 * (cap - 1) + 1 : max + 1;
-			grown = realloc(buf, cap);
-			if (!grown)
-				return ga_report(ctx, -ENOMEM, "out of memory");
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return report_io(ctx, errno, "read", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max)
-		return -EFBIG;
-	if (len == cap) {
-		char *grown = realloc(buf, cap + 1);
-
-		if (!grown)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-		buf = grown;
-	}
-	*out = steal_ptr(buf);
-	*outlen = len;
-	return 0;
+	if (r == -ENOMEM)
+		return ga_report(ctx, r, "out of memory");
+	if (r < 0 && r != -EFBIG)
+		return report_io(ctx, -r, "read", path);
+	return r;
 }
 
 static int read_path(struct ga_ctx *ctx, const char *path, char **out)

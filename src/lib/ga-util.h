@@ -2,8 +2,11 @@
 #pragma once
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+struct ga_ctx;
 
 #define GA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -20,6 +23,23 @@ static inline void ga_closep(int *fd)
 		errno = saved;
 	}
 }
+
+/*
+ * THE reader of whole files: read fd to its end into a new buffer (*out,
+ * *len bytes, a NUL after them, free with free()), refusing more than max
+ * bytes. Reports nothing (it takes no context): returns 0, -EFBIG for more
+ * than max bytes, -ENOMEM, or the -errno of a failed read(2), for the caller
+ * to report in its own words.
+ */
+int ga_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/*
+ * ga_read_fd on the file at path ("-": standard input), reporting what fails
+ * with `what` naming the file: "cannot open <what> '<path>': <why>",
+ * "<what> '<path>' is larger than <max> MiB" (-EFBIG), "cannot read <what>
+ * '<path>': <why>".
+ */
+int ga_read_file(struct ga_ctx *ctx, const char *path, const char *what, size_t max, char **out, size_t *len);
 
 /* Free a NULL-terminated array of strings and the array itself. */
 void ga_strv_free(char **strv);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-acpi-dev.h"
 #include "plan-fixture.h"
 
 #define GiB_KIB (1ULL << 20)
@@ -353,15 +352,17 @@ static void test_gi_count_from_acpi(void)
 	/* the hook's and nova-config's rule: configuration, firmware, catalogue */
 	{
 		struct ga_acpi_cache acpi = { 0 };
-		const char *src = NULL;
+		struct ga_gi_query q = { .pci_name = name, .catalogue = 8, .given = 3, .given_by = GA_GI_SOURCE_CONFIG };
+		unsigned n = 0;
 
-		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, name, 3, 8, GA_PLAN_MAX_NODES - 1, &src), 3);
-		CU_ASSERT_STRING_EQUAL(src, "configuration");
-		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, name, 0, 8, GA_PLAN_MAX_NODES - 1, &src), 4);
-		CU_ASSERT_STRING_EQUAL(src, "acpi");
-		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, name, 0, 8, 3, &src), 8);
-		CU_ASSERT_STRING_EQUAL(src, "catalogue");
-		CU_ASSERT_EQUAL(ga_acpi_gi_needed(f.ctx, &acpi, "0000:77:00.0", 0, 8, GA_PLAN_MAX_NODES - 1, NULL), 8);
+		CU_ASSERT_EQUAL(ga_gi_count(f.ctx, &acpi, &q, &n, NULL), GA_GI_SOURCE_CONFIG);
+		CU_ASSERT_EQUAL(n, 3);
+		q.given = 0;
+		CU_ASSERT_EQUAL(ga_gi_count(f.ctx, &acpi, &q, &n, NULL), GA_GI_SOURCE_ACPI);
+		CU_ASSERT_EQUAL(n, 4);
+		q.pci_name = "0000:77:00.0";
+		CU_ASSERT_EQUAL(ga_gi_count(f.ctx, &acpi, &q, &n, NULL), GA_GI_SOURCE_CATALOG);
+		CU_ASSERT_EQUAL(n, 8);
 		CU_ASSERT_EQUAL(ga_last_error(f.ctx)->code, 0);
 		ga_acpi_cache_clear(&acpi);
 	}

@@ -1,0 +1,7 @@
+/* The two renderings of a plan for `gpu-assign plan`: a text summary and JSON. */
+#pragma once
+
+#include "ga-prepare.h"
+
+void plan_print_text(const struct ga_prepared *p);
+void plan_print_json(const struct ga_prepared *p);

@@ -1,0 +1,152 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-error.h"
+#include "ga-gpu.h"
+#include "ga-nova.h"
+
+void ga_nova_free(struct ga_nova *nova)
+{
+	if (!nova)
+		return;
+	for (size_t i = 0; i < nova->nskipped; i++)
+		free(nova->skipped[i]);
+	free(nova->skipped);
+	free(nova->aliases);
+	free(nova->gpus);
+	free(nova);
+}
+
+/* "GH200 120GB" -> "gh200-120gb": Nova alias names are free text, keep them shell-safe. */
+static void alias_name(const struct ga_catalog_entry *model, char *buf, size_t size)
+{
+	size_t n = 0;
+	bool dash = false;
+
+	for (const char *p = model->name; *p && n + 1 < size; p++) {
+		if (isalnum((unsigned char)*p)) {
+			if (dash && n)
+				buf[n++] = '-';
+			if (n + 1 < size)
+				buf[n++] = (char)tolower((unsigned char)*p);
+			dash = false;
+		} else {
+			dash = true;
+		}
+	}
+	buf[n] = '\0';
+}
+
+static int add_skipped(struct ga_ctx *ctx, struct ga_nova *nova, const struct ga_gpu *gpu, const char *why)
+{
+	char **grown = realloc(nova->skipped, (nova->nskipped + 1) * sizeof(*grown));
+
+	if (!grown)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	nova->skipped = grown;
+	if (asprintf(&nova->skipped[nova->nskipped], "%s (%s): %s", gpu->dev->name, gpu->model->name, why) < 0)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	nova->nskipped++;
+	return 0;
+}
+
+/* The alias of the GPU's product, made on its first GPU: its index, or -ENOMEM (reported). */
+static int alias_for(struct ga_ctx *ctx, struct ga_nova *nova, const struct ga_gpu *gpu)
+{
+	struct ga_nova_alias *grown, *a;
+
+	for (size_t i = 0; i < nova->naliases; i++)
+		if (nova->aliases[i].product == gpu->dev->device)
+			return (int)i;
+	grown = realloc(nova->aliases, (nova->naliases + 1) * sizeof(*grown));
+	if (!grown)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	nova->aliases = grown;
+	a = &nova->aliases[nova->naliases];
+	*a = (struct ga_nova_alias){ .product = gpu->dev->device, .model = gpu->model };
+	alias_name(gpu->model, a->name, sizeof(a->name));
+	return (int)nova->naliases++;
+}
+
+/* Offer gpu: its record, its alias, the alias's counts. */
+static int add_gpu(struct ga_ctx *ctx, struct ga_nova *nova, struct ga_acpi_cache *acpi, const struct ga_config *cfg,
+		   const struct ga_gpu *gpu)
+{
+	const struct ga_gi_query q = {
+		.pci_name = gpu->dev->name, .catalogue = gpu->model->gi_nodes,
+		.given = cfg->gi_nodes, .given_by = GA_GI_SOURCE_CONFIG,
+	};
+	struct ga_nova_gpu *g;
+	bool seen = false;
+	int a = alias_for(ctx, nova, gpu);
+
+	if (a < 0)
+		return a;
+	/* a new host node for this alias? */
+	for (size_t k = 0; k < nova->ngpus; k++)
+		seen = seen || (nova->gpus[k].alias == (size_t)a && nova->gpus[k].dev->numa_node == gpu->dev->numa_node);
+	if (!seen)
+		nova->aliases[a].nnodes++;
+	nova->aliases[a].count++;
+	g = &nova->gpus[nova->ngpus++];
+	g->dev = gpu->dev;
+	g->model = gpu->model;
+	g->group = gpu->verdict == GA_VERDICT_GROUP;
+	g->alias = (size_t)a;
+	g->gi_source = ga_gi_count(ctx, acpi, &q, &g->gi_nodes, NULL);
+	return 0;
+}
+
+/* Sort one NVIDIA function into the model: offered, skipped with a reason, or not a Grace GPU. */
+static int consider(struct ga_ctx *ctx, struct ga_nova *nova, struct ga_acpi_cache *acpi, const struct ga_host *host,
+		    const struct ga_config *cfg, const struct ga_pci_dev *dev)
+{
+	struct ga_gpu gpu;
+	int r = ga_gpu_assess(ctx, host, dev, &gpu);
+
+	if (r < 0)
+		return r;
+	if (!gpu.model || !gpu.model->coherent)
+		r = 0;
+	else if (!ga_gpu_is_assignable(&gpu))
+		r = add_skipped(ctx, nova, &gpu, gpu.reason);
+	else if (!ga_config_gpu_reserved(cfg, &dev->addr))
+		r = add_skipped(ctx, nova, &gpu, "not in <reserved> of the configuration");
+	else
+		r = add_gpu(ctx, nova, acpi, cfg, &gpu);
+	ga_gpu_clear(&gpu);
+	return r;
+}
+
+int ga_nova_build(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_config *cfg,
+		  struct ga_nova **out)
+{
+	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
+	_cleanup_nova_ struct ga_nova *nova = calloc(1, sizeof(*nova));
+	int r;
+
+	*out = NULL;
+	if (!nova)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	nova->gpus = calloc(host->ndevs + 1, sizeof(*nova->gpus));
+	if (!nova->gpus)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < host->ndevs; i++) {
+		const struct ga_pci_dev *dev = &host->devs[i];
+
+		if (dev->vendor != GA_PCI_VENDOR_NVIDIA || ga_pci_dev_is_bridge(dev))
+			continue;
+		r = consider(ctx, nova, &acpi, host, cfg, dev);
+		if (r < 0)
+			return r;
+	}
+	if (!nova->ngpus)
+		return ga_report(ctx, -ENODEV,
+				 "no Grace GPU on this host can be offered to Nova%s%s (see 'gpu-assign list'; discrete GPUs need no gpu-assign: Nova's plain PCI passthrough serves them)",
+				 nova->nskipped ? ": " : "", nova->nskipped ? nova->skipped[0] : "");
+	*out = steal_ptr(nova);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * What `gpu-assign plan`, `xml` and `define` share before they write
+ * anything: the domain to merge into (which supplies the vCPUs, the memory
+ * and the architecture the request leaves out), the host, the plan, and the
+ * target stack with the GI form it takes.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ga-domxml.h"
+#include "ga-host.h"
+#include "ga-plan.h"
+#include "ga-virt.h"
+
+struct ga_plan_input {
+	const struct ga_host *host;     /* the host to plan on; NULL: discovered after the domain is read */
+	struct ga_plan_request req;     /* vcpus, memory_kib 0 and arch auto: the domain's, when there is one */
+	const char *domain_file;        /* a domain to plan for and merge into ("-": standard input), or NULL */
+	bool connect;                   /* ask the target libvirt at uri for its versions and capabilities */
+	const char *uri;                /* NULL: libvirt's default */
+	unsigned long libvirt_version;  /* without connect: the target's (0: the installed libvirt's) */
+	unsigned long qemu_version;     /* without connect: the target's (0: unknown) */
+	enum ga_gi_form form;           /* the GI form wanted (auto: the target's best) */
+	const char *virt_type;          /* "kvm" (NULL) or "qemu": the domain capabilities to read */
+};
+
+struct ga_prepared {
+	char *domain;                   /* the domain file's text; NULL without one */
+	size_t domain_len;
+	struct ga_domxml_info info;     /* what the domain says of itself */
+	const struct ga_host *host;     /* the input's, or the one discovered */
+	struct ga_host *discovered;
+	struct ga_plan *plan;
+	struct ga_target target;
+	struct ga_target_caps caps;     /* what the XML writer should emit for target */
+};
+
+/*
+ * Read the domain (when given), discover the host, plan, and resolve the
+ * target. The request's vCPUs and memory win over the domain's; a domain
+ * without them where the request has none is refused. On failure nothing is
+ * left in *out to free.
+ */
+int ga_plan_prepare(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *out);
+void ga_prepared_clear(struct ga_prepared *p);

@@ -1,0 +1,127 @@
+/*
+ * ga-prepare: a domain file supplies the vCPUs, memory and architecture the
+ * request leaves out; the request wins where it has them; the target's
+ * versions pick the GI form. On a fixture host, offline.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ga-prepare.h"
+#include "plan-fixture.h"
+
+#define GiB_KIB (1ULL << 20)
+
+static const char *write_domain(struct fixture *f, const char *body, char path[PATH_MAX])
+{
+	test_write_file(f->root, "domain.xml", body);
+	snprintf(path, PATH_MAX, "%s/domain.xml", f->root);
+	return path;
+}
+
+static struct ga_plan_input input(const struct fixture *f, const char *domain_file)
+{
+	struct ga_plan_input in = {
+		.host = f->host,
+		.req = { .all_gpus = true },
+		.domain_file = domain_file,
+		.libvirt_version = GA_VERSION(11, 3, 0),
+		.qemu_version = GA_VERSION(10, 0, 0),
+	};
+
+	return in;
+}
+
+static void test_domain_supplies(void)
+{
+	struct fixture_spec spec = { .sockets = 2, .gpus_per_socket = 1 };
+	char path[PATH_MAX];
+	struct ga_plan_input in;
+	struct ga_prepared p;
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	in = input(&f, write_domain(&f, "<domain type='kvm'><name>vm</name><memory unit='GiB'>16</memory>"
+				       "<vcpu>8</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>",
+				       path));
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	CU_ASSERT_EQUAL(p.plan->vcpus, 8);
+	CU_ASSERT_EQUAL(p.plan->memory_kib, 16 * GiB_KIB);
+	CU_ASSERT_EQUAL(p.plan->arch, GA_ARCH_X86_64);
+	CU_ASSERT_STRING_EQUAL(ga_arch_machine(p.plan->arch), "q35");
+	CU_ASSERT_EQUAL(p.plan->ncells, 2);
+	CU_ASSERT_PTR_NOT_NULL(p.domain);
+	CU_ASSERT_EQUAL(p.domain_len, strlen(p.domain));
+	CU_ASSERT_STRING_EQUAL(p.info.name, "vm");
+	CU_ASSERT_PTR_EQUAL(p.host, f.host);
+	CU_ASSERT_PTR_NULL(p.discovered);
+	CU_ASSERT_EQUAL(p.target.libvirt_version, GA_VERSION(11, 3, 0));
+	CU_ASSERT_EQUAL(p.target.qemu_version, GA_VERSION(10, 0, 0));
+	CU_ASSERT_EQUAL(p.caps.form, GA_GI_FORM_FALLBACK);
+	ga_prepared_clear(&p);
+
+	/* the request wins; a libvirt with native GI nodes takes that form */
+	in.req.vcpus = 4;
+	in.req.memory_kib = 2 * GiB_KIB;
+	in.req.arch = GA_ARCH_AARCH64;
+	in.libvirt_version = GA_VERSION(11, 8, 0);
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	CU_ASSERT_EQUAL(p.plan->vcpus, 4);
+	CU_ASSERT_EQUAL(p.plan->memory_kib, 2 * GiB_KIB);
+	CU_ASSERT_EQUAL(p.plan->arch, GA_ARCH_AARCH64);
+	CU_ASSERT_STRING_EQUAL(ga_arch_machine(p.plan->arch), "virt");
+	CU_ASSERT_EQUAL(p.caps.form, GA_GI_FORM_NATIVE);
+	ga_prepared_clear(&p);
+	fixture_fini(&f);
+}
+
+static void expect_refusal(struct fixture *f, const struct ga_plan_input *in, const char *msg)
+{
+	struct ga_prepared p;
+
+	memset(&p, 0xa5, sizeof(p));
+	CU_ASSERT(ga_plan_prepare(f->ctx, in, &p) < 0);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(f->ctx)->message, msg);
+	/* nothing left to free */
+	CU_ASSERT_PTR_NULL(p.domain);
+	CU_ASSERT_PTR_NULL(p.plan);
+	CU_ASSERT_PTR_NULL(p.host);
+}
+
+static void test_refusals(void)
+{
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	char path[PATH_MAX], msg[PATH_MAX + 128];
+	struct ga_plan_input in;
+	struct ga_prepared p;
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	in = input(&f, write_domain(&f, "<domain type='kvm'><name>vm</name><memory unit='GiB'>4</memory></domain>", path));
+	expect_refusal(&f, &in, "the domain has no <vcpu>: give --vcpus N");
+	in.req.vcpus = 2;
+	CU_ASSERT_EQUAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	ga_prepared_clear(&p);
+	in = input(&f, write_domain(&f, "<domain type='kvm'><name>vm</name><vcpu>2</vcpu></domain>", path));
+	expect_refusal(&f, &in, "the domain has no <memory>: give --memory SIZE");
+	snprintf(path, sizeof(path), "%s/missing.xml", f.root);
+	in = input(&f, path);
+	snprintf(msg, sizeof(msg), "cannot open domain XML '%s': No such file or directory", path);
+	expect_refusal(&f, &in, msg);
+	/* the plan's own refusals come through */
+	in = input(&f, NULL);
+	in.req.vcpus = 1000;
+	in.req.memory_kib = GiB_KIB;
+	expect_refusal(&f, &in, "cannot give the guest 1000 vCPUs: the host has 72 CPUs (ask for at most 72)");
+	fixture_fini(&f);
+}
+
+static const struct test_case cases[] = {
+	{ "the domain supplies what the request lacks", test_domain_supplies },
+	{ "refusals leave nothing behind", test_refusals },
+	{ NULL, NULL }
+};
+
+TEST_MAIN("ga-prepare", cases)
