@@ -21,7 +21,7 @@
 #include "cli.h"
 #include "ga-acpi-dev.h"
 #include "ga-config.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-plan.h"
 
@@ -226,7 +226,7 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 	struct nova_alias aliases[MAX_ALIASES];
 	char *skipped[64];
 	size_t ngpus = 0, naliases = 0, nskipped = 0;
-	const char *config = getenv("GA_HOOK_CONFIG");
+	const char *config = ga_ctx_get(cli->ctx, GA_SETTING_CONFIG);
 	char hostname[256] = "this host";
 	bool as_json = false;
 	int c, rc = EXIT_OK;
@@ -246,7 +246,7 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("nova-config: unexpected argument '%s' (usage: gpu-assign nova-config [--json] [--config FILE])",
 				       argv[optind]);
-	if (ga_config_load(cli->ctx, config && *config ? config : GA_CONFIG_PATH, true, &cfg) < 0)
+	if (ga_config_load(cli->ctx, *config ? config : GA_CONFIG_PATH, true, &cfg) < 0)
 		return cli_fail(cli);
 	if (ga_host_discover(cli->ctx, &host) < 0)
 		return cli_fail(cli);

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ga-ctx.h"
 #include "table.h"
 #include "ga-domxml.h"
-#include "ga-error.h"
 #include "ga-plan.h"
 #include "ga-virt.h"
 

@@ -2,13 +2,14 @@
 #pragma once
 
 #include "ga-ctx.h"
-#include "ga-error.h"
 
 struct ga_sysfs_hooks;
 
 struct ga_ctx {
-	char *sysfs_root;
-	int sysfs_fd;                 /* O_PATH dirfd of sysfs_root, -1 until first use */
+	char *settings[GA_SETTING_LAST]; /* NULL: the default (ga_ctx_get) */
+	unsigned step_delay_ms;       /* GA_SETTING_STEP_DELAY_MS, parsed */
+	char *overrides_path;         /* the test overrides file loaded, or NULL */
+	int sysfs_fd;                 /* O_PATH dirfd of the sysfs root, -1 until first use */
 	ga_log_fn log_fn;
 	void *log_data;
 	enum ga_log_level log_level;
