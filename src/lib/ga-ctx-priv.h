@@ -1,9 +1,17 @@
 /* The context's insides, shared by library files; not for front ends. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "ga-ctx.h"
 
 struct ga_sysfs_hooks;
+
+/*
+ * ga_ctx_load_overrides() on any path; installed: the rules of the installed
+ * file (missing is fine, root-owned and not group/world-writable). For tests.
+ */
+int ga_ctx_load_overrides_at(struct ga_ctx *ctx, const char *path, bool installed);
 
 struct ga_ctx {
 	char *settings[GA_SETTING_LAST]; /* NULL: the default (ga_ctx_get) */

@@ -302,7 +302,13 @@ static int overrides_parse(struct ga_ctx *ctx, const char *path, char *text, siz
 
 int ga_ctx_load_overrides(struct ga_ctx *ctx, const char *path)
 {
-	bool installed = !path || !*path;
+	if (!path || !*path)
+		return ga_ctx_load_overrides_at(ctx, GA_TEST_OVERRIDES_PATH, true);
+	return ga_ctx_load_overrides_at(ctx, path, false);
+}
+
+int ga_ctx_load_overrides_at(struct ga_ctx *ctx, const char *path, bool installed)
+{
 	_cleanup_free_ char *text = NULL;
 	const char *value[GA_SETTING_LAST] = { NULL };
 	unsigned line_of[GA_SETTING_LAST] = { 0 };
@@ -311,8 +317,6 @@ int ga_ctx_load_overrides(struct ga_ctx *ctx, const char *path)
 	size_t len = 0;
 	int r;
 
-	if (installed)
-		path = GA_TEST_OVERRIDES_PATH;
 	r = overrides_read(ctx, path, installed, &text, &len);
 	if (r <= 0)
 		return r;
