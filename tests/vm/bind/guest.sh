@@ -213,7 +213,7 @@ after_replug() {
 # reloads_asked: how many reload requests udevd has received (its --debug log)
 reloads_asked() { grep -c "control message (RELOAD)" /tmp/udevd.log; }
 # asked_reload BEFORE: gpu-assign must have asked udevd to reload since
-asked_reload() { [ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after)"; }
+asked_reload() { [ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after); it said: $(cat /tmp/out)"; }
 
 begin "udevd applies the persistent rule, driver module already loaded"
 udevd_start
