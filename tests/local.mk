@@ -62,9 +62,9 @@ demo: all
 .PHONY: demo check-valgrind
 
 # Sample hosts (tests/hosts/, replayed with umockdev) and the CLI on them.
-GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh
+GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh
 TESTS += $(GA_SCRIPT_TESTS)
-EXTRA_DIST += tests/README.md tests/hosts tests/cli/test-hosts.sh
+EXTRA_DIST += tests/README.md tests/hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; GPU_ASSIGN='$(abs_builddir)/gpu-assign'; \
 	ASAN_OPTIONS=verify_asan_link_order=0; export srcdir GPU_ASSIGN ASAN_OPTIONS;
 GA_UNIT_TESTS += tests/unit/test-bind
