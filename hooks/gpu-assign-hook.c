@@ -9,6 +9,13 @@
  * after one scan of the bytes. Only the rest is handed, as a memfd on stdin
  * with the same arguments, to gpu-assign-hook-check, which links the
  * library (libxml2 and friends cost several milliseconds to load).
+ *
+ * It reads no settings. When a test overrides file is in effect
+ * ($GA_TEST_OVERRIDES, or the installed file exists: see gpu-assign(1)) it
+ * hands every call, untouched, to the checker: the checker reads the file
+ * (trace log, stand-ins, paths) and takes the same early exits through the
+ * same code (hook_start, ga_domain_may_have_hostdev). A test that needs
+ * another checker bind-mounts it over the installed one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +27,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "ga-ctx.h"
 #include "ga-domcheck.h"
 #include "hook.h"
 
@@ -27,15 +35,12 @@
 #define GA_HOOK_CHECK_PATH "/usr/libexec/gpu-assign/gpu-assign-hook-check"
 #endif
 
-/* $GA_HOOK_CHECK, else next to this program (the build tree), else the installed path. */
+/* Next to this program (the build tree), else the installed path. */
 static const char *checker(char *buf, size_t size)
 {
-	const char *env = getenv("GA_HOOK_CHECK");
 	ssize_t n;
 	char *slash;
 
-	if (env && *env)
-		return env;
 	n = readlink("/proc/self/exe", buf, size - 32);
 	if (n > 0) {
 		buf[n] = '\0';
@@ -53,9 +58,8 @@ static const char *checker(char *buf, size_t size)
  * A half-installed gpu-assign (or a kernel without memfd) must not stop
  * domains that may well have no Grace GPU: say it loudly, let libvirt go on.
  */
-static int not_checked(const struct hook_opts *o, char **argv, const char *what, int err)
+static int not_checked(char **argv, const char *what, int err)
 {
-	hook_trace(o, argv[1], argv[2], argv[3], "%s: %s: not checked", what, strerror(err));
 	openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
 	syslog(LOG_ERR, "domain '%s' %s %s: %s: %s: not checked (reinstall gpu-assign)", argv[1], argv[2], argv[3],
 	       what, strerror(err));
@@ -65,23 +69,20 @@ static int not_checked(const struct hook_opts *o, char **argv, const char *what,
 
 int main(int argc, char **argv)
 {
-	struct hook_opts o = {
-		.trace_path = getenv("GA_HOOK_LOG"),
-		.standin = getenv("GA_HOOK_TEST_STANDIN"),
-	};
+	const struct hook_opts o = { 0 };
+	const char *overrides = getenv("GA_TEST_OVERRIDES");
 	char *xml = NULL, path[PATH_MAX];
 	const char *check;
 	size_t len, done = 0;
 	int fd, r;
 
-	if (o.trace_path && !*o.trace_path)
-		o.trace_path = NULL;
+	/* Under test overrides the checker answers every call (if it cannot start, go on as usual). */
+	if ((overrides && *overrides) || access(GA_TEST_OVERRIDES_PATH, F_OK) == 0)
+		execv(checker(path, sizeof(path)), argv);
 	r = hook_start(&o, argc, argv, &xml, &len);
 	if (r >= 0)
 		return r;
-	/* (a test stand-in is an emulated device, not a <hostdev>: no pre-scan then) */
-	if ((!o.standin || !*o.standin) && !ga_domain_may_have_hostdev(xml, len)) {
-		hook_trace(&o, argv[1], argv[2], argv[3], "no <hostdev>: nothing to do");
+	if (!ga_domain_may_have_hostdev(xml, len)) {
 		free(xml);
 		return HOOK_EXIT_OK;
 	}
@@ -102,13 +103,13 @@ int main(int argc, char **argv)
 	}
 	free(xml);
 	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || dup2(fd, STDIN_FILENO) < 0)
-		return not_checked(&o, argv, "cannot pass the domain XML on to the checker", errno);
+		return not_checked(argv, "cannot pass the domain XML on to the checker", errno);
 	check = checker(path, sizeof(path));
 	execv(check, argv);
 	{
 		char what[PATH_MAX + 64];
 
 		snprintf(what, sizeof(what), "cannot run the checker '%s'", check);
-		return not_checked(&o, argv, what, errno);
+		return not_checked(argv, what, errno);
 	}
 }

@@ -5,6 +5,9 @@
  * XML on stdin and the hook's own arguments. It can also be run by hand the
  * same way. No libvirt connection (calling back into libvirt from a hook can
  * deadlock the daemon); no libudev enumeration.
+ *
+ * Tests move its paths with a test overrides file (the one mechanism, see
+ * gpu-assign(1)): $GA_TEST_OVERRIDES, else the installed one if present.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,28 +15,29 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ga-config.h"
-#include "ga-domcheck.h"
-#include "ga-util.h"
+#include "ga-ctx.h"
 #include "hook.h"
 
 int main(int argc, char **argv)
 {
-	struct hook_opts o = {
-		.config_path = getenv("GA_HOOK_CONFIG"),
-		.trace_path = getenv("GA_HOOK_LOG"),
-		.standin = getenv("GA_HOOK_TEST_STANDIN"),
-		.err = stderr,
-		.syslog = true,
-	};
+	_cleanup_ctx_ struct ga_ctx *ctx = NULL;
+	struct hook_opts o = { .err = stderr, .syslog = true };
 	_cleanup_free_ char *xml = NULL;
 	size_t len;
 	int r;
 
-	if (!o.config_path || !*o.config_path)
-		o.config_path = GA_CONFIG_PATH;
-	if (o.trace_path && !*o.trace_path)
-		o.trace_path = NULL;
+	if (ga_ctx_new(&ctx) < 0) {
+		fputs("gpu-assign-hook: out of memory\n", stderr);
+		return HOOK_EXIT_REFUSE;
+	}
+	if (ga_ctx_load_overrides(ctx, getenv("GA_TEST_OVERRIDES")) < 0) {
+		fprintf(stderr, "gpu-assign-hook: %s\n", ga_last_error(ctx)->message);
+		return HOOK_EXIT_REFUSE;
+	}
+	o.ctx = ctx;
+	o.config_path = ga_ctx_get(ctx, GA_SETTING_CONFIG);
+	o.trace_path = ga_ctx_get(ctx, GA_SETTING_HOOK_LOG);
+	o.standin = ga_ctx_get(ctx, GA_SETTING_HOOK_STANDIN);
 	r = hook_start(&o, argc, argv, &xml, &len);
 	if (r >= 0)
 		return r;

@@ -14,8 +14,6 @@
 #include "ga-config.h"
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
-#include "ga-error.h"
-#include "ga-lock.h"
 #include "ga-plan.h"
 #include "ga-sysfs.h"
 #include "hook.h"
@@ -71,7 +69,7 @@ static const struct ga_catalog_entry *grace_model(struct ga_ctx *ctx, const stru
 	return model && model->coherent ? model : NULL;
 }
 
-/* $GA_HOOK_TEST_STANDIN = "ALIAS=DDDD:BB:SS.F[,ALIAS=...]" (tests only, see gpu-assign-hook(8)). */
+/* hook-standin = "ALIAS=DDDD:BB:SS.F[,ALIAS=...]" (test overrides only, see gpu-assign-hook(8)). */
 static int apply_standins(struct ga_ctx *ctx, struct ga_domain *dom, const char *spec)
 {
 	_cleanup_free_ char *copy = strdup(spec);
@@ -112,9 +110,9 @@ static void cat(char *buf, size_t size, const char *fmt, ...)
  * the domain name. Only what the hook bound is released at "release end";
  * a GPU the operator bound (gpu-assign bind, persistent or not) is left alone.
  */
-static void marker_path(const struct gpu_ref *g, char *buf, size_t size)
+static void marker_path(const struct ga_ctx *ctx, const struct gpu_ref *g, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/hook-%s", ga_state_dir_default(), g->name);
+	snprintf(buf, size, "%s/hook-%s", ga_ctx_get(ctx, GA_SETTING_STATE_DIR), g->name);
 }
 
 static void marker_write(const struct hook_run *run, const struct gpu_ref *g)
@@ -122,7 +120,7 @@ static void marker_write(const struct hook_run *run, const struct gpu_ref *g)
 	char path[4096], tmp[4200];
 	int fd;
 
-	marker_path(g, path, sizeof(path));
+	marker_path(run->o->ctx, g, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || dprintf(fd, "%s\n", run->domain) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
@@ -135,14 +133,14 @@ static void marker_write(const struct hook_run *run, const struct gpu_ref *g)
 }
 
 /* The domain the hook bound this GPU for, "" if none. */
-static void marker_read(const struct gpu_ref *g, char *owner, size_t size)
+static void marker_read(const struct ga_ctx *ctx, const struct gpu_ref *g, char *owner, size_t size)
 {
 	char path[4096];
 	ssize_t n;
 	int fd;
 
 	owner[0] = '\0';
-	marker_path(g, path, sizeof(path));
+	marker_path(ctx, g, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return;
@@ -189,7 +187,7 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 	struct ga_bind_summary sum = { 0 };
 	char owner[256], path[4096];
 
-	marker_read(g, owner, sizeof(owner));
+	marker_read(ctx, g, owner, sizeof(owner));
 	if (strcmp(owner, run->domain)) {
 		note(run, LOG_INFO, "GPU %s: not bound by the hook for this domain, left as it is", g->name);
 		return;
@@ -199,7 +197,7 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 		     ga_last_error(ctx)->message, g->name);
 		return;
 	}
-	marker_path(g, path, sizeof(path));
+	marker_path(ctx, g, path, sizeof(path));
 	unlink(path);
 	note(run, LOG_INFO, "GPU %s given back to its previous driver (%zu function(s) changed)", g->name, sum.changed);
 }
@@ -339,14 +337,14 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		    dom->nova_instance ? " '" : "", dom->nova_instance ? dom->nova_instance : "",
 		    dom->nova_instance ? "'" : "", dom->nova_flavor ? " (flavor '" : "",
 		    dom->nova_flavor ? dom->nova_flavor : "", dom->nova_flavor ? "')" : "", list,
-		    cfg->path ? cfg->path : GA_CONFIG_PATH);
+		    cfg->path ? cfg->path : run->o->config_path);
 	else if (need_layout)
 		cat(fixes, sizeof(fixes),
 		    "add the GPU parts with 'gpu-assign xml --domain FILE --gpu %s' (FILE from 'virsh dumpxml %s') and define the result",
 		    list, run->domain);
 	if (need_reserve)
 		cat(fixes, sizeof(fixes), "%sadd <gpu address='...'/> to <reserved> in %s or give the domain a reserved GPU",
-		    fixes[0] ? "; " : "", cfg->path ? cfg->path : GA_CONFIG_PATH);
+		    fixes[0] ? "; " : "", cfg->path ? cfg->path : run->o->config_path);
 	if (need_bind)
 		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message) or make the <hostdev> managed='yes'",
 		    fixes[0] ? "; " : "", list);
@@ -363,7 +361,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 int hook_handle(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
 		const char *xml, size_t len)
 {
-	_cleanup_ctx_ struct ga_ctx *ctx = NULL;
+	struct ga_ctx *ctx = o->ctx;
 	_cleanup_domain_ struct ga_domain *dom = NULL;
 	_cleanup_config_ struct ga_config *cfg = NULL;
 	_cleanup_free_ struct gpu_ref *gpus = NULL;
@@ -380,10 +378,6 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 	if (!o->standin && !ga_domain_may_have_hostdev(xml, len)) {
 		hook_trace(o, domain, op, subop, "no <hostdev>: nothing to do");
 		return HOOK_EXIT_OK;
-	}
-	if (ga_ctx_new(&ctx) < 0) {
-		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
-		return HOOK_EXIT_REFUSE;
 	}
 	r = ga_domain_parse(ctx, xml, len, &dom);
 	if (r == -ENOMEM) {

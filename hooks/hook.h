@@ -30,10 +30,13 @@ enum hook_op {
 	HOOK_OP_RELEASE, /* "release end" */
 };
 
+struct ga_ctx;
+
 struct hook_opts {
+	struct ga_ctx *ctx;       /* the checker's settings (test overrides loaded); hook_handle reports into it */
 	const char *config_path;  /* gpu-assign.conf; a missing file means the defaults */
-	const char *trace_path;   /* $GA_HOOK_LOG: one line per invocation, or NULL */
-	const char *standin;      /* $GA_HOOK_TEST_STANDIN (tests only), or NULL */
+	const char *trace_path;   /* test overrides' hook-log: one line per invocation, or NULL */
+	const char *standin;      /* test overrides' hook-standin (tests only), or NULL */
 	FILE *err;                /* where the one-line verdict goes (stderr) */
 	bool syslog;              /* may log to syslog (false in tests and the fuzzer) */
 };

@@ -4,6 +4,7 @@ tests_unit_libtestcommon_la_SOURCES = tests/unit/test-common.c tests/unit/test-c
 tests_unit_libtestcommon_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 
 GA_UNIT_TESTS = \
+	tests/unit/test-ctx \
 	tests/unit/test-pci \
 	tests/unit/test-catalog \
 	tests/unit/test-sysfs \
@@ -18,6 +19,9 @@ GA_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 GA_TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 GA_TEST_LDADD = tests/unit/libtestcommon.la src/lib/libgpuassign.la $(CUNIT_LIBS)
 
+tests_unit_test_ctx_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_ctx_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_ctx_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_pci_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_pci_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_pci_LDADD = $(GA_TEST_LDADD)
@@ -62,9 +66,9 @@ demo: all
 .PHONY: demo check-valgrind
 
 # Sample hosts (tests/hosts/, replayed with umockdev) and the CLI on them.
-GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh
+GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh
 TESTS += $(GA_SCRIPT_TESTS)
-EXTRA_DIST += tests/hosts tests/cli/test-hosts.sh
+EXTRA_DIST += tests/README.md tests/hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; GPU_ASSIGN='$(abs_builddir)/gpu-assign'; \
 	ASAN_OPTIONS=verify_asan_link_order=0; export srcdir GPU_ASSIGN ASAN_OPTIONS;
 GA_UNIT_TESTS += tests/unit/test-bind

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "ga-bind.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-lock.h"
 #include "ga-nodedev.h"

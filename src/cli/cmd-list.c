@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "table.h"
 

@@ -19,7 +19,7 @@
 
 #include "cli.h"
 #include "ga-config.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-nova.h"
 #include "nova-print.h"
 
@@ -77,7 +77,7 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_config_ struct ga_config *cfg = NULL;
 	_cleanup_nova_ struct ga_nova *nova = NULL;
-	const char *config = getenv("GA_HOOK_CONFIG");
+	const char *config = ga_ctx_get(cli->ctx, GA_SETTING_CONFIG);
 	char hostname[256] = "this host";
 	bool as_json = false;
 	int c;

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "ga-domxml.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-prepare.h"
 #include "ga-virt.h"
 #include "plan-print.h"

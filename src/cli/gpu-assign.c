@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 
 static const struct cli_command commands[] = {
 	{ "list", cmd_list, "[--all] [--json]", "list the host's NVIDIA GPUs and whether they can be assigned" },
@@ -115,6 +115,15 @@ int main(int argc, char **argv)
 	/* warnings always; -v adds what is done, -vv debug */
 	ga_ctx_set_log_fn(ctx, log_stderr, NULL);
 	ga_ctx_set_log_level(ctx, cli.verbose > 1 ? GA_LOG_DEBUG : cli.verbose ? GA_LOG_INFO : GA_LOG_WARNING);
+	/*
+	 * Settings: the test overrides file ($GA_TEST_OVERRIDES, else the
+	 * installed one if any: the one way tests move the library's paths, see
+	 * gpu-assign(1)), then $GA_SYSFS_ROOT, then --sysfs-root.
+	 */
+	if (ga_ctx_load_overrides(ctx, getenv("GA_TEST_OVERRIDES")) < 0)
+		return cli_fail(&cli);
+	if (!sysfs_root && getenv("GA_SYSFS_ROOT") && *getenv("GA_SYSFS_ROOT"))
+		sysfs_root = getenv("GA_SYSFS_ROOT");
 	if (sysfs_root && ga_ctx_set_sysfs_root(ctx, sysfs_root) < 0)
 		return cli_fail(&cli);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "ga-acpi-dev.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-sysfs.h"
 #include "ga-util.h"
 

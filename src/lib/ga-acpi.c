@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "ga-acpi.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-sysfs.h"
 
 #define HDR_LEN 36

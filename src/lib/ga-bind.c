@@ -8,7 +8,7 @@
 #include "ga-acpi-dev.h"
 #include "ga-bind.h"
 #include "ga-catalog.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-grace.h"
 #include "ga-kmod.h"
 #include "ga-lock.h"
@@ -65,18 +65,11 @@ static struct item *plan_add(struct ga_ctx *ctx, struct plan *p, const struct ga
 	return &p->v[p->n++];
 }
 
-/* Testing aid: $GA_TEST_STEP_DELAY_MS pauses between sysfs steps, so that a test can kill or unplug mid-way. */
-static void step_pause(void)
+/* Testing aid: the step-delay-ms setting pauses between sysfs steps, so that a test can kill or unplug mid-way. */
+static void step_pause(struct ga_ctx *ctx)
 {
-	static long delay_ms = -1;
+	unsigned delay_ms = ga_ctx_step_delay_ms(ctx);
 
-	if (delay_ms < 0) {
-		const char *env = getenv("GA_TEST_STEP_DELAY_MS");
-
-		delay_ms = env ? strtol(env, NULL, 10) : 0;
-		if (delay_ms < 0 || delay_ms > 60000)
-			delay_ms = 0;
-	}
 	if (delay_ms)
 		usleep((useconds_t)delay_ms * 1000);
 }
@@ -145,7 +138,7 @@ static int set_override(struct ga_ctx *ctx, const char *name, const char *driver
 	/* A lone newline clears driver_override. */
 	int r = ga_sysfs_write(ctx, *driver ? driver : "\n", GA_SYSFS_PCI_DEV_ATTR, name, "driver_override");
 
-	step_pause();
+	step_pause(ctx);
 	return r < 0 ? write_failed(ctx, name, r) : 0;
 }
 
@@ -153,7 +146,7 @@ static int unbind(struct ga_ctx *ctx, const char *name, const char *driver)
 {
 	int r = ga_sysfs_write(ctx, name, GA_SYSFS_PCI_DRIVER_ATTR, driver, "unbind");
 
-	step_pause();
+	step_pause(ctx);
 	return r < 0 ? write_failed(ctx, name, r) : 0;
 }
 
@@ -161,7 +154,7 @@ static int probe(struct ga_ctx *ctx, const char *name)
 {
 	int r = ga_sysfs_write(ctx, name, GA_SYSFS_PCI_DRIVERS_PROBE);
 
-	step_pause();
+	step_pause(ctx);
 	return r < 0 ? write_failed(ctx, name, r) : 0;
 }
 
@@ -230,7 +223,7 @@ static int restore_one(struct ga_ctx *ctx, const char *name, const char *driver,
 		if (*driver && !*now) {
 			/* The driver may not match on ids alone (it was bound by hand): bind explicitly. */
 			r = ga_sysfs_write(ctx, name, GA_SYSFS_PCI_DRIVER_ATTR, driver, "bind");
-			step_pause();
+			step_pause(ctx);
 			if (r < 0 && !ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, name))
 				return write_failed(ctx, name, r);
 			ga_clear_error(ctx);

@@ -30,8 +30,8 @@
 
 struct ga_bind_opts {
 	const char *driver;    /* NULL: the catalogue's driver for GPUs, vfio-pci for others */
-	const char *state_dir; /* NULL: ga_state_dir_default() */
-	const char *rules_dir; /* NULL: ga_rules_dir_default() */
+	const char *state_dir; /* NULL: the context's (GA_SETTING_STATE_DIR) */
+	const char *rules_dir; /* NULL: the context's (GA_SETTING_RULES_DIR) */
 	bool persistent;       /* also add (bind) / remove (release) the udev rule */
 	bool all;              /* release: every function in the bindings file */
 	int wait_sec;          /* Grace GPU: how long to wait for its memory to go offline */

@@ -11,7 +11,7 @@
 #include <libxml/tree.h>
 
 #include "ga-config.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 
 static const char *const policy_names[GA_HOOK_POLICY_LAST + 1] = { /* NULL-terminated */
 	[GA_HOOK_ENFORCE] = "enforce",

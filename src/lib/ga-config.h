@@ -11,7 +11,6 @@
 #include "ga-ctx.h"
 #include "ga-pci.h"
 
-#define GA_CONFIG_PATH GA_SYSCONFDIR "/gpu-assign/gpu-assign.conf"
 /* Refuse larger files outright: a configuration is a few hundred bytes. */
 #define GA_CONFIG_MAX_SIZE (1024 * 1024)
 

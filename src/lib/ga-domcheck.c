@@ -8,8 +8,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "ga-ctx.h"
 #include "ga-domcheck.h"
-#include "ga-error.h"
 
 #define VIRT_DEFAULT_MMIO (512ULL << 30)
 

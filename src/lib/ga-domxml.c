@@ -31,8 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ga-ctx.h"
 #include "ga-domxml.h"
-#include "ga-error.h"
 #include "ga-host.h"
 
 #define XC(s) ((const xmlChar *)(s))

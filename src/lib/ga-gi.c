@@ -1,6 +1,6 @@
 #include <stdio.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gi.h"
 #include "ga-plan.h"
 

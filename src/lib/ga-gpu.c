@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gpu.h"
 
 static const char *const verdict_names[GA_VERDICT_LAST] = {

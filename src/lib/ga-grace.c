@@ -9,15 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-grace.h"
-
-const char *ga_proc_root(void)
-{
-	const char *env = getenv("GA_PROC_ROOT");
-
-	return env && *env ? env : "/proc";
-}
 
 /* Daemons of NVIDIA's data-center stack that keep a GPU busy. */
 static const char *const nvidia_services[] = {
@@ -76,7 +69,7 @@ static void append(char **list, size_t *len, const char *item)
 
 int ga_grace_users(struct ga_ctx *ctx, char **out)
 {
-	const char *root = ga_proc_root();
+	const char *root = ga_ctx_get(ctx, GA_SETTING_PROC_ROOT);
 	_cleanup_free_ char *list = NULL;
 	size_t len = 0;
 	struct dirent *de;
@@ -141,7 +134,7 @@ int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, c
 	FILE *f;
 
 	*out = NULL;
-	snprintf(path, sizeof(path), "%s/iomem", ga_proc_root());
+	snprintf(path, sizeof(path), "%s/iomem", ga_ctx_get(ctx, GA_SETTING_PROC_ROOT));
 	f = fopen(path, "re");
 	if (!f)
 		return ga_report(ctx, -errno, "cannot read '%s': %s (is /proc mounted?)", path, strerror(errno));

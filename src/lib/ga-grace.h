@@ -6,15 +6,13 @@
  *     host engine, fabric manager, ...) and anything holding /dev/nvidia*;
  *   - "System RAM (NVIDIA)" ranges in /proc/iomem (the GPU memory onlined
  *     as host RAM).
- * /proc is $GA_PROC_ROOT when set (tests), else "/proc".
+ * /proc is the context's GA_SETTING_PROC_ROOT ("/proc" unless a test moves it).
  */
 #pragma once
 
 #include <stdint.h>
 
 #include "ga-ctx.h"
-
-const char *ga_proc_root(void);
 
 /*
  * Processes to stop before the GPU can be taken: *out is a malloc'd,

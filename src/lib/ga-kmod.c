@@ -5,7 +5,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-journal.h"
 #include "ga-kmod.h"
 #include "ga-sysfs.h"
@@ -47,7 +47,7 @@ int ga_kmod_ensure_driver(struct ga_ctx *ctx, const char *driver)
 {
 	_cleanup_(kmod_unrefp) struct kmod_ctx *kmod = NULL;
 	_cleanup_(kmod_list_unrefp) struct kmod_list *list = NULL;
-	const char *dir = getenv("GA_MODULES_DIR");
+	const char *dir = ga_ctx_get(ctx, GA_SETTING_MODULES_DIR);
 	struct kmod_list *l;
 	int r, loaded = 0;
 
@@ -57,7 +57,7 @@ int ga_kmod_ensure_driver(struct ga_ctx *ctx, const char *driver)
 	if (ga_sysfs_exists(ctx, GA_SYSFS_PCI_DRIVER, driver))
 		return 0;
 
-	kmod = kmod_new(dir && *dir ? dir : NULL, NULL);
+	kmod = kmod_new(dir, NULL);
 	if (!kmod)
 		return ga_report(ctx, -ENOMEM, "cannot load driver '%s': libkmod could not start", driver);
 	kmod_set_log_fn(kmod, kmod_log, ctx);

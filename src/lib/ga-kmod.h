@@ -12,6 +12,6 @@
  * 0 when the driver is (now) registered. -ENOENT with "no kernel module
  * provides driver 'NAME'" when nothing resolves, or the insert error.
  * The modules directory is libkmod's default (/lib/modules/`uname -r`)
- * unless $GA_MODULES_DIR names another (tests).
+ * unless the context's GA_SETTING_MODULES_DIR names another (tests).
  */
 int ga_kmod_ensure_driver(struct ga_ctx *ctx, const char *driver);

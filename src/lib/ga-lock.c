@@ -7,22 +7,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-lock.h"
 #include "ga-statefile.h"
-
-const char *ga_state_dir_default(void)
-{
-	const char *env = getenv("GA_STATE_DIR");
-
-	return env && *env ? env : GA_STATE_DIR_DEFAULT;
-}
 
 static int lock_init(struct ga_ctx *ctx, const char *state_dir, struct ga_lock *out)
 {
 	out->fd = -1;
 	out->dirfd = -1;
-	out->dir = strdup(state_dir ? state_dir : ga_state_dir_default());
+	out->dir = strdup(state_dir ? state_dir : ga_ctx_get(ctx, GA_SETTING_STATE_DIR));
 	if (!out->dir)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	return 0;

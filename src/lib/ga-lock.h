@@ -7,11 +7,6 @@
 
 #include "ga-ctx.h"
 
-#define GA_STATE_DIR_DEFAULT "/run/gpu-assign"
-
-/* $GA_STATE_DIR when set, else /run/gpu-assign. */
-const char *ga_state_dir_default(void);
-
 struct ga_lock {
 	char *dir;  /* state directory */
 	int dirfd;  /* its fd (journal and bindings live there) */
@@ -19,6 +14,8 @@ struct ga_lock {
 };
 
 /*
+ * state_dir NULL means the context's (GA_SETTING_STATE_DIR).
+ *
  * Open (creating, mode 0700) the state directory and take the lock, waiting
  * up to timeout_ms (0: fail at once, <0: forever). Busy after the timeout is
  * -EBUSY with "another gpu-assign is working".

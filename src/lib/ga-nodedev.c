@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-nodedev.h"
 
 /* libvirt prints errors on stderr by default; the library never prints. */

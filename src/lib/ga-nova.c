@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-nova.h"
 

@@ -9,20 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-persist.h"
 #include "ga-statefile.h"
 
 #define HEADER                                                                        \
 	"# Written by 'gpu-assign bind --persistent'; change it with gpu-assign only\n" \
 	"# ('gpu-assign release --persistent ADDRESS' removes a line).\n"
-
-const char *ga_rules_dir_default(void)
-{
-	const char *env = getenv("GA_UDEV_RULES_DIR");
-
-	return env && *env ? env : GA_UDEV_RULES_DIR_DEFAULT;
-}
 
 void ga_rules_clear(struct ga_rules *rules)
 {
@@ -166,14 +159,16 @@ int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out)
 
 	out->v = NULL;
 	out->n = 0;
-	dfd = ga_dir_open(ctx, dir ? dir : ga_rules_dir_default(), false, 0755, false);
+	if (!dir)
+		dir = ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
+	dfd = ga_dir_open(ctx, dir, false, 0755, false);
 	if (dfd == -ENOENT) {
 		ga_clear_error(ctx);
 		return 0;
 	}
 	if (dfd < 0)
 		return dfd;
-	r = ga_file_read(ctx, dfd, dir ? dir : ga_rules_dir_default(), GA_UDEV_RULES_FILE, &text);
+	r = ga_file_read(ctx, dfd, dir, GA_UDEV_RULES_FILE, &text);
 	if (r < 0 || !text)
 		return r;
 	return ga_rules_parse(ctx, text, out);
@@ -185,7 +180,7 @@ int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *r
 	_cleanup_close_ int dfd = -1;
 
 	if (!dir)
-		dir = ga_rules_dir_default();
+		dir = ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
 	dfd = ga_dir_open(ctx, dir, rules->n > 0, 0755, false);
 	if (dfd < 0)
 		return dfd == -ENOENT ? (ga_clear_error(ctx), 0) : dfd;
@@ -268,7 +263,7 @@ void ga_udev_reload(struct ga_ctx *ctx, const char *dir)
 	char why[384];
 	struct stat st;
 
-	if ((dir && strcmp(dir, GA_UDEV_RULES_DIR_DEFAULT)) || strcmp(ga_rules_dir_default(), GA_UDEV_RULES_DIR_DEFAULT))
+	if (strcmp(dir ? dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR), GA_UDEV_RULES_DIR_DEFAULT))
 		return; /* a test's or a chroot's directory: the running udevd does not read it */
 	if (stat(UDEV_CONTROL, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return; /* no udevd: it reads the file when it starts */

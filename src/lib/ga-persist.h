@@ -7,8 +7,8 @@
  *
  *   <rules dir>/70-gpu-assign.rules   (before 80-drivers.rules loads drivers)
  *
- * The rules directory is /etc/udev/rules.d unless $GA_UDEV_RULES_DIR or the
- * caller names another.
+ * The rules directory is the caller's, else the context's
+ * (GA_SETTING_RULES_DIR: /etc/udev/rules.d unless a test moves it).
  */
 #pragma once
 
@@ -20,8 +20,6 @@
 
 #define GA_UDEV_RULES_DIR_DEFAULT "/etc/udev/rules.d"
 #define GA_UDEV_RULES_FILE "70-gpu-assign.rules"
-
-const char *ga_rules_dir_default(void);
 
 struct ga_rule {
 	struct ga_pci_addr addr;

@@ -56,7 +56,7 @@
 #include <string.h>
 
 #include "ga-acpi-dev.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-plan.h"
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "ga-domcheck.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-prepare.h"
 
 void ga_prepared_clear(struct ga_prepared *p)

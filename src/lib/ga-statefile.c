@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-statefile.h"
 
 int ga_dir_open(struct ga_ctx *ctx, const char *path, bool create, unsigned mode, bool private_dir)

@@ -34,12 +34,12 @@ static int root_fd(struct ga_ctx *ctx)
 {
 	if (ctx->sysfs_fd >= 0)
 		return ctx->sysfs_fd;
-	ctx->sysfs_fd = open(ctx->sysfs_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ctx->sysfs_fd = open(ga_ctx_get_sysfs_root(ctx), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->sysfs_fd < 0) {
 		int err = errno;
 
 		return ga_report(ctx, -err, "cannot open sysfs root '%s': %s (%s)",
-				 ctx->sysfs_root, strerror(err),
+				 ga_ctx_get_sysfs_root(ctx), strerror(err),
 				 err == ENOENT ? "is sysfs mounted? check --sysfs-root/GA_SYSFS_ROOT"
 					       : errno_hint(err));
 	}
@@ -68,7 +68,7 @@ static int resolve(struct ga_ctx *ctx, char path[PATH_MAX], const char *fmt, va_
 
 static int report_io(struct ga_ctx *ctx, int err, const char *what, const char *path)
 {
-	return ga_report(ctx, -err, "cannot %s '%s/%s': %s (%s)", what, ctx->sysfs_root, path,
+	return ga_report(ctx, -err, "cannot %s '%s/%s': %s (%s)", what, ga_ctx_get_sysfs_root(ctx), path,
 			 strerror(err), errno_hint(err));
 }
 
@@ -125,7 +125,7 @@ static int read_path(struct ga_ctx *ctx, const char *path, char **out)
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len))
 		return ga_report(ctx, -EINVAL, "cannot read '%s/%s': it contains a NUL byte (not a text attribute)",
-				 ctx->sysfs_root, path);
+				 ga_ctx_get_sysfs_root(ctx), path);
 	*out = steal_ptr(buf);
 	return 0;
 }
@@ -166,7 +166,7 @@ int ga_sysfs_read_bin(struct ga_ctx *ctx, unsigned char **out, size_t *len, size
 	r = read_all(ctx, fd, path, max, &buf, len);
 	if (r == -EFBIG)
 		return ga_report(ctx, -EFBIG, "cannot read '%s/%s': it is larger than %zu bytes, the most accepted for it (is it the right file?)",
-				 ctx->sysfs_root, path, max);
+				 ga_ctx_get_sysfs_root(ctx), path, max);
 	if (r < 0)
 		return r;
 	*out = (unsigned char *)buf;
@@ -194,7 +194,7 @@ int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...)
 	if (errno || end == val || *end != '\0')
 		return ga_report(ctx, -GA_E_PARSE,
 				 "cannot parse '%s/%s': '%s' is not a number (the host's sysfs looks corrupt)",
-				 ctx->sysfs_root, path, val);
+				 ga_ctx_get_sysfs_root(ctx), path, val);
 	return 0;
 }
 
@@ -220,7 +220,7 @@ int ga_sysfs_link_name(struct ga_ctx *ctx, char **out, const char *fmt, ...)
 	base = base ? base + 1 : target;
 	if (!*base)
 		return ga_report(ctx, -EINVAL, "link '%s/%s' points to '%s', which has no name",
-				 ctx->sysfs_root, path, target);
+				 ga_ctx_get_sysfs_root(ctx), path, target);
 	*out = strdup(base);
 	return *out ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
 }
@@ -301,20 +301,20 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 		r = ctx->sysfs_hooks->write(ctx->sysfs_hooks_data, path, value);
 		if (r < 0)
 			return ga_report(ctx, r, "cannot write '%s' to '%s/%s': %s (%s)", value,
-					 ctx->sysfs_root, path, strerror(-r), errno_hint(-r));
+					 ga_ctx_get_sysfs_root(ctx), path, strerror(-r), errno_hint(-r));
 		if (r == 0)
 			return 0;
 	}
 	fd = openat(dfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return ga_report(ctx, -errno, "cannot open '%s/%s' for writing: %s (%s)", ctx->sysfs_root,
+		return ga_report(ctx, -errno, "cannot open '%s/%s' for writing: %s (%s)", ga_ctx_get_sysfs_root(ctx),
 				 path, strerror(errno), errno_hint(errno));
 	n = write(fd, value, len);
 	if (n < 0 || (size_t)n != len) {
 		int err = n < 0 ? errno : EIO;
 
 		return ga_report(ctx, -err, "cannot write '%s' to '%s/%s': %s (%s)", value,
-				 ctx->sysfs_root, path, strerror(err), errno_hint(err));
+				 ga_ctx_get_sysfs_root(ctx), path, strerror(err), errno_hint(err));
 	}
 	return 0;
 }
@@ -332,7 +332,7 @@ bool ga_sysfs_exists(struct ga_ctx *ctx, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof(path) || path[0] == '/' || strstr(path, ".."))
 		return false;
 	dfd = ctx->sysfs_fd >= 0 ? ctx->sysfs_fd
-				 : open(ctx->sysfs_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+				 : open(ga_ctx_get_sysfs_root(ctx), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return false;
 	ctx->sysfs_fd = dfd;

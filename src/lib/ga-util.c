@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-util.h"
 
 void ga_strv_free(char **strv)

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "ga-catalog.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-journal.h"
 #include "ga-sysfs.h"
 #include "ga-util.h"
@@ -205,8 +205,9 @@ static void registered_variant(struct ga_ctx *ctx, struct ga_variant *out)
 }
 
 int ga_variant_detect(struct ga_ctx *ctx, const struct ga_pci_dev *dev, const char *forced,
-		      const char *modules_dir, struct ga_variant *out)
+		      struct ga_variant *out)
 {
+	const char *modules_dir = ga_ctx_get(ctx, GA_SETTING_MODULES_DIR);
 	_cleanup_(kmod_unrefp) struct kmod_ctx *kmod = NULL;
 	_cleanup_free_ char *path = NULL;
 	char modalias[GA_MODALIAS_MAX];

@@ -49,10 +49,10 @@ int ga_variant_rank_aliases(const char *alias_text, const char *modalias, struct
 
 /*
  * The variant driver for dev: forced (when not NULL, validated), else from the
- * kernel's modules.alias (modules_dir: NULL for libkmod's default,
+ * kernel's modules.alias (the context's modules-dir, else libkmod's default
  * /lib/modules/`uname -r`), else a known Grace variant driver already
  * registered. -ENOENT naming both drivers and how to get each when none is
  * offered.
  */
 int ga_variant_detect(struct ga_ctx *ctx, const struct ga_pci_dev *dev, const char *forced,
-		      const char *modules_dir, struct ga_variant *out);
+		      struct ga_variant *out);

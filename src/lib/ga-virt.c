@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-virt.h"
 
 int ga_version_parse(struct ga_ctx *ctx, const char *str, unsigned long *out)

@@ -2,7 +2,6 @@ noinst_LTLIBRARIES += src/lib/libgpuassign.la
 src_lib_libgpuassign_la_SOURCES = \
 	src/lib/ga-util.h src/lib/ga-util.c \
 	src/lib/ga-ctx.h src/lib/ga-ctx-priv.h src/lib/ga-ctx.c \
-	src/lib/ga-error.h src/lib/ga-error.c \
 	src/lib/ga-sysfs.h src/lib/ga-sysfs-priv.h src/lib/ga-sysfs.c \
 	src/lib/ga-pci.h src/lib/ga-pci.c \
 	src/lib/ga-catalog.h src/lib/ga-catalog.c \

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ga-acpi.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 
 #define MAX_TABLES 8
 

@@ -14,8 +14,8 @@
 
 #include <libxml/parser.h>
 
+#include "ga-ctx.h"
 #include "ga-domxml.h"
-#include "ga-error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

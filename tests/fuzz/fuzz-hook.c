@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "ga-config.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "hook.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -63,6 +63,8 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 	return remove(path);
 }
 
+static struct ga_ctx *hook_ctx;
+
 static void cleanup(void)
 {
 	nftw(base, remove_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -101,15 +103,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			put(rel, confs[i]);
 		}
 	}
-	snprintf(dir, sizeof(dir), "%s/sys", base);
-	setenv("GA_SYSFS_ROOT", dir, 1);
-	snprintf(dir, sizeof(dir), "%s/state", base);
-	setenv("GA_STATE_DIR", dir, 1);
-	snprintf(dir, sizeof(dir), "%s/modules", base);
-	setenv("GA_MODULES_DIR", dir, 1);
-	snprintf(dir, sizeof(dir), "%s/rules", base);
-	setenv("GA_UDEV_RULES_DIR", dir, 1);
-	setenv("GA_PROC_ROOT", base, 1);
+	/* the paths of the checker, from a test overrides file as gpu-assign-hook-check loads it */
+	{
+		char text[4096];
+
+		snprintf(text, sizeof(text),
+			 "sysfs-root = %s/sys\nstate-dir = %s/state\nmodules-dir = %s/modules\nrules-dir = %s/rules\nproc-root = %s\n",
+			 base, base, base, base, base);
+		put("test-overrides", text);
+		snprintf(dir, sizeof(dir), "%s/test-overrides", base);
+		if (ga_ctx_new(&hook_ctx) < 0 || ga_ctx_load_overrides(hook_ctx, dir) != 1)
+			abort();
+	}
 	devnull = fopen("/dev/null", "w");
 	if (!devnull)
 		abort();
@@ -142,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ga_config_free(cfg);
 		return 0;
 	}
+	o.ctx = hook_ctx;
 	o.config_path = conf[(sel >> 2) % 5];
 	o.standin = (sel & 0x40) ? "ua-gpu0=0009:01:00.0,ua-x=0019:01:00.0" : NULL;
 	r = hook_handle(&o, "fuzz", ops[sel & 3][0], ops[sel & 3][1], (const char *)data, size);

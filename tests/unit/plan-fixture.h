@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-host.h"
 #include "ga-plan.h"
 #include "test-common.h"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "ga-acpi.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-sysfs-priv.h"
 #include "ga-sysfs.h"
 #include "test-common.h"

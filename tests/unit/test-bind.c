@@ -19,7 +19,7 @@
 
 #include "fake-kernel.h"
 #include "ga-bind.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-journal.h"
 #include "ga-nodedev.h"
 #include "ga-persist.h"
@@ -79,9 +79,9 @@ static void env_open(struct env *e, const char *host)
 	test_write_file(e->proc, "iomem",
 			"00000000-00000fff : Reserved\n80000000-ffffffff : System RAM\n  80200000-81ffffff : Kernel code\n");
 	test_write_file(e->proc, "1/comm", "systemd\n");
-	setenv("GA_PROC_ROOT", e->proc, 1);
 	CU_ASSERT_FATAL(ga_ctx_new(&e->ctx) == 0);
 	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(e->ctx, e->sys) == 0);
+	CU_ASSERT_FATAL(ga_ctx_set(e->ctx, GA_SETTING_PROC_ROOT, e->proc) == 0);
 	fk_init(&e->fk, e->sys, e->ctx);
 	e->opts.state_dir = e->state;
 	e->opts.rules_dir = e->rules;
@@ -433,11 +433,11 @@ static void test_missing_and_bad_drivers(void)
 	env_open(&e, "single-gh200");
 	snprintf(modules, sizeof(modules), "%s/modules", e.dir);
 	mkdir(modules, 0755);
-	setenv("GA_MODULES_DIR", modules, 1);
+	CU_ASSERT_FATAL(ga_ctx_set(e.ctx, GA_SETTING_MODULES_DIR, modules) == 0);
 	e.opts.driver = "nosuch-vfio-pci";
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -ENOENT);
 	CU_ASSERT_TRUE(has(MSG(&e), "cannot load driver 'nosuch-vfio-pci': no kernel module provides it"));
-	unsetenv("GA_MODULES_DIR");
+	CU_ASSERT_FATAL(ga_ctx_set(e.ctx, GA_SETTING_MODULES_DIR, NULL) == 0);
 	e.opts.driver = "e1000e";
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
 	CU_ASSERT_TRUE(has(MSG(&e), "not a vfio driver"));

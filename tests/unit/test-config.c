@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ga-config.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "test-common.h"
 
 static struct ga_ctx *new_ctx(void)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ga-ctx.h"
 #include "ga-domcheck.h"
-#include "ga-error.h"
 #include "test-common.h"
 
 #define HOSTDEV(addr_attrs, inner) \

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ga-ctx.h"
 #include "hook.h"
 #include "test-common.h"
 
@@ -28,6 +29,7 @@
 	GPU_HOSTDEV(managed, "<alias name='ua-gpu0'/>") "</devices></domain>"
 
 static char *root, *confdir;
+static struct ga_ctx *ctx; /* the checker's settings, from a test overrides file as gpu-assign-hook-check loads it */
 
 static void setup_host(void)
 {
@@ -42,19 +44,17 @@ static void setup_host(void)
 	test_symlink(root, "bus/pci/devices/0019:01:00.0/driver", "../../drivers/nvidia");
 	test_write_file(root, "bus/pci/devices/0000:01:00.0/vendor", "0x15b3\n");
 	test_write_file(root, "bus/pci/devices/0000:01:00.0/device", "0x1021\n");
-	setenv("GA_SYSFS_ROOT", root, 1);
-	/* ga-bind's state, udev rules, modules and /proc: all in the test's own directories */
+	/* sysfs, ga-bind's state, udev rules, modules and /proc: all in the test's own directories */
 	{
-		char dir[4096];
+		char text[8192], path[4096];
 
-		snprintf(dir, sizeof(dir), "%s/state", confdir);
-		setenv("GA_STATE_DIR", dir, 1);
-		snprintf(dir, sizeof(dir), "%s/rules", confdir);
-		setenv("GA_UDEV_RULES_DIR", dir, 1);
-		snprintf(dir, sizeof(dir), "%s/modules", confdir);
-		setenv("GA_MODULES_DIR", dir, 1);
-		snprintf(dir, sizeof(dir), "%s/proc", confdir);
-		setenv("GA_PROC_ROOT", dir, 1);
+		snprintf(text, sizeof(text),
+			 "sysfs-root = %s\nstate-dir = %s/state\nrules-dir = %s/rules\nmodules-dir = %s/modules\nproc-root = %s/proc\n",
+			 root, confdir, confdir, confdir, confdir);
+		test_write_file(confdir, "test-overrides", text);
+		snprintf(path, sizeof(path), "%s/test-overrides", confdir);
+		CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+		CU_ASSERT_FATAL(ga_ctx_load_overrides(ctx, path) == 1);
 	}
 }
 
@@ -77,6 +77,7 @@ static void run(const char *config, const char *op, const char *subop, const cha
 	unlink(path);
 	if (config)
 		test_write_file(confdir, "gpu-assign.conf", config);
+	o.ctx = ctx;
 	o.config_path = path;
 	o.err = err;
 	res->status = hook_handle(&o, "vm", op, subop, xml, strlen(xml));
@@ -353,6 +354,8 @@ static void test_cleanup(void)
 	test_tmpdir_remove(root);
 	test_tmpdir_remove(confdir);
 	root = confdir = NULL;
+	ga_ctx_free(ctx);
+	ctx = NULL;
 }
 
 static const struct test_case cases[] = {

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-pci.h"
 #include "test-common.h"
 

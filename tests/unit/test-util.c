@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-util.h"
 #include "test-common.h"
 

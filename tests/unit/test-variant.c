@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "ga-catalog.h"
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-variant.h"
 #include "test-common.h"
 
@@ -106,6 +106,7 @@ static void fixture_new(struct fixture *f)
 	test_write_file(f->dir, "sys/bus/pci/drivers/vfio-pci/bind", "");
 	CU_ASSERT_FATAL(ga_ctx_new(&f->ctx) == 0);
 	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(f->ctx, sys) == 0);
+	CU_ASSERT_FATAL(ga_ctx_set(f->ctx, GA_SETTING_MODULES_DIR, f->modules) == 0);
 }
 
 static void fixture_free(struct fixture *f)
@@ -123,18 +124,18 @@ static void test_detect(void)
 	fixture_new(&f);
 	/* neither: one line naming both drivers and how to get each */
 	test_write_file(f.dir, "modules/modules.alias", VFIO_ALL);
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, f.modules, &v), -ENOENT);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, &v), -ENOENT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(ga_last_error(f.ctx)->message,
 				      "no vfio-pci variant driver for GPU '0009:01:00.0' in this kernel: neither nvgrace_gpu_vfio_pci (in-tree, Linux >= 6.9) nor gpu_assign_nvgrace"));
 	CU_ASSERT_PTR_NULL(strchr(ga_last_error(f.ctx)->message, '\n'));
 	/* only the companion module */
 	test_write_file(f.dir, "modules/modules.alias", VFIO_ALL COMPANION);
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, f.modules, &v), 0);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, &v), 0);
 	CU_ASSERT_STRING_EQUAL(v.driver, GA_DRIVER_NVGRACE_COMPANION);
 	CU_ASSERT_EQUAL(v.source, GA_VARIANT_ALIAS);
 	/* both: libvirt's pick, the other named */
 	test_write_file(f.dir, "modules/modules.alias", INTREE COMPANION);
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, f.modules, &v), 0);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, &v), 0);
 	CU_ASSERT_STRING_EQUAL(v.driver, GA_DRIVER_NVGRACE);
 	CU_ASSERT_STRING_EQUAL(v.other, GA_DRIVER_NVGRACE_COMPANION);
 	/* no modules.alias, but the companion driver registered (loaded by hand) */
@@ -146,17 +147,17 @@ static void test_detect(void)
 		rmdir(f.modules);
 	}
 	test_write_file(f.dir, "sys/bus/pci/drivers/gpu_assign_nvgrace/bind", "");
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, f.modules, &v), 0);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, &v), 0);
 	CU_ASSERT_STRING_EQUAL(v.driver, GA_DRIVER_NVGRACE_COMPANION);
 	CU_ASSERT_EQUAL(v.source, GA_VARIANT_REGISTERED);
 	/* forced */
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, "my_variant", f.modules, &v), 0);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, "my_variant", &v), 0);
 	CU_ASSERT_STRING_EQUAL(v.driver, "my_variant");
 	CU_ASSERT_EQUAL(v.source, GA_VARIANT_OPTION);
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, "vfio-pci", f.modules, &v), -EINVAL);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, "vfio-pci", &v), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message,
 			       "invalid driver model 'vfio-pci': give a vfio-pci variant driver such as nvgrace_gpu_vfio_pci or gpu_assign_nvgrace");
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, "../x", f.modules, &v), -EINVAL);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, "../x", &v), -EINVAL);
 	fixture_free(&f);
 }
 
@@ -171,7 +172,7 @@ static void test_hostile_alias_file(void)
 	/* a FIFO never blocks us */
 	snprintf(p, sizeof(p), "%s/modules.alias", f.modules);
 	CU_ASSERT_FATAL(mkfifo(p, 0600) == 0);
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, f.modules, &v), -EINVAL);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, &v), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(ga_last_error(f.ctx)->message, "not a regular file"));
 	unlink(p);
 	/* a NUL byte is refused, not read as the end */
@@ -183,7 +184,7 @@ static void test_hostile_alias_file(void)
 		CU_ASSERT(write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1);
 		close(fd);
 	}
-	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, f.modules, &v), -EINVAL);
+	CU_ASSERT_EQUAL(ga_variant_detect(f.ctx, &d, NULL, &v), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(ga_last_error(f.ctx)->message, "NUL byte"));
 	fixture_free(&f);
 }

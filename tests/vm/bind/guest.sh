@@ -9,6 +9,8 @@ GA=/usr/bin/gpu-assign
 E=0000:00:10.0 G0=0000:00:11.0 G1=0000:00:11.1 R=0000:00:12.0
 export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0
 mkdir -p /run /etc/udev/rules.d /tmp
+# the pause between sysfs steps that lets a case kill or unplug mid-way: a test override (gpu-assign(1))
+printf 'step-delay-ms = 400\n' >/tmp/slow-steps
 passed=0 failed=0 ok=1 name=
 
 dev() { echo "/sys/bus/pci/devices/$1"; }
@@ -95,7 +97,7 @@ originals
 end
 
 begin "device removed mid-way (sysfs remove), then rescan"
-GA_TEST_STEP_DELAY_MS=400 $GA bind --driver vfio-pci $E $R >/tmp/bg 2>&1 &
+GA_TEST_OVERRIDES=/tmp/slow-steps $GA bind --driver vfio-pci $E $R >/tmp/bg 2>&1 &
 pid=$!
 wait_driver $E vfio-pci
 echo 1 >"$(dev $R)/remove"
@@ -113,7 +115,7 @@ originals
 end
 
 begin "kill -9 during a bind, then repair"
-GA_TEST_STEP_DELAY_MS=400 $GA bind --driver vfio-pci $E $R >/tmp/bg 2>&1 &
+GA_TEST_OVERRIDES=/tmp/slow-steps $GA bind --driver vfio-pci $E $R >/tmp/bg 2>&1 &
 pid=$!
 wait_driver $E vfio-pci
 kill -9 $pid
@@ -128,7 +130,7 @@ end
 
 begin "kill -9 during a release, then the next bind finishes the rollback"
 run $GA bind --driver vfio-pci $E $R
-GA_TEST_STEP_DELAY_MS=400 $GA release $E $R >/tmp/bg 2>&1 &
+GA_TEST_OVERRIDES=/tmp/slow-steps $GA release $E $R >/tmp/bg 2>&1 &
 pid=$!
 wait_driver $E none
 kill -9 $pid
@@ -211,7 +213,7 @@ after_replug() {
 # reloads_asked: how many reload requests udevd has received (its --debug log)
 reloads_asked() { grep -c "control message (RELOAD)" /tmp/udevd.log; }
 # asked_reload BEFORE: gpu-assign must have asked udevd to reload since
-asked_reload() { [ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after)"; }
+asked_reload() { [ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after); it said: $(cat /tmp/out)"; }
 
 begin "udevd applies the persistent rule, driver module already loaded"
 udevd_start

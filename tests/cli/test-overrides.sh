@@ -1,0 +1,59 @@
+#!/bin/bash
+# test-overrides.sh - the CLI side of the one test override mechanism
+# (gpu-assign(1), TEST OVERRIDES): the file GA_TEST_OVERRIDES names is read
+# once, -v says what it changed, a bad file stops every command with one
+# line naming file and line, and --sysfs-root > GA_SYSFS_ROOT > sysfs-root.
+# The parser's every error is in tests/unit/test-ctx.c; the hook's side in
+# tests/hook/bad-input.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ga=${GPU_ASSIGN:-$PWD/gpu-assign}
+[ -x "$ga" ] || { echo "test-overrides: no gpu-assign at $ga (build it, or set GPU_ASSIGN)" >&2; exit 2; }
+export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
+unset GA_SYSFS_ROOT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ga-overrides.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0 fail=0
+# expect NAME WANT-STATUS WANT-STDERR(exact, "" for none) CMD...
+expect() {
+	local name=$1 want=$2 want_err=$3 status
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	if [ "$status" = "$want" ] && [ "$(cat "$tmp/err")" = "$want_err" ]; then
+		pass=$((pass + 1)); echo "PASS $name"
+	else
+		fail=$((fail + 1)); echo "FAIL $name: exit $status (want $want), stderr: $(cat "$tmp/err") (want: $want_err)"
+	fi
+}
+
+mkdir "$tmp/state"
+printf '# a test of status\nstate-dir = %s/state\nstep-delay-ms = 5\n' "$tmp" >"$tmp/ok"
+GA_TEST_OVERRIDES=$tmp/ok expect "-v names the file and what it changed" 0 \
+	"gpu-assign: info: test overrides from '$tmp/ok': state-dir=$tmp/state, step-delay-ms=5" "$ga" -v status
+GA_TEST_OVERRIDES=$tmp/ok expect "without -v: silent" 0 "" "$ga" status
+printf 'state-dir = %s/state\nstate_dir = /x\n' "$tmp" >"$tmp/bad"
+GA_TEST_OVERRIDES=$tmp/bad expect "unknown key: one line, exit 1" 1 \
+	"gpu-assign: test overrides file $tmp/bad:2: unknown key 'state_dir' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin)" \
+	"$ga" status
+GA_TEST_OVERRIDES=$tmp/missing expect "a missing file a test named" 1 \
+	"gpu-assign: cannot open test overrides file '$tmp/missing': No such file or directory" "$ga" status
+GA_TEST_OVERRIDES=$tmp expect "a directory" 1 \
+	"gpu-assign: test overrides file '$tmp' is not a regular file (give a file of 'key = value' lines)" "$ga" status
+
+# sysfs root: --sysfs-root beats GA_SYSFS_ROOT, which beats the file; each
+# case succeeds only if the winner is the sample host's tree.
+if command -v umockdev-run >/dev/null 2>&1; then
+	"$top/tests/hosts/mkhost" "$top/tests/hosts/single-gh200" "$tmp/host" >/dev/null || exit 2
+	on_host() { umockdev-run -d "$tmp/host/host.umockdev" -- "$@"; }
+	printf 'sysfs-root = %s/host/sys\n' "$tmp" >"$tmp/sysfs-good"
+	printf 'sysfs-root = %s/nowhere\n' "$tmp" >"$tmp/sysfs-bad"
+	GA_TEST_OVERRIDES=$tmp/sysfs-good expect "the file's sysfs-root is used" 0 "" on_host "$ga" check 0009:01:00.0
+	GA_TEST_OVERRIDES=$tmp/sysfs-bad GA_SYSFS_ROOT=$tmp/host/sys expect "GA_SYSFS_ROOT beats the file" 0 "" \
+		on_host "$ga" check 0009:01:00.0
+	GA_TEST_OVERRIDES=$tmp/sysfs-bad GA_SYSFS_ROOT=$tmp/nowhere expect "--sysfs-root beats GA_SYSFS_ROOT" 0 "" \
+		on_host "$ga" --sysfs-root "$tmp/host/sys" check 0009:01:00.0
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
