@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
 #include "ga-domcheck.h"
 #include "ga-error.h"
+#include "ga-units.h"
+#include "ga-xml.h"
 
 #define VIRT_DEFAULT_MMIO (512ULL << 30)
 
@@ -44,50 +43,6 @@ void ga_domain_free(struct ga_domain *dom)
 	free(dom);
 }
 
-static bool is_el(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
-}
-
-/* An element without a namespace (libvirt's own vocabulary). */
-static bool is_plain(xmlNodePtr n, const char *name)
-{
-	return is_el(n, name) && !n->ns;
-}
-
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
-{
-	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-		if (is_plain(n, name))
-			return n;
-	return NULL;
-}
-
-/* Hand an xmlChar string over as a libc one (NULL stays NULL); *oom set on allocation failure. */
-static char *take_xml_string(xmlChar *v, bool *oom)
-{
-	char *copy;
-
-	if (!v)
-		return NULL;
-	copy = strdup((const char *)v);
-	xmlFree(v);
-	if (!copy)
-		*oom = true;
-	return copy;
-}
-
-/* A strdup'd attribute, NULL if absent. */
-static char *prop(xmlNodePtr n, const char *name, bool *oom)
-{
-	return take_xml_string(n ? xmlGetProp(n, (const xmlChar *)name) : NULL, oom);
-}
-
-static char *text_of(xmlNodePtr n, bool *oom)
-{
-	return take_xml_string(n ? xmlNodeGetContent(n) : NULL, oom);
-}
-
 /* A number as libvirt writes it in an address ("0x0009", "9"), at most max. */
 static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 {
@@ -98,76 +53,6 @@ static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 0);
 	return !errno && *end == '\0' && *out <= max;
-}
-
-/* libvirt's memory units, as far as a cell's size needs them. */
-static bool to_kib(const char *value, const char *unit, uint64_t *kib)
-{
-	static const struct {
-		const char *name;
-		uint64_t num, den; /* KiB = value * num / den */
-	} units[] = {
-		{ "b", 1, 1024 }, { "bytes", 1, 1024 },
-		{ "KB", 1000, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 },
-		{ "MB", 1000000, 1024 }, { "M", 1024, 1 }, { "MiB", 1024, 1 },
-		{ "GB", 1000000000, 1024 }, { "G", 1048576, 1 }, { "GiB", 1048576, 1 },
-		{ "T", 1073741824, 1 }, { "TiB", 1073741824, 1 },
-	};
-	unsigned long long v;
-	char *end;
-
-	if (!value || !*value || *value == '-')
-		return false;
-	errno = 0;
-	v = strtoull(value, &end, 10);
-	if (errno || *end)
-		return false;
-	if (!unit) {
-		*kib = v;
-		return true;
-	}
-	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
-		if (strcmp(unit, units[i].name))
-			continue;
-		if (units[i].num > 1 && v > UINT64_MAX / units[i].num)
-			return false;
-		*kib = v * units[i].num / units[i].den;
-		return true;
-	}
-	return false;
-}
-
-int ga_qemu_size_parse(const char *str, uint64_t *bytes)
-{
-	unsigned long long v;
-	unsigned shift = 0;
-	char *end;
-
-	if (!str || *str < '0' || *str > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(str, &end, 10);
-	if (errno)
-		return -ERANGE;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case 'p': case 'P': shift = 50; end++; break;
-	case 'e': case 'E': shift = 60; end++; break;
-	case 'b': case 'B': end++; break;
-	default:
-		return -EINVAL;
-	}
-	if (*end)
-		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*bytes = (uint64_t)v << shift;
-	return 0;
 }
 
 /* Value of key in a QEMU option string "type,key=value,key2=value2" (copied into buf). */
@@ -262,17 +147,17 @@ static bool parse_nodeset(const char *s, unsigned **out, size_t *n)
 
 static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 {
-	xmlNodePtr addr = child(child(n, "source"), "address"), acpi;
+	xmlNodePtr addr = ga_xml_child(ga_xml_child(n, "source"), "address"), acpi;
 	struct ga_dom_hostdev *hd;
 	unsigned long dom_, bus, slot, fn;
 	char *v;
 	bool oom = false, ok;
 	int r;
 
-	v = prop(n, "mode", &oom);
+	v = ga_xml_prop(n, "mode", &oom);
 	ok = !v || !strcmp(v, "subsystem");
 	free(v);
-	v = prop(n, "type", &oom);
+	v = ga_xml_prop(n, "type", &oom);
 	ok = ok && v && !strcmp(v, "pci");
 	free(v);
 	if (oom)
@@ -280,8 +165,8 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	if (!ok || !addr)
 		return 0;
 	{
-		char *d = prop(addr, "domain", &oom), *b = prop(addr, "bus", &oom);
-		char *s = prop(addr, "slot", &oom), *f = prop(addr, "function", &oom);
+		char *d = ga_xml_prop(addr, "domain", &oom), *b = ga_xml_prop(addr, "bus", &oom);
+		char *s = ga_xml_prop(addr, "slot", &oom), *f = ga_xml_prop(addr, "function", &oom);
 
 		/* libvirt defaults a missing domain to 0 */
 		ok = (!d || parse_num(d, 0xffff, &dom_)) && parse_num(b, 0xff, &bus) &&
@@ -305,13 +190,13 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	hd->addr.bus = (uint8_t)bus;
 	hd->addr.slot = (uint8_t)slot;
 	hd->addr.func = (uint8_t)fn;
-	v = prop(n, "managed", &oom);
+	v = ga_xml_prop(n, "managed", &oom);
 	hd->managed = v && !strcmp(v, "yes");
 	free(v);
-	hd->alias = prop(child(n, "alias"), "name", &oom);
-	hd->driver_model = prop(child(n, "driver"), "model", &oom);
-	acpi = child(n, "acpi");
-	v = prop(acpi, "nodeset", &oom);
+	hd->alias = ga_xml_prop(ga_xml_child(n, "alias"), "name", &oom);
+	hd->driver_model = ga_xml_prop(ga_xml_child(n, "driver"), "model", &oom);
+	acpi = ga_xml_child(n, "acpi");
+	v = ga_xml_prop(acpi, "nodeset", &oom);
 	if (oom) {
 		free(v);
 		return ga_report(ctx, -ENOMEM, "out of memory");
@@ -337,13 +222,13 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 		bool oom = false, ok;
 		int r;
 
-		if (!is_plain(n, "cell"))
+		if (!ga_xml_is(n, "cell"))
 			continue;
-		id = prop(n, "id", &oom);
-		mem = prop(n, "memory", &oom);
-		unit = prop(n, "unit", &oom);
-		cpus = prop(n, "cpus", &oom);
-		ok = parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && to_kib(mem, unit, &cell.memory_kib);
+		id = ga_xml_prop(n, "id", &oom);
+		mem = ga_xml_prop(n, "memory", &oom);
+		unit = ga_xml_prop(n, "unit", &oom);
+		cpus = ga_xml_prop(n, "cpus", &oom);
+		ok = parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) == 0;
 		cell.has_cpus = cpus && *cpus;
 		free(id);
 		free(mem);
@@ -416,7 +301,7 @@ static int read_qemu_option(struct ga_ctx *ctx, struct ga_domain *dom, const cha
 	} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
 		uint64_t size;
 
-		if (opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_qemu_size_parse(buf, &size) == 0)
+		if (opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_size_parse_qemu(buf, &size) == 0)
 			dom->highmem_mmio_size = size;
 	} else if (!strcmp(opt, "-device")) {
 		if (opt_value(val, "id", buf, sizeof(buf)))
@@ -434,9 +319,9 @@ static int read_qemu_commandline(struct ga_ctx *ctx, struct ga_domain *dom, xmlN
 		bool oom = false;
 		char *value;
 
-		if (!is_el(n, "arg") || !n->ns || strcmp((const char *)n->ns->href, GA_QEMU_NS))
+		if (!ga_xml_is_ns(n, GA_QEMU_NS, "arg"))
 			continue;
-		value = prop(n, "value", &oom);
+		value = ga_xml_prop(n, "value", &oom);
 		if (oom) {
 			r = ga_report(ctx, -ENOMEM, "out of memory");
 			break;
@@ -467,9 +352,9 @@ static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr m
 			if (c->type != XML_ELEMENT_NODE || c->ns != n->ns)
 				continue;
 			if (!strcmp((const char *)c->name, "name") && !dom->nova_instance)
-				dom->nova_instance = text_of(c, &oom);
+				dom->nova_instance = ga_xml_text(c, &oom);
 			else if (!strcmp((const char *)c->name, "flavor") && !dom->nova_flavor)
-				dom->nova_flavor = prop(c, "name", &oom);
+				dom->nova_flavor = ga_xml_prop(c, "name", &oom);
 		}
 		if (oom)
 			return ga_report(ctx, -ENOMEM, "out of memory");
@@ -477,75 +362,74 @@ static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr m
 	return 0;
 }
 
-static void doc_freep(xmlDocPtr *doc)
+int ga_domain_doc_parse(struct ga_ctx *ctx, const char *buf, size_t len, xmlDocPtr *out)
 {
-	if (*doc)
-		xmlFreeDoc(*doc);
+	static const struct ga_xml_source src = { .what = "domain XML", .max = GA_DOMAIN_MAX_XML };
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	int r;
+
+	*out = NULL;
+	r = ga_xml_parse(ctx, buf, len, &src, &doc);
+	if (r < 0)
+		return r;
+	root = xmlDocGetRootElement(doc);
+	if (!ga_xml_is(root, "domain"))
+		return ga_report(ctx, -GA_E_PARSE,
+				 "not a libvirt domain XML: the root element is '%s%s%s', not 'domain' (give the output of 'virsh dumpxml')",
+				 root->ns && root->ns->prefix ? (const char *)root->ns->prefix : "",
+				 root->ns && root->ns->prefix ? ":" : "", (const char *)root->name);
+	*out = steal_ptr(doc);
+	return 0;
 }
 
 int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	int r;
+
+	*out = NULL;
+	r = ga_domain_doc_parse(ctx, buf, len, &doc);
+	if (r < 0)
+		return r;
+	return ga_domain_read(ctx, doc, out);
+}
+
+int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
+{
 	_cleanup_domain_ struct ga_domain *dom = NULL;
-	xmlNodePtr root, os, devices;
+	xmlNodePtr root = xmlDocGetRootElement(doc), os, devices;
 	bool oom = false;
 	int r;
 
 	*out = NULL;
-	if (len == 0)
-		return ga_report(ctx, -GA_E_PARSE, "no domain XML given (libvirt passes it on stdin)");
-	if (len > GA_DOMAIN_MAX_XML)
-		return ga_report(ctx, -EFBIG, "domain XML of %zu bytes is larger than the %u bytes we read (not checked)",
-				 len, GA_DOMAIN_MAX_XML);
-	doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *err = xmlGetLastError();
-		char msg[256];
-		size_t n;
-
-		snprintf(msg, sizeof(msg), "%s", err && err->message ? err->message : "parse error");
-		n = strlen(msg);
-		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		r = ga_report(ctx, -GA_E_PARSE, "domain XML is not well-formed: line %d: %s", err ? err->line : 0, msg);
-		xmlResetLastError();
-		return r;
-	}
-	/* libvirt never writes a DTD; one could only bring entity tricks */
-	if (doc->intSubset || doc->extSubset)
-		return ga_report(ctx, -GA_E_PARSE, "domain XML has a <!DOCTYPE>, which libvirt never writes (not read)");
-	root = xmlDocGetRootElement(doc);
-	if (!root || !is_plain(root, "domain"))
-		return ga_report(ctx, -GA_E_PARSE, "not a libvirt domain XML: the root element is '%s', not 'domain'",
-				 root ? (const char *)root->name : "");
 	dom = calloc(1, sizeof(*dom));
 	if (!dom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	dom->name = text_of(child(root, "name"), &oom);
-	dom->uuid = text_of(child(root, "uuid"), &oom);
-	os = child(child(root, "os"), "type");
-	dom->arch = prop(os, "arch", &oom);
-	dom->machine = prop(os, "machine", &oom);
-	dom->acpi = child(child(root, "features"), "acpi") != NULL;
+	dom->name = ga_xml_text(ga_xml_child(root, "name"), &oom);
+	dom->uuid = ga_xml_text(ga_xml_child(root, "uuid"), &oom);
+	os = ga_xml_child(ga_xml_child(root, "os"), "type");
+	dom->arch = ga_xml_prop(os, "arch", &oom);
+	dom->machine = ga_xml_prop(os, "machine", &oom);
+	dom->acpi = ga_xml_child(ga_xml_child(root, "features"), "acpi") != NULL;
 	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	r = read_metadata(ctx, dom, child(root, "metadata"));
+	r = read_metadata(ctx, dom, ga_xml_child(root, "metadata"));
 	if (r < 0)
 		return r;
-	r = read_cells(ctx, dom, child(child(root, "cpu"), "numa"));
+	r = read_cells(ctx, dom, ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
 	if (r < 0)
 		return r;
-	devices = child(root, "devices");
+	devices = ga_xml_child(root, "devices");
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
-		if (!is_plain(n, "hostdev"))
+		if (!ga_xml_is(n, "hostdev"))
 			continue;
 		r = read_hostdev(ctx, dom, n);
 		if (r < 0)
 			return r;
 	}
 	for (xmlNodePtr n = root->children; n; n = n->next) {
-		if (!is_el(n, "commandline") || !n->ns || strcmp((const char *)n->ns->href, GA_QEMU_NS))
+		if (!ga_xml_is_ns(n, GA_QEMU_NS, "commandline"))
 			continue;
 		r = read_qemu_commandline(ctx, dom, n);
 		if (r < 0)

@@ -31,26 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ga-domcheck.h"
 #include "ga-domxml.h"
 #include "ga-error.h"
 #include "ga-host.h"
+#include "ga-xml.h"
 
 #define XC(s) ((const xmlChar *)(s))
 /* node ids in our record are below this (QEMU allows 128 nodes) */
 #define GA_DOMAIN_NODE_LIMIT 4096
-
-static void doc_freep(xmlDocPtr *d)
-{
-	if (*d)
-		xmlFreeDoc(*d);
-}
-
-static void xfreep(xmlChar **p)
-{
-	if (*p)
-		xmlFree(*p);
-}
-#define _cleanup_xfree_ _cleanup_(xfreep)
 
 /* A tree under construction; oom is sticky and checked once at the end. */
 struct builder {
@@ -144,33 +133,6 @@ static xmlNodePtr insert(struct builder *b, xmlNodePtr parent, xmlNodePtr before
 	return n;
 }
 
-static bool is_el(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && !n->ns && !strcmp((const char *)n->name, name);
-}
-
-static bool is_ns_el(const xmlNode *n, const char *href, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	       !strcmp((const char *)n->ns->href, href) && !strcmp((const char *)n->name, name);
-}
-
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
-{
-	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_el(c, name))
-			return c;
-	return NULL;
-}
-
-static xmlNodePtr ns_child(xmlNodePtr parent, const char *href, const char *name)
-{
-	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_ns_el(c, href, name))
-			return c;
-	return NULL;
-}
-
 /* Whitespace-only text between elements goes, so the serializer can indent. */
 static void strip_blanks(xmlNodePtr n)
 {
@@ -186,25 +148,6 @@ static void strip_blanks(xmlNodePtr n)
 		else if (has_el && c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
 			drop(c);
 	}
-}
-
-char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char units[] = "KMGTPE";
-	unsigned u = 0;
-	uint64_t v = bytes;
-
-	if (v % 1024) {
-		snprintf(buf, size, "%" PRIu64, v);
-		return buf;
-	}
-	v /= 1024;
-	while (v % 1024 == 0 && v >= 1024 && u + 1 < sizeof(units) - 1) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
-	return buf;
 }
 
 static const char *machine_for(enum ga_arch arch)
@@ -278,7 +221,7 @@ static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, 
 		}
 	}
 	if (!b->cmdline) {
-		b->cmdline = ns_child(root, GA_QEMU_NS, "commandline");
+		b->cmdline = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 		if (!b->cmdline)
 			b->cmdline = add(b, root, b->qemu_ns, "commandline");
 	}
@@ -291,7 +234,7 @@ static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, 
 /* The <gpu-assign:qemu> record, created on first use. */
 static xmlNodePtr qemu_record(struct builder *b)
 {
-	xmlNodePtr rec = b->record ? ns_child(b->record, GA_DOMXML_NS, "qemu") : NULL;
+	xmlNodePtr rec = b->record ? ga_xml_ns_child(b->record, GA_DOMXML_NS, "qemu") : NULL;
 
 	return rec ? rec : add(b, b->record, b->ga_ns, "qemu");
 }
@@ -447,7 +390,7 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 	if (plan->arch == GA_ARCH_AARCH64) {
 		/* libvirt has no knob; QEMU merges this -machine with libvirt's own. */
 		qemu_arg_pair(b, root, "-machine", "highmem-mmio-size=%s",
-			      ga_domxml_qemu_size(plan->mmio_window, size, sizeof(size)));
+			      ga_size_format_qemu(plan->mmio_window, size, sizeof(size)));
 		set(b, qemu_record(b), "machine", "highmem-mmio-size=%s", size);
 		return;
 	}
@@ -458,7 +401,7 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		xmlChar *type, *model;
 		bool match;
 
-		if (!is_el(c, "controller"))
+		if (!ga_xml_is(c, "controller"))
 			continue;
 		type = xmlGetProp(c, XC("type"));
 		model = xmlGetProp(c, XC("model"));
@@ -533,11 +476,11 @@ static void used_slots(xmlNodePtr n, bool used[32])
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(c, "address") && !is_el(n, "source")) {
-			_cleanup_xfree_ xmlChar *type = xmlGetProp(c, XC("type"));
-			_cleanup_xfree_ xmlChar *dom = xmlGetProp(c, XC("domain"));
-			_cleanup_xfree_ xmlChar *bus = xmlGetProp(c, XC("bus"));
-			_cleanup_xfree_ xmlChar *slot = xmlGetProp(c, XC("slot"));
+		if (ga_xml_is(c, "address") && !ga_xml_is(n, "source")) {
+			_cleanup_xmlfree_ xmlChar *type = xmlGetProp(c, XC("type"));
+			_cleanup_xmlfree_ xmlChar *dom = xmlGetProp(c, XC("domain"));
+			_cleanup_xmlfree_ xmlChar *bus = xmlGetProp(c, XC("bus"));
+			_cleanup_xmlfree_ xmlChar *slot = xmlGetProp(c, XC("slot"));
 
 			if (type && !strcmp((char *)type, "pci") && slot &&
 			    (!dom || strtoul((char *)dom, NULL, 0) == 0) && (!bus || strtoul((char *)bus, NULL, 0) == 0)) {
@@ -582,7 +525,7 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 
 	if (plan->ngpus > 32)
 		return ga_report(b->ctx, -E2BIG, "too many GPUs (%zu) for one domain", plan->ngpus);
-	devices = child(root, "devices");
+	devices = ga_xml_child(root, "devices");
 	if (!devices)
 		devices = add(b, root, NULL, "devices");
 	if (b->oom)
@@ -591,24 +534,24 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 	if (r < 0)
 		return r;
 
-	metadata = child(root, "metadata");
+	metadata = ga_xml_child(root, "metadata");
 	if (!metadata) {
 		/* after the naming elements, as libvirt writes it */
 		before = root->children;
-		while (before && (is_el(before, "name") || is_el(before, "uuid") || is_el(before, "genid") ||
-				  is_el(before, "title") || is_el(before, "description") || before->type != XML_ELEMENT_NODE))
+		while (before && (ga_xml_is(before, "name") || ga_xml_is(before, "uuid") || ga_xml_is(before, "genid") ||
+				  ga_xml_is(before, "title") || ga_xml_is(before, "description") || before->type != XML_ELEMENT_NODE))
 			before = before->next;
 		metadata = insert(b, root, before, "metadata");
 	}
 	write_record(b, metadata, plan, opts);
 
-	features = child(root, "features");
+	features = ga_xml_child(root, "features");
 	if (!features)
-		features = insert(b, root, child(root, "cpu") ? child(root, "cpu") : devices, "features");
-	if (!child(features, "acpi"))
+		features = insert(b, root, ga_xml_child(root, "cpu") ? ga_xml_child(root, "cpu") : devices, "features");
+	if (!ga_xml_child(features, "acpi"))
 		add(b, features, NULL, "acpi");
 
-	cpu = child(root, "cpu");
+	cpu = ga_xml_child(root, "cpu");
 	if (!cpu) {
 		cpu = insert(b, root, devices, "cpu");
 		created_cpu = true;
@@ -627,7 +570,7 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 	}
 
 	if (plan->pin) {
-		xmlNodePtr anchor = child(root, "os");
+		xmlNodePtr anchor = ga_xml_child(root, "os");
 		xmlNodePtr cputune = insert(b, root, anchor ? anchor : devices, "cputune");
 		xmlNodePtr numatune = insert(b, root, anchor ? anchor : devices, "numatune");
 
@@ -648,7 +591,7 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 
 int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts, char **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	struct builder b = { .ctx = ctx };
 	xmlNodePtr root, n, os;
 	bool kvm = !opts->virt_type || !strcmp(opts->virt_type, "kvm");
@@ -705,56 +648,6 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 	return serialize(ctx, doc, out);
 }
 
-static int parse_doc(struct ga_ctx *ctx, const char *xml, size_t len, xmlDocPtr *out)
-{
-	xmlParserCtxtPtr pctx;
-	xmlDocPtr doc;
-	xmlNodePtr root;
-
-	*out = NULL;
-	if (len > INT_MAX)
-		return ga_report(ctx, -E2BIG, "the domain XML is too large (%zu bytes)", len);
-	pctx = xmlNewParserCtxt();
-	if (!pctx)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	doc = xmlCtxtReadMemory(pctx, xml, (int)len, "domain.xml", NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	/*
-	 * A prefix without its namespace declaration is only a namespace error
-	 * to libxml2, which keeps the element; written back next to our own
-	 * xmlns:qemu it would change meaning. Such a document is refused.
-	 */
-	if (doc && !pctx->nsWellFormed) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(pctx);
-		int line = e ? e->line : 0;
-		char msg[256];
-		size_t l;
-
-		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
-		l = strlen(msg);
-		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-			msg[--l] = '\0';
-		xmlFreeParserCtxt(pctx);
-		return ga_report(ctx, -GA_E_PARSE, "malformed domain XML at line %d: %s (fix the file)", line, msg);
-	}
-	xmlFreeParserCtxt(pctx);
-	root = xmlDocGetRootElement(doc);
-	if (!root || !is_el(root, "domain")) {
-		int r = ga_report(ctx, -GA_E_PARSE,
-				  "not a libvirt domain XML: the root element is '%s', not 'domain' (give the output of 'virsh dumpxml')",
-				  root ? (const char *)root->name : "(none)");
-
-		xmlFreeDoc(doc);
-		return r;
-	}
-	*out = doc;
-	return 0;
-}
-
 void ga_domxml_info_clear(struct ga_domxml_info *info)
 {
 	free(info->arch_name);
@@ -763,61 +656,22 @@ void ga_domxml_info_clear(struct ga_domxml_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-static char *dup_prop(xmlNodePtr n, const char *name)
-{
-	_cleanup_xfree_ xmlChar *v = n ? xmlGetProp(n, XC(name)) : NULL;
-
-	return v ? strdup((const char *)v) : NULL;
-}
-
-/* libvirt's memory units (scaled to KiB); -1 for an unknown unit. */
-static int memory_to_kib(const char *value, const char *unit, uint64_t *kib)
-{
-	static const struct {
-		const char *name;
-		uint64_t num, den; /* KiB = value * num / den */
-	} units[] = {
-		{ "b", 1, 1024 }, { "bytes", 1, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 }, { "KB", 1000, 1024 },
-		{ "M", 1024, 1 }, { "MiB", 1024, 1 }, { "MB", 1000000, 1024 }, { "G", 1 << 20, 1 },
-		{ "GiB", 1 << 20, 1 }, { "GB", 1000000000, 1024 }, { "T", 1 << 30, 1 }, { "TiB", 1 << 30, 1 },
-	};
-	unsigned long long v;
-	char *end;
-
-	if (!value || !(*value >= '0' && *value <= '9'))
-		return -1;
-	errno = 0;
-	v = strtoull(value, &end, 10);
-	while (*end == ' ' || *end == '\n' || *end == '\t')
-		end++;
-	if (errno || *end)
-		return -1;
-	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
-		if (strcmp(unit ? unit : "KiB", units[i].name))
-			continue;
-		if (v > UINT64_MAX / units[i].num / 1024)
-			return -1;
-		*kib = v * units[i].num / units[i].den;
-		return 0;
-	}
-	return -1;
-}
-
 static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *info)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	xmlNodePtr n, type;
+	bool oom = false;
 
 	memset(info, 0, sizeof(*info));
-	n = child(root, "name");
+	n = ga_xml_child(root, "name");
 	if (n) {
-		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
+		_cleanup_xmlfree_ xmlChar *s = xmlNodeGetContent(n);
 
 		info->name = s ? strdup((const char *)s) : NULL;
 	}
-	n = child(root, "vcpu");
+	n = ga_xml_child(root, "vcpu");
 	if (n) {
-		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
+		_cleanup_xmlfree_ xmlChar *s = xmlNodeGetContent(n);
 		char *end;
 		unsigned long v = s ? strtoul((const char *)s, &end, 10) : 0;
 
@@ -826,18 +680,22 @@ static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *i
 					 s ? (const char *)s : "");
 		info->vcpus = (unsigned)v;
 	}
-	n = child(root, "memory");
+	n = ga_xml_child(root, "memory");
 	if (n) {
-		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
-		_cleanup_xfree_ xmlChar *unit = xmlGetProp(n, XC("unit"));
+		_cleanup_free_ char *s = ga_xml_strip(ga_xml_text(n, &oom));
+		_cleanup_free_ char *unit = ga_xml_prop(n, "unit", &oom);
 
-		if (memory_to_kib((const char *)s, (const char *)unit, &info->memory_kib) < 0)
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		if (ga_size_parse_libvirt(s, unit, &info->memory_kib) < 0)
 			return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size",
-					 s ? (const char *)s : "", unit ? (const char *)unit : "KiB");
+					 s ? s : "", unit ? unit : "KiB");
 	}
-	type = child(child(root, "os"), "type");
-	info->arch_name = dup_prop(type, "arch");
-	info->machine = dup_prop(type, "machine");
+	type = ga_xml_child(ga_xml_child(root, "os"), "type");
+	info->arch_name = ga_xml_prop(type, "arch", &oom);
+	info->machine = ga_xml_prop(type, "machine", &oom);
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
 	info->arch = GA_ARCH_AUTO;
 	if (info->arch_name) {
 		int a = ga_arch_from_string(info->arch_name);
@@ -850,11 +708,11 @@ static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *i
 
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	r = parse_doc(ctx, xml, len, &doc);
+	r = ga_domain_doc_parse(ctx, xml, len, &doc);
 	if (r < 0)
 		return r;
 	r = read_info(ctx, doc, info);
@@ -902,35 +760,36 @@ static int push(char ***v, size_t *n, char *s)
 static int read_record(struct ga_ctx *ctx, xmlNodePtr rec, struct record *r)
 {
 	for (xmlNodePtr c = rec->children; c; c = c->next) {
+		bool oom = false;
 		int e = 0;
 
-		if (is_ns_el(c, GA_DOMXML_NS, "gpu")) {
-			char *alias = dup_prop(c, "alias");
+		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu")) {
+			char *alias = ga_xml_prop(c, "alias", &oom);
 
 			if (alias)
 				e = push(&r->aliases, &r->naliases, alias);
-		} else if (is_ns_el(c, GA_DOMXML_NS, "qemu")) {
-			_cleanup_free_ char *nodes = dup_prop(c, "numa-nodes");
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "qemu")) {
+			_cleanup_free_ char *nodes = ga_xml_prop(c, "numa-nodes", &oom);
 
 			free(r->machine);
 			free(r->numa_nodes);
 			r->numa_nodes = NULL;
 			r->nnuma_nodes = 0;
-			r->machine = dup_prop(c, "machine");
+			r->machine = ga_xml_prop(c, "machine", &oom);
 			if (nodes && ga_cpulist_parse(ctx, nodes, GA_DOMAIN_NODE_LIMIT, &r->numa_nodes, &r->nnuma_nodes) < 0)
 				return ga_report(ctx, -GA_E_PARSE,
 						 "the domain's gpu-assign record has a bad numa-nodes list '%s' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)",
 						 nodes);
-		} else if (is_ns_el(c, GA_DOMXML_NS, "numa")) {
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "numa")) {
 			r->numa = true;
-		} else if (is_ns_el(c, GA_DOMXML_NS, "pin")) {
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pin")) {
 			r->pin = true;
-		} else if (is_ns_el(c, GA_DOMXML_NS, "pcihole64")) {
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pcihole64")) {
 			r->pcihole64 = true;
-		} else if (is_ns_el(c, GA_DOMXML_NS, "cpu")) {
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "cpu")) {
 			r->cpu = true;
 		}
-		if (e)
+		if (e || oom)
 			return ga_report(ctx, -ENOMEM, "out of memory");
 	}
 	return 0;
@@ -938,8 +797,8 @@ static int read_record(struct ga_ctx *ctx, xmlNodePtr rec, struct record *r)
 
 static bool alias_is(xmlNodePtr dev, const char *alias)
 {
-	_cleanup_xfree_ xmlChar *name = NULL;
-	xmlNodePtr a = child(dev, "alias");
+	_cleanup_xmlfree_ xmlChar *name = NULL;
+	xmlNodePtr a = ga_xml_child(dev, "alias");
 
 	if (!a)
 		return false;
@@ -949,7 +808,7 @@ static bool alias_is(xmlNodePtr dev, const char *alias)
 
 static bool value_is(xmlNodePtr n, const char *v)
 {
-	_cleanup_xfree_ xmlChar *value = xmlGetProp(n, XC("value"));
+	_cleanup_xmlfree_ xmlChar *value = xmlGetProp(n, XC("value"));
 
 	return value && !strcmp((const char *)value, v);
 }
@@ -965,8 +824,8 @@ static bool in_set(const struct record *r, unsigned id)
 /* Whether the argument pair flag, value is one an earlier merge wrote. */
 static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct record *r)
 {
-	_cleanup_xfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
-	_cleanup_xfree_ xmlChar *v = xmlGetProp(value, XC("value"));
+	_cleanup_xmlfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
+	_cleanup_xmlfree_ xmlChar *v = xmlGetProp(value, XC("value"));
 	const char *fs = (const char *)f, *vs = (const char *)v;
 	unsigned a, b, d;
 	int end = -1;
@@ -992,12 +851,12 @@ static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct record *r
 /* Remove every part an earlier merge wrote. */
 static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record *r)
 {
-	xmlNodePtr devices = child(root, "devices");
-	xmlNodePtr cmd = ns_child(root, GA_QEMU_NS, "commandline");
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 
 	for (xmlNodePtr c = devices ? devices->children : NULL, next; c; c = next) {
 		next = c->next;
-		if (!is_el(c, "hostdev"))
+		if (!ga_xml_is(c, "hostdev"))
 			continue;
 		for (size_t i = 0; i < r->naliases; i++) {
 			if (alias_is(c, r->aliases[i])) {
@@ -1007,24 +866,24 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 		}
 	}
 	if (r->numa)
-		drop(child(child(root, "cpu"), "numa"));
+		drop(ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
 	if (r->cpu) {
-		xmlNodePtr cpu = child(root, "cpu");
+		xmlNodePtr cpu = ga_xml_child(root, "cpu");
 
 		/* created by us: goes when nothing of the user's is inside */
 		if (cpu && !cpu->children && !cpu->properties)
 			drop(cpu);
 	}
 	if (r->pin) {
-		drop(child(root, "cputune"));
-		drop(child(root, "numatune"));
+		drop(ga_xml_child(root, "cputune"));
+		drop(ga_xml_child(root, "numatune"));
 	}
 	if (r->pcihole64 && devices) {
 		for (xmlNodePtr c = devices->children; c; c = c->next) {
-			_cleanup_xfree_ xmlChar *model = is_el(c, "controller") ? xmlGetProp(c, XC("model")) : NULL;
+			_cleanup_xmlfree_ xmlChar *model = ga_xml_is(c, "controller") ? xmlGetProp(c, XC("model")) : NULL;
 
 			if (model && !strcmp((const char *)model, "pcie-root"))
-				drop(child(c, "pcihole64"));
+				drop(ga_xml_child(c, "pcihole64"));
 		}
 	}
 	if (cmd && (r->nnuma_nodes || r->machine || rec_el)) {
@@ -1043,7 +902,7 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 				next = c->next;
 				while (v && v->type != XML_ELEMENT_NODE)
 					v = v->next;
-				if (!is_ns_el(c, GA_QEMU_NS, "arg") || !is_ns_el(v, GA_QEMU_NS, "arg"))
+				if (!ga_xml_is_ns(c, GA_QEMU_NS, "arg") || !ga_xml_is_ns(v, GA_QEMU_NS, "arg"))
 					continue;
 				if (is_our_arg(c, v, r)) {
 					next = v->next;
@@ -1062,8 +921,8 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_plan *plan,
 			   const struct ga_domxml_info *info)
 {
-	xmlNodePtr devices = child(root, "devices");
-	xmlNodePtr cmd = ns_child(root, GA_QEMU_NS, "commandline");
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 
 	if (info->arch != GA_ARCH_AUTO && info->arch != plan->arch)
 		return ga_report(ctx, -EINVAL,
@@ -1081,10 +940,10 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		return ga_report(ctx, -EINVAL,
 				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
 				 info->machine);
-	if (child(child(root, "cpu"), "numa"))
+	if (ga_xml_child(ga_xml_child(root, "cpu"), "numa"))
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)");
-	if (plan->pin && (child(root, "cputune") || child(root, "numatune")))
+	if (plan->pin && (ga_xml_child(root, "cputune") || ga_xml_child(root, "numatune")))
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has <cputune> or <numatune> of its own: --pin would replace them (remove them or drop --pin)");
 	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
@@ -1098,16 +957,16 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 						 "the domain already has a device with alias '%s' that gpu-assign did not write: rename it",
 						 plan->gpus[i].alias);
 		}
-		if (!is_el(c, "hostdev"))
+		if (!ga_xml_is(c, "hostdev"))
 			continue;
-		a = child(child(c, "source"), "address");
+		a = ga_xml_child(ga_xml_child(c, "source"), "address");
 		if (!a)
 			continue;
 		{
-			_cleanup_xfree_ xmlChar *d = xmlGetProp(a, XC("domain"));
-			_cleanup_xfree_ xmlChar *b = xmlGetProp(a, XC("bus"));
-			_cleanup_xfree_ xmlChar *s = xmlGetProp(a, XC("slot"));
-			_cleanup_xfree_ xmlChar *f = xmlGetProp(a, XC("function"));
+			_cleanup_xmlfree_ xmlChar *d = xmlGetProp(a, XC("domain"));
+			_cleanup_xmlfree_ xmlChar *b = xmlGetProp(a, XC("bus"));
+			_cleanup_xmlfree_ xmlChar *s = xmlGetProp(a, XC("slot"));
+			_cleanup_xmlfree_ xmlChar *f = xmlGetProp(a, XC("function"));
 			unsigned long dv = d ? strtoul((char *)d, NULL, 0) : 0;
 			unsigned long bv = b ? strtoul((char *)b, NULL, 0) : 0;
 			unsigned long sv = s ? strtoul((char *)s, NULL, 0) : 0;
@@ -1124,9 +983,9 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		}
 	}
 	for (xmlNodePtr c = cmd ? cmd->children : NULL; c; c = c->next) {
-		_cleanup_xfree_ xmlChar *v = NULL;
+		_cleanup_xmlfree_ xmlChar *v = NULL;
 
-		if (!is_ns_el(c, GA_QEMU_NS, "arg"))
+		if (!ga_xml_is_ns(c, GA_QEMU_NS, "arg"))
 			continue;
 		if (value_is(c, "-numa"))
 			return ga_report(ctx, -EEXIST,
@@ -1142,7 +1001,7 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
 		    const struct ga_domxml_opts *opts, char **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	struct ga_domxml_info info = { 0 };
 	struct record rec = { 0 };
 	struct builder b = { .ctx = ctx };
@@ -1151,19 +1010,19 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	int r;
 
 	*out = NULL;
-	r = parse_doc(ctx, xml, len, &doc);
+	r = ga_domain_doc_parse(ctx, xml, len, &doc);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
 	strip_blanks(root);
-	rec_el = ns_child(child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
+	rec_el = ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
 	if (rec_el) {
 		r = read_record(ctx, rec_el, &rec);
 		if (r < 0)
 			goto out;
 	}
 	remove_ours(root, rec_el, &rec);
-	created_cpu = rec.cpu && !child(root, "cpu");
+	created_cpu = rec.cpu && !ga_xml_child(root, "cpu");
 	r = read_info(ctx, doc, &info);
 	if (r < 0)
 		goto out;
@@ -1174,14 +1033,14 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	b.doc = doc;
 	/* Sizes follow the plan (the same as the domain's unless overridden). */
 	{
-		xmlNodePtr mem = child(root, "memory"), cur = child(root, "currentMemory");
-		xmlNodePtr vcpu = child(root, "vcpu");
+		xmlNodePtr mem = ga_xml_child(root, "memory"), cur = ga_xml_child(root, "currentMemory");
+		xmlNodePtr vcpu = ga_xml_child(root, "vcpu");
 		char v[32];
 
 		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
 		if (info.memory_kib != plan->memory_kib || !mem) {
 			if (!mem)
-				mem = insert(&b, root, child(root, "os") ? child(root, "os") : child(root, "devices"),
+				mem = insert(&b, root, ga_xml_child(root, "os") ? ga_xml_child(root, "os") : ga_xml_child(root, "devices"),
 					     "memory");
 			if (mem) {
 				xmlNodeSetContent(mem, XC(v));
@@ -1195,7 +1054,7 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 		snprintf(v, sizeof(v), "%u", plan->vcpus);
 		if (info.vcpus != plan->vcpus || !vcpu) {
 			if (!vcpu)
-				vcpu = insert(&b, root, child(root, "os") ? child(root, "os") : child(root, "devices"),
+				vcpu = insert(&b, root, ga_xml_child(root, "os") ? ga_xml_child(root, "os") : ga_xml_child(root, "devices"),
 					      "vcpu");
 			if (vcpu) {
 				xmlNodeSetContent(vcpu, XC(v));

@@ -15,3 +15,4 @@ src_lib_libgpuassign_la_SOURCES += src/lib/ga-config.h src/lib/ga-config.c src/l
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-statefile.h src/lib/ga-statefile.c src/lib/ga-lock.h src/lib/ga-lock.c src/lib/ga-journal.h src/lib/ga-journal.c src/lib/ga-kmod.h src/lib/ga-kmod.c src/lib/ga-grace.h src/lib/ga-grace.c src/lib/ga-persist.h src/lib/ga-persist.c src/lib/ga-bind.h src/lib/ga-bind.c src/lib/ga-nodedev.h src/lib/ga-nodedev.c
 src_lib_libgpuassign_la_CFLAGS = $(AM_CFLAGS) $(LIBUDEV_CFLAGS) $(LIBXML_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBKMOD_CFLAGS)
 src_lib_libgpuassign_la_LIBADD = $(LIBUDEV_LIBS) $(LIBXML_LIBS) $(LIBVIRT_LIBS) $(LIBKMOD_LIBS)
+src_lib_libgpuassign_la_SOURCES += src/lib/ga-units.h src/lib/ga-units.c src/lib/ga-xml.h src/lib/ga-xml.c

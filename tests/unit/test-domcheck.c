@@ -5,6 +5,7 @@
 
 #include "ga-domcheck.h"
 #include "ga-error.h"
+#include "ga-units.h"
 #include "test-common.h"
 
 #define HOSTDEV(addr_attrs, inner) \
@@ -255,8 +256,8 @@ static void test_bad_input(void)
 		int code;
 		const char *expect;
 	} cases[] = {
-		{ "", -GA_E_PARSE, "no domain XML" },
-		{ "<domain>", -GA_E_PARSE, "not well-formed" },
+		{ "", -GA_E_PARSE, "malformed domain XML at line 1: Document is empty" },
+		{ "<domain>", -GA_E_PARSE, "malformed domain XML" },
 		{ "<network/>", -GA_E_PARSE, "root element is 'network'" },
 		{ "<x:domain xmlns:x='urn:y'/>", -GA_E_PARSE, "not a libvirt domain" },
 		{ "<!DOCTYPE domain [<!ENTITY a 'aaaa'>]><domain><name>&a;</name></domain>", -GA_E_PARSE, "DOCTYPE" },
@@ -294,7 +295,7 @@ static void test_qemu_size(void)
 	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
 		uint64_t v = 0;
 
-		CU_ASSERT_EQUAL(ga_qemu_size_parse(cases[i].in, &v), cases[i].r);
+		CU_ASSERT_EQUAL(ga_size_parse_qemu(cases[i].in, &v), cases[i].r);
 		if (cases[i].r == 0)
 			CU_ASSERT_EQUAL(v, cases[i].bytes);
 	}

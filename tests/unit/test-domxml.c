@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ga-domxml.h"
+#include "ga-xml.h"
 #include "plan-fixture.h"
 
 #define GiB_KIB (1ULL << 20)
