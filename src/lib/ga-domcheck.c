@@ -7,6 +7,7 @@
 
 #include "ga-domcheck.h"
 #include "ga-error.h"
+#include "ga-host.h"
 #include "ga-units.h"
 #include "ga-xml.h"
 
@@ -40,6 +41,15 @@ void ga_domain_free(struct ga_domain *dom)
 	}
 	free(dom->gi_objects);
 	ga_strv_free(dom->device_ids);
+	free(dom->vcpu);
+	free(dom->memory);
+	free(dom->memory_unit);
+	for (size_t i = 0; i < dom->record.naliases; i++)
+		free(dom->record.aliases[i]);
+	free(dom->record.aliases);
+	free(dom->record.numa_nodes);
+	free(dom->record.bad_numa_nodes);
+	free(dom->record.machine);
 	free(dom);
 }
 
@@ -339,6 +349,60 @@ static int read_qemu_commandline(struct ga_ctx *ctx, struct ga_domain *dom, xmlN
 	return r;
 }
 
+/* The element names of our record, the first one of each kind counting. */
+static int read_record(struct ga_ctx *ctx, struct ga_dom_record *rec, xmlNodePtr el)
+{
+	if (!el)
+		return 0;
+	rec->present = true;
+	for (xmlNodePtr c = el->children; c; c = c->next) {
+		bool oom = false;
+
+		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu")) {
+			char *alias = ga_xml_prop(c, "alias", &oom);
+
+			if (alias && push(ctx, (void **)&rec->aliases, &rec->naliases, sizeof(*rec->aliases)) < 0) {
+				free(alias);
+				return -ENOMEM;
+			}
+			if (alias)
+				rec->aliases[rec->naliases - 1] = alias;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "qemu")) {
+			_cleanup_free_ char *nodes = ga_xml_prop(c, "numa-nodes", &oom);
+
+			free(rec->machine);
+			free(rec->numa_nodes);
+			free(rec->bad_numa_nodes);
+			rec->numa_nodes = NULL;
+			rec->nnuma_nodes = 0;
+			rec->bad_numa_nodes = NULL;
+			rec->machine = ga_xml_prop(c, "machine", &oom);
+			if (nodes) {
+				int r = ga_cpulist_parse(ctx, nodes, GA_DOMAIN_MAX_NODE + 1, &rec->numa_nodes, &rec->nnuma_nodes);
+
+				if (r == -ENOMEM)
+					return r;
+				if (r < 0) {
+					/* not the reader's to refuse: the merge does */
+					ga_clear_error(ctx);
+					rec->bad_numa_nodes = steal_ptr(nodes);
+				}
+			}
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "numa")) {
+			rec->numa = true;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pin")) {
+			rec->pin = true;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pcihole64")) {
+			rec->pcihole64 = true;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "cpu")) {
+			rec->cpu = true;
+		}
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr md)
 {
 	for (xmlNodePtr n = md ? md->children : NULL; n; n = n->next) {
@@ -412,8 +476,15 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 	dom->arch = ga_xml_prop(os, "arch", &oom);
 	dom->machine = ga_xml_prop(os, "machine", &oom);
 	dom->acpi = ga_xml_child(ga_xml_child(root, "features"), "acpi") != NULL;
+	dom->vcpu = ga_xml_text(ga_xml_child(root, "vcpu"), &oom);
+	dom->memory = ga_xml_strip(ga_xml_text(ga_xml_child(root, "memory"), &oom));
+	dom->memory_unit = ga_xml_prop(ga_xml_child(root, "memory"), "unit", &oom);
+	dom->has_numa = ga_xml_child(ga_xml_child(root, "cpu"), "numa") != NULL;
 	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
+	r = read_record(ctx, &dom->record, ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign"));
+	if (r < 0)
+		return r;
 	r = read_metadata(ctx, dom, ga_xml_child(root, "metadata"));
 	if (r < 0)
 		return r;

@@ -25,6 +25,9 @@
 /* Hook input larger than this is not parsed (libvirt's domains are KiB). */
 #define GA_DOMAIN_MAX_XML (64u * 1024 * 1024)
 #define GA_NOVA_NS_PREFIX "http://openstack.org/xmlns/libvirt/nova/"
+/* gpu-assign's own record in a domain's <metadata> (written by ga-domxml) */
+#define GA_DOMXML_NS "urn:x-gpu-assign:domain:1"
+#define GA_DOMXML_NS_PREFIX "gpu-assign"
 /* Largest guest NUMA node id we accept in a domain (QEMU allows 128 nodes). */
 #define GA_DOMAIN_MAX_NODE 4095
 
@@ -52,12 +55,28 @@ struct ga_dom_gi_object {
 	unsigned node;
 };
 
+/* What an earlier gpu-assign merge recorded in <metadata> (see ga-domxml.c). */
+struct ga_dom_record {
+	bool present;
+	char **aliases;           /* of the hostdevs it wrote */
+	size_t naliases;
+	unsigned *numa_nodes;     /* guest node ids of its "-numa" arguments */
+	size_t nnuma_nodes;
+	char *bad_numa_nodes;     /* a numa-nodes list that cannot be read, NULL if none */
+	char *machine;            /* its "-machine" argument */
+	bool numa, pin, pcihole64, cpu; /* it wrote <cpu><numa>, <cputune>+<numatune>, <pcihole64>, <cpu> */
+};
+
 struct ga_domain {
 	char *name;
 	char *uuid;
 	char *arch;           /* <os><type arch=...>, NULL if not given */
 	char *machine;
 	bool acpi;            /* <features><acpi/> */
+	char *vcpu;           /* <vcpu> text as written, NULL if absent */
+	char *memory;         /* <memory> text without surrounding blanks, NULL if absent */
+	char *memory_unit;    /* its unit attribute, NULL if absent */
+	bool has_numa;        /* <cpu><numa> is present, readable cells or not */
 	bool nova;            /* carries Nova's metadata */
 	char *nova_instance;  /* <nova:name>, NULL if absent */
 	char *nova_flavor;    /* <nova:flavor name=...> */
@@ -72,6 +91,7 @@ struct ga_domain {
 	size_t ngi_objects;
 	char **device_ids;               /* ids of "-device ...,id=X", NULL-terminated */
 	uint64_t highmem_mmio_size;      /* "-machine highmem-mmio-size=", 0 if absent */
+	struct ga_dom_record record;     /* gpu-assign's own, if present */
 };
 
 /*

@@ -38,8 +38,6 @@
 #include "ga-xml.h"
 
 #define XC(s) ((const xmlChar *)(s))
-/* node ids in our record are below this (QEMU allows 128 nodes) */
-#define GA_DOMAIN_NODE_LIMIT 4096
 
 /* A tree under construction; oom is sticky and checked once at the end. */
 struct builder {
@@ -656,45 +654,26 @@ void ga_domxml_info_clear(struct ga_domxml_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *info)
+/* What the domain says about its size and machine, from the model. */
+static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_domxml_info *info)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	xmlNodePtr n, type;
-	bool oom = false;
-
 	memset(info, 0, sizeof(*info));
-	n = ga_xml_child(root, "name");
-	if (n) {
-		_cleanup_xmlfree_ xmlChar *s = xmlNodeGetContent(n);
-
-		info->name = s ? strdup((const char *)s) : NULL;
-	}
-	n = ga_xml_child(root, "vcpu");
-	if (n) {
-		_cleanup_xmlfree_ xmlChar *s = xmlNodeGetContent(n);
+	if (dom->vcpu) {
+		const char *s = dom->vcpu;
 		char *end;
-		unsigned long v = s ? strtoul((const char *)s, &end, 10) : 0;
+		unsigned long v = strtoul(s, &end, 10);
 
-		if (!s || !(*s >= '0' && *s <= '9') || *end || v == 0 || v > 65536)
-			return ga_report(ctx, -GA_E_PARSE, "the domain's <vcpu> '%s' is not a vCPU count",
-					 s ? (const char *)s : "");
+		if (!(*s >= '0' && *s <= '9') || *end || v == 0 || v > 65536)
+			return ga_report(ctx, -GA_E_PARSE, "the domain's <vcpu> '%s' is not a vCPU count", s);
 		info->vcpus = (unsigned)v;
 	}
-	n = ga_xml_child(root, "memory");
-	if (n) {
-		_cleanup_free_ char *s = ga_xml_strip(ga_xml_text(n, &oom));
-		_cleanup_free_ char *unit = ga_xml_prop(n, "unit", &oom);
-
-		if (oom)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-		if (ga_size_parse_libvirt(s, unit, &info->memory_kib) < 0)
-			return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size",
-					 s ? s : "", unit ? unit : "KiB");
-	}
-	type = ga_xml_child(ga_xml_child(root, "os"), "type");
-	info->arch_name = ga_xml_prop(type, "arch", &oom);
-	info->machine = ga_xml_prop(type, "machine", &oom);
-	if (oom)
+	if (dom->memory && ga_size_parse_libvirt(dom->memory, dom->memory_unit, &info->memory_kib) < 0)
+		return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size", dom->memory,
+				 dom->memory_unit ? dom->memory_unit : "KiB");
+	info->name = dom->name ? strdup(dom->name) : NULL;
+	info->arch_name = dom->arch ? strdup(dom->arch) : NULL;
+	info->machine = dom->machine ? strdup(dom->machine) : NULL;
+	if ((dom->name && !info->name) || (dom->arch && !info->arch_name) || (dom->machine && !info->machine))
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	info->arch = GA_ARCH_AUTO;
 	if (info->arch_name) {
@@ -708,91 +687,17 @@ static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *i
 
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info)
 {
-	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	r = ga_domain_doc_parse(ctx, xml, len, &doc);
+	r = ga_domain_parse(ctx, xml, len, &dom);
 	if (r < 0)
 		return r;
-	r = read_info(ctx, doc, info);
+	r = read_info(ctx, dom, info);
 	if (r < 0)
 		ga_domxml_info_clear(info);
 	return r;
-}
-
-/* What an earlier merge recorded. */
-struct record {
-	char **aliases;
-	size_t naliases;
-	unsigned *numa_nodes; /* guest node ids of our -numa arguments */
-	size_t nnuma_nodes;
-	char *machine;        /* our -machine argument */
-	bool numa, pin, pcihole64, cpu;
-};
-
-static void record_clear(struct record *r)
-{
-	for (size_t i = 0; i < r->naliases; i++)
-		free(r->aliases[i]);
-	free(r->aliases);
-	free(r->numa_nodes);
-	free(r->machine);
-	memset(r, 0, sizeof(*r));
-}
-
-static int push(char ***v, size_t *n, char *s)
-{
-	char **grown;
-
-	if (!s)
-		return -ENOMEM;
-	grown = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!grown) {
-		free(s);
-		return -ENOMEM;
-	}
-	*v = grown;
-	(*v)[(*n)++] = s;
-	return 0;
-}
-
-static int read_record(struct ga_ctx *ctx, xmlNodePtr rec, struct record *r)
-{
-	for (xmlNodePtr c = rec->children; c; c = c->next) {
-		bool oom = false;
-		int e = 0;
-
-		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu")) {
-			char *alias = ga_xml_prop(c, "alias", &oom);
-
-			if (alias)
-				e = push(&r->aliases, &r->naliases, alias);
-		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "qemu")) {
-			_cleanup_free_ char *nodes = ga_xml_prop(c, "numa-nodes", &oom);
-
-			free(r->machine);
-			free(r->numa_nodes);
-			r->numa_nodes = NULL;
-			r->nnuma_nodes = 0;
-			r->machine = ga_xml_prop(c, "machine", &oom);
-			if (nodes && ga_cpulist_parse(ctx, nodes, GA_DOMAIN_NODE_LIMIT, &r->numa_nodes, &r->nnuma_nodes) < 0)
-				return ga_report(ctx, -GA_E_PARSE,
-						 "the domain's gpu-assign record has a bad numa-nodes list '%s' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)",
-						 nodes);
-		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "numa")) {
-			r->numa = true;
-		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pin")) {
-			r->pin = true;
-		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pcihole64")) {
-			r->pcihole64 = true;
-		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "cpu")) {
-			r->cpu = true;
-		}
-		if (e || oom)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-	}
-	return 0;
 }
 
 static bool alias_is(xmlNodePtr dev, const char *alias)
@@ -813,7 +718,7 @@ static bool value_is(xmlNodePtr n, const char *v)
 	return value && !strcmp((const char *)value, v);
 }
 
-static bool in_set(const struct record *r, unsigned id)
+static bool in_set(const struct ga_dom_record *r, unsigned id)
 {
 	for (size_t i = 0; i < r->nnuma_nodes; i++)
 		if (r->numa_nodes[i] == id)
@@ -822,7 +727,7 @@ static bool in_set(const struct record *r, unsigned id)
 }
 
 /* Whether the argument pair flag, value is one an earlier merge wrote. */
-static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct record *r)
+static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct ga_dom_record *r)
 {
 	_cleanup_xmlfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
 	_cleanup_xmlfree_ xmlChar *v = xmlGetProp(value, XC("value"));
@@ -849,7 +754,7 @@ static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct record *r
 }
 
 /* Remove every part an earlier merge wrote. */
-static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record *r)
+static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct ga_dom_record *r)
 {
 	xmlNodePtr devices = ga_xml_child(root, "devices");
 	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
@@ -918,8 +823,21 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 	drop(rec_el);
 }
 
+/* Whether hostdev hd is one an earlier merge wrote (and remove_ours took out). */
+static bool recorded(const struct ga_dom_record *rec, const struct ga_dom_hostdev *hd)
+{
+	for (size_t i = 0; hd->alias && i < rec->naliases; i++)
+		if (!strcmp(hd->alias, rec->aliases[i]))
+			return true;
+	return false;
+}
+
+/*
+ * What in the user's domain clashes with the plan: the facts of the domain
+ * as read (dom, info), and the tree once remove_ours has taken our parts out.
+ */
 static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_plan *plan,
-			   const struct ga_domxml_info *info)
+			   const struct ga_domain *dom, const struct ga_domxml_info *info)
 {
 	xmlNodePtr devices = ga_xml_child(root, "devices");
 	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
@@ -940,15 +858,13 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		return ga_report(ctx, -EINVAL,
 				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
 				 info->machine);
-	if (ga_xml_child(ga_xml_child(root, "cpu"), "numa"))
+	if (dom->has_numa && !dom->record.numa)
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)");
 	if (plan->pin && (ga_xml_child(root, "cputune") || ga_xml_child(root, "numatune")))
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has <cputune> or <numatune> of its own: --pin would replace them (remove them or drop --pin)");
 	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
-		xmlNodePtr a;
-
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		for (size_t i = 0; i < plan->ngpus; i++) {
@@ -957,29 +873,17 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 						 "the domain already has a device with alias '%s' that gpu-assign did not write: rename it",
 						 plan->gpus[i].alias);
 		}
-		if (!ga_xml_is(c, "hostdev"))
-			continue;
-		a = ga_xml_child(ga_xml_child(c, "source"), "address");
-		if (!a)
-			continue;
-		{
-			_cleanup_xmlfree_ xmlChar *d = xmlGetProp(a, XC("domain"));
-			_cleanup_xmlfree_ xmlChar *b = xmlGetProp(a, XC("bus"));
-			_cleanup_xmlfree_ xmlChar *s = xmlGetProp(a, XC("slot"));
-			_cleanup_xmlfree_ xmlChar *f = xmlGetProp(a, XC("function"));
-			unsigned long dv = d ? strtoul((char *)d, NULL, 0) : 0;
-			unsigned long bv = b ? strtoul((char *)b, NULL, 0) : 0;
-			unsigned long sv = s ? strtoul((char *)s, NULL, 0) : 0;
-			unsigned long fv = f ? strtoul((char *)f, NULL, 0) : 0;
+	}
+	for (size_t h = 0; h < dom->nhostdevs; h++) {
+		const struct ga_dom_hostdev *hd = &dom->hostdevs[h];
 
-			for (size_t i = 0; i < plan->ngpus; i++) {
-				const struct ga_pci_addr *g = &plan->gpus[i].addr;
-
-				if (dv == g->domain && bv == g->bus && sv == g->slot && fv == g->func)
-					return ga_report(ctx, -EEXIST,
-							 "GPU '%s' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first",
-							 plan->gpus[i].name);
-			}
+		if (recorded(&dom->record, hd))
+			continue;
+		for (size_t i = 0; i < plan->ngpus; i++) {
+			if (ga_pci_addr_equal(&hd->addr, &plan->gpus[i].addr))
+				return ga_report(ctx, -EEXIST,
+						 "GPU '%s' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first",
+						 plan->gpus[i].name);
 		}
 	}
 	for (xmlNodePtr c = cmd ? cmd->children : NULL; c; c = c->next) {
@@ -1002,31 +906,34 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 		    const struct ga_domxml_opts *opts, char **out)
 {
 	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
 	struct ga_domxml_info info = { 0 };
-	struct record rec = { 0 };
 	struct builder b = { .ctx = ctx };
 	xmlNodePtr root, rec_el;
 	bool created_cpu;
 	int r;
 
 	*out = NULL;
+	/* one reader: the tree to edit, and the model (the hook's) for the facts */
 	r = ga_domain_doc_parse(ctx, xml, len, &doc);
 	if (r < 0)
 		return r;
+	r = ga_domain_read(ctx, doc, &dom);
+	if (r < 0)
+		return r;
+	if (dom->record.bad_numa_nodes)
+		return ga_report(ctx, -GA_E_PARSE,
+				 "the domain's gpu-assign record has a bad numa-nodes list '%s' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)",
+				 dom->record.bad_numa_nodes);
 	root = xmlDocGetRootElement(doc);
 	strip_blanks(root);
 	rec_el = ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
-	if (rec_el) {
-		r = read_record(ctx, rec_el, &rec);
-		if (r < 0)
-			goto out;
-	}
-	remove_ours(root, rec_el, &rec);
-	created_cpu = rec.cpu && !ga_xml_child(root, "cpu");
-	r = read_info(ctx, doc, &info);
+	remove_ours(root, rec_el, &dom->record);
+	created_cpu = dom->record.cpu && !ga_xml_child(root, "cpu");
+	r = read_info(ctx, dom, &info);
 	if (r < 0)
 		goto out;
-	r = check_conflicts(ctx, root, plan, &info);
+	r = check_conflicts(ctx, root, plan, dom, &info);
 	if (r < 0)
 		goto out;
 
@@ -1067,7 +974,6 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 		goto out;
 	r = serialize(ctx, doc, out);
 out:
-	record_clear(&rec);
 	ga_domxml_info_clear(&info);
 	return r;
 }

@@ -12,12 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ga-domcheck.h"
 #include "ga-plan.h"
 #include "ga-units.h"
 #include "ga-virt.h"
 
-#define GA_DOMXML_NS "urn:x-gpu-assign:domain:1"
-#define GA_DOMXML_NS_PREFIX "gpu-assign"
 
 /* First slot on pcie.0 for the GPUs; libvirt's own root ports start at 1. */
 #define GA_DOMXML_FIRST_SLOT 0x10

@@ -249,6 +249,50 @@ static void test_nova(void)
 	ga_ctx_free(ctx);
 }
 
+/* What the merge takes from the model: sizes as written, <numa>, gpu-assign's record. */
+static void test_merge_facts(void)
+{
+	static const char xml[] =
+		"<domain><name>r</name><vcpu placement='static'>4</vcpu><memory unit='GiB'>\n 8 \n</memory>"
+		"<metadata><g:gpu-assign xmlns:g='" GA_DOMXML_NS "' form='fallback'>"
+		"<g:gpu address='0009:01:00.0' alias='ua-gpu-0009-01-00-0'/><g:gpu alias='ua-gpu-1'/>"
+		"<g:numa cells='0'/><g:pin/><g:cpu/><g:qemu numa-nodes='1-8' machine='highmem-mmio-size=1T'/>"
+		"</g:gpu-assign></metadata><cpu><numa/></cpu></domain>";
+	static const char bad[] =
+		"<domain><metadata><g:gpu-assign xmlns:g='" GA_DOMXML_NS "'><g:qemu numa-nodes='x'/></g:gpu-assign>"
+		"</metadata></domain>";
+	struct ga_domain *dom = NULL;
+	struct ga_ctx *ctx;
+
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	CU_ASSERT_EQUAL_FATAL(ga_domain_parse(ctx, xml, strlen(xml), &dom), 0);
+	CU_ASSERT_STRING_EQUAL(dom->vcpu, "4");
+	CU_ASSERT_STRING_EQUAL(dom->memory, "8");
+	CU_ASSERT_STRING_EQUAL(dom->memory_unit, "GiB");
+	CU_ASSERT_TRUE(dom->has_numa);
+	CU_ASSERT_EQUAL(dom->ncells, 0);
+	CU_ASSERT_TRUE(dom->record.present);
+	CU_ASSERT_EQUAL_FATAL(dom->record.naliases, 2);
+	CU_ASSERT_STRING_EQUAL(dom->record.aliases[0], "ua-gpu-0009-01-00-0");
+	CU_ASSERT_STRING_EQUAL(dom->record.aliases[1], "ua-gpu-1");
+	CU_ASSERT_EQUAL_FATAL(dom->record.nnuma_nodes, 8);
+	CU_ASSERT_EQUAL(dom->record.numa_nodes[0], 1);
+	CU_ASSERT_EQUAL(dom->record.numa_nodes[7], 8);
+	CU_ASSERT_STRING_EQUAL(dom->record.machine, "highmem-mmio-size=1T");
+	CU_ASSERT_PTR_NULL(dom->record.bad_numa_nodes);
+	CU_ASSERT_TRUE(dom->record.numa && dom->record.pin && dom->record.cpu && !dom->record.pcihole64);
+	ga_domain_free(dom);
+	/* a record the merge refuses does not stop the hook's reader, nor leave an error behind */
+	CU_ASSERT_EQUAL_FATAL(ga_domain_parse(ctx, bad, strlen(bad), &dom), 0);
+	CU_ASSERT_STRING_EQUAL(dom->record.bad_numa_nodes, "x");
+	CU_ASSERT_EQUAL(dom->record.nnuma_nodes, 0);
+	CU_ASSERT_PTR_NULL(dom->vcpu);
+	CU_ASSERT_FALSE(dom->has_numa);
+	CU_ASSERT_EQUAL(ga_last_error(ctx)->code, 0);
+	ga_domain_free(dom);
+	ga_ctx_free(ctx);
+}
+
 static void test_bad_input(void)
 {
 	static const struct {
@@ -308,6 +352,7 @@ static const struct test_case cases[] = {
 	{ "what is missing", test_problems },
 	{ "which hostdevs count", test_hostdev_kinds },
 	{ "recorded Nova domain", test_nova },
+	{ "what the merge reads", test_merge_facts },
 	{ "bad input", test_bad_input },
 	{ "QEMU sizes", test_qemu_size },
 	{ NULL, NULL },
