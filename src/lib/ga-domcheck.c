@@ -7,6 +7,7 @@
 
 #include "ga-domcheck.h"
 #include "ga-error.h"
+#include "ga-form.h"
 #include "ga-host.h"
 #include "ga-units.h"
 #include "ga-xml.h"
@@ -54,7 +55,7 @@ void ga_domain_free(struct ga_domain *dom)
 }
 
 /* A number as libvirt writes it in an address ("0x0009", "9"), at most max. */
-static bool parse_num(const char *s, unsigned long max, unsigned long *out)
+bool ga_dom_parse_num(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
 
@@ -66,7 +67,7 @@ static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 }
 
 /* Value of key in a QEMU option string "type,key=value,key2=value2" (copied into buf). */
-static bool opt_value(const char *opts, const char *key, char *buf, size_t size)
+bool ga_dom_opt_value(const char *opts, const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key);
 	const char *p = opts;
@@ -89,7 +90,7 @@ static bool opt_value(const char *opts, const char *key, char *buf, size_t size)
 	return false;
 }
 
-static int push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
+int ga_dom_push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
 {
 	void *grown;
 
@@ -104,60 +105,9 @@ static int push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
 	return 0;
 }
 
-/*
- * A libvirt nodeset as written in <acpi nodeset>: "2-9", "2,4,6-7". Sorted,
- * de-duplicated; false for anything else (such as the "^N" exclusions).
- */
-static bool parse_nodeset(const char *s, unsigned **out, size_t *n)
-{
-	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
-	unsigned *list;
-	size_t count = 0;
-
-	*out = NULL;
-	*n = 0;
-	memset(seen, 0, sizeof(seen));
-	for (;;) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*s < '0' || *s > '9')
-			return false;
-		lo = hi = strtoul(s, &end, 10);
-		s = end;
-		if (*s == '-') {
-			s++;
-			if (*s < '0' || *s > '9')
-				return false;
-			hi = strtoul(s, &end, 10);
-			s = end;
-		}
-		if (lo > hi || hi > GA_DOMAIN_MAX_NODE)
-			return false;
-		for (unsigned long i = lo; i <= hi; i++)
-			seen[i] = 1;
-		if (*s == '\0')
-			break;
-		if (*s++ != ',')
-			return false;
-	}
-	for (size_t i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
-		count += seen[i];
-	list = malloc(count * sizeof(*list) + 1);
-	if (!list)
-		return false;
-	count = 0;
-	for (unsigned i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
-		if (seen[i])
-			list[count++] = i;
-	*out = list;
-	*n = count;
-	return true;
-}
-
 static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 {
-	xmlNodePtr addr = ga_xml_child(ga_xml_child(n, "source"), "address"), acpi;
+	xmlNodePtr addr = ga_xml_child(ga_xml_child(n, "source"), "address");
 	struct ga_dom_hostdev *hd;
 	unsigned long dom_, bus, slot, fn;
 	char *v;
@@ -179,8 +129,8 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 		char *s = ga_xml_prop(addr, "slot", &oom), *f = ga_xml_prop(addr, "function", &oom);
 
 		/* libvirt defaults a missing domain to 0 */
-		ok = (!d || parse_num(d, 0xffff, &dom_)) && parse_num(b, 0xff, &bus) &&
-		     parse_num(s, 0x1f, &slot) && parse_num(f, 7, &fn);
+		ok = (!d || ga_dom_parse_num(d, 0xffff, &dom_)) && ga_dom_parse_num(b, 0xff, &bus) &&
+		     ga_dom_parse_num(s, 0x1f, &slot) && ga_dom_parse_num(f, 7, &fn);
 		if (!d)
 			dom_ = 0;
 		free(d);
@@ -192,7 +142,7 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	if (!ok)
 		return 0; /* not an address libvirt would accept: not ours to judge */
-	r = push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
+	r = ga_dom_push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
 	if (r < 0)
 		return r;
 	hd = &dom->hostdevs[dom->nhostdevs - 1];
@@ -205,20 +155,14 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	free(v);
 	hd->alias = ga_xml_prop(ga_xml_child(n, "alias"), "name", &oom);
 	hd->driver_model = ga_xml_prop(ga_xml_child(n, "driver"), "model", &oom);
-	acpi = ga_xml_child(n, "acpi");
-	v = ga_xml_prop(acpi, "nodeset", &oom);
-	if (oom) {
-		free(v);
+	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	}
-	if (v) {
-		hd->has_nodeset = true;
-		/* a nodeset we cannot read ties no node; the check says so */
-		if (!parse_nodeset(v, &hd->gi_nodes, &hd->ngi_nodes)) {
-			hd->gi_nodes = NULL;
-			hd->ngi_nodes = 0;
-		}
-		free(v);
+	for (size_t i = 0; ga_gi_forms[i]; i++) {
+		if (!ga_gi_forms[i]->read_hostdev)
+			continue;
+		r = ga_gi_forms[i]->read_hostdev(ctx, hd, n);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -238,7 +182,7 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 		mem = ga_xml_prop(n, "memory", &oom);
 		unit = ga_xml_prop(n, "unit", &oom);
 		cpus = ga_xml_prop(n, "cpus", &oom);
-		ok = parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) == 0;
+		ok = ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) == 0;
 		cell.has_cpus = cpus && *cpus;
 		free(id);
 		free(mem);
@@ -249,7 +193,7 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 		if (!ok)
 			continue;
 		cell.id = (unsigned)idv;
-		r = push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
+		r = ga_dom_push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
 		if (r < 0)
 			return r;
 		dom->cells[dom->ncells - 1] = cell;
@@ -275,46 +219,24 @@ static int add_device_id(struct ga_ctx *ctx, struct ga_domain *dom, const char *
 	return grown[n] ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
 }
 
-/* One option and its value from <qemu:commandline>. */
+/* One option and its value from <qemu:commandline>: the forms', then the MMIO window and device ids. */
 static int read_qemu_option(struct ga_ctx *ctx, struct ga_domain *dom, const char *opt, const char *val)
 {
 	char buf[256];
-	unsigned long num;
-	int r;
 
-	if (!strcmp(opt, "-numa")) {
-		if (strncmp(val, "node,", 5) || !opt_value(val, "nodeid", buf, sizeof(buf)) ||
-		    !parse_num(buf, GA_DOMAIN_MAX_NODE, &num))
-			return 0;
-		r = push(ctx, (void **)&dom->numa_nodeids, &dom->nnuma_nodeids, sizeof(*dom->numa_nodeids));
+	for (size_t i = 0; ga_gi_forms[i]; i++) {
+		int r = ga_gi_forms[i]->read_qemu_arg ? ga_gi_forms[i]->read_qemu_arg(ctx, dom, opt, val) : 0;
+
 		if (r < 0)
 			return r;
-		dom->numa_nodeids[dom->nnuma_nodeids - 1] = (unsigned)num;
-	} else if (!strcmp(opt, "-object")) {
-		struct ga_dom_gi_object *gi;
-		char id[128], dev[128];
-
-		if (strncmp(val, "acpi-generic-initiator,", 23) || !opt_value(val, "pci-dev", dev, sizeof(dev)) ||
-		    !opt_value(val, "node", buf, sizeof(buf)) || !parse_num(buf, GA_DOMAIN_MAX_NODE, &num))
-			return 0;
-		if (!opt_value(val, "id", id, sizeof(id)))
-			id[0] = '\0';
-		r = push(ctx, (void **)&dom->gi_objects, &dom->ngi_objects, sizeof(*dom->gi_objects));
-		if (r < 0)
-			return r;
-		gi = &dom->gi_objects[dom->ngi_objects - 1];
-		gi->node = (unsigned)num;
-		gi->id = strdup(id);
-		gi->pci_dev = strdup(dev);
-		if (!gi->id || !gi->pci_dev)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-	} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
+	}
+	if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
 		uint64_t size;
 
-		if (opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_size_parse_qemu(buf, &size) == 0)
+		if (ga_dom_opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_size_parse_qemu(buf, &size) == 0)
 			dom->highmem_mmio_size = size;
 	} else if (!strcmp(opt, "-device")) {
-		if (opt_value(val, "id", buf, sizeof(buf)))
+		if (ga_dom_opt_value(val, "id", buf, sizeof(buf)))
 			return add_device_id(ctx, dom, buf);
 	}
 	return 0;
@@ -361,7 +283,7 @@ static int read_record(struct ga_ctx *ctx, struct ga_dom_record *rec, xmlNodePtr
 		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu")) {
 			char *alias = ga_xml_prop(c, "alias", &oom);
 
-			if (alias && push(ctx, (void **)&rec->aliases, &rec->naliases, sizeof(*rec->aliases)) < 0) {
+			if (alias && ga_dom_push(ctx, (void **)&rec->aliases, &rec->naliases, sizeof(*rec->aliases)) < 0) {
 				free(alias);
 				return -ENOMEM;
 			}
@@ -522,7 +444,7 @@ int ga_domain_add_standin(struct ga_ctx *ctx, struct ga_domain *dom, const char 
 			found = true;
 	if (!found)
 		return -ENOENT;
-	r = push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
+	r = ga_dom_push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
 	if (r < 0)
 		return r;
 	hd = &dom->hostdevs[dom->nhostdevs - 1];
@@ -538,7 +460,7 @@ uint64_t ga_domain_mmio_window(const struct ga_domain *dom)
 	return dom->highmem_mmio_size ? dom->highmem_mmio_size : VIRT_DEFAULT_MMIO;
 }
 
-GA_PRINTF(2, 3) static void problem(struct ga_dom_findings *f, const char *fmt, ...)
+void ga_dom_problem(struct ga_dom_findings *f, const char *fmt, ...)
 {
 	size_t used = strlen(f->text);
 	va_list ap;
@@ -562,15 +484,7 @@ static const struct ga_dom_cell *find_cell(const struct ga_domain *dom, unsigned
 	return NULL;
 }
 
-static bool numa_declared(const struct ga_domain *dom, unsigned id)
-{
-	for (size_t i = 0; i < dom->nnuma_nodeids; i++)
-		if (dom->numa_nodeids[i] == id)
-			return true;
-	return false;
-}
-
-static bool memoryless_cell(const struct ga_domain *dom, unsigned id)
+bool ga_dom_memoryless_cell(const struct ga_domain *dom, unsigned id)
 {
 	const struct ga_dom_cell *c = find_cell(dom, id);
 
@@ -581,59 +495,24 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 			 uint64_t mmio_needed, struct ga_dom_findings *out)
 {
 	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
-	unsigned found = 0, bad_native = 0, undeclared = 0;
-	size_t objects = 0;
+	unsigned found = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(seen, 0, sizeof(seen));
 	if (!dom->acpi)
-		problem(out, "ACPI is off, so the guest gets no SRAT and no GI nodes (add <features><acpi/></features>)");
+		ga_dom_problem(out, "ACPI is off, so the guest gets no SRAT and no GI nodes (add <features><acpi/></features>)");
 
-	/* native form */
-	for (size_t i = 0; i < hd->ngi_nodes; i++) {
-		unsigned id = hd->gi_nodes[i];
-
-		if (!memoryless_cell(dom, id)) {
-			bad_native++;
-			continue;
-		}
-		if (!seen[id]++)
-			found++;
-	}
-	if (hd->has_nodeset && hd->ngi_nodes == 0)
-		problem(out, "its <acpi nodeset> cannot be read (write it like '2-9')");
-	if (bad_native)
-		problem(out, "%u node(s) of its <acpi nodeset> are not memoryless <cell memory='0'> cells without cpus",
-			bad_native);
-
-	/* fallback form: objects naming this hostdev's alias */
-	for (size_t i = 0; hd->alias && i < dom->ngi_objects; i++) {
-		const struct ga_dom_gi_object *gi = &dom->gi_objects[i];
-
-		if (strcmp(gi->pci_dev, hd->alias))
-			continue;
-		objects++;
-		if (!numa_declared(dom, gi->node) && !memoryless_cell(dom, gi->node)) {
-			undeclared++;
-			continue;
-		}
-		if (!seen[gi->node]++)
-			found++;
-	}
-	if (undeclared)
-		problem(out, "%u acpi-generic-initiator object(s) for alias '%s' name a node that no '-numa node,nodeid=N' declares",
-			undeclared, hd->alias);
-	if (!hd->alias && dom->ngi_objects && !hd->has_nodeset)
-		problem(out, "its <hostdev> has no <alias name='ua-...'/>, so no acpi-generic-initiator object can name it");
+	for (size_t i = 0; ga_gi_forms[i]; i++)
+		ga_gi_forms[i]->check(dom, hd, seen, &found, out);
 
 	out->gi_found = found;
 	if (found < gi_needed) {
 		if (found == 0)
-			problem(out,
+			ga_dom_problem(out,
 				"no generic-initiator NUMA nodes are tied to it (it needs %u: memoryless cells plus <acpi nodeset> in its <hostdev>, or '-numa node' plus 'acpi-generic-initiator' objects naming its alias in <qemu:commandline>)",
 				gi_needed);
 		else
-			problem(out, "only %u of the %u generic-initiator NUMA nodes it needs are tied to it", found,
+			ga_dom_problem(out, "only %u of the %u generic-initiator NUMA nodes it needs are tied to it", found,
 				gi_needed);
 	}
 
@@ -641,10 +520,19 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 		uint64_t window = ga_domain_mmio_window(dom);
 
 		if (window < mmio_needed)
-			problem(out,
+			ga_dom_problem(out,
 				"the guest's 64-bit MMIO window is %" PRIu64 " GiB but the GPUs' BARs need %" PRIu64
 				" GiB (add '-machine highmem-mmio-size=...' in <qemu:commandline>)",
 				window >> 30, (uint64_t)((mmio_needed + (1ULL << 30) - 1) >> 30));
 	}
-	(void)objects;
+}
+
+const struct ga_gi_form_ops *const ga_gi_forms[] = { &ga_gi_form_native, &ga_gi_form_fallback, NULL };
+
+const struct ga_gi_form_ops *ga_gi_form_ops_of(enum ga_gi_form form)
+{
+	for (size_t i = 0; ga_gi_forms[i]; i++)
+		if (ga_gi_forms[i]->form == form)
+			return ga_gi_forms[i];
+	return NULL;
 }

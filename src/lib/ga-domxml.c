@@ -31,24 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-domcheck.h"
 #include "ga-domxml.h"
 #include "ga-error.h"
+#include "ga-form.h"
 #include "ga-host.h"
 #include "ga-xml.h"
 
-#define XC(s) ((const xmlChar *)(s))
-
-/* A tree under construction; oom is sticky and checked once at the end. */
-struct builder {
-	struct ga_ctx *ctx;
-	xmlDocPtr doc;
-	xmlNsPtr ga_ns;
-	xmlNsPtr qemu_ns;
-	xmlNodePtr record;    /* our metadata element */
-	xmlNodePtr cmdline;   /* <qemu:commandline>, created on first use */
-	bool oom;
-};
 
 static void drop(xmlNodePtr n)
 {
@@ -72,7 +60,7 @@ static void drop_blank_text(xmlNodePtr parent)
 	}
 }
 
-static xmlNodePtr add(struct builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name)
+xmlNodePtr ga_builder_add(struct ga_builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name)
 {
 	xmlNodePtr n;
 
@@ -85,7 +73,7 @@ static xmlNodePtr add(struct builder *b, xmlNodePtr parent, xmlNsPtr ns, const c
 	return n;
 }
 
-static xmlNodePtr add_text(struct builder *b, xmlNodePtr parent, const char *name, const char *text)
+static xmlNodePtr add_text(struct ga_builder *b, xmlNodePtr parent, const char *name, const char *text)
 {
 	xmlNodePtr n;
 
@@ -98,8 +86,7 @@ static xmlNodePtr add_text(struct builder *b, xmlNodePtr parent, const char *nam
 	return n;
 }
 
-static void set(struct builder *b, xmlNodePtr n, const char *name, const char *fmt, ...) GA_PRINTF(4, 5);
-static void set(struct builder *b, xmlNodePtr n, const char *name, const char *fmt, ...)
+void ga_builder_set(struct ga_builder *b, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -114,14 +101,14 @@ static void set(struct builder *b, xmlNodePtr n, const char *name, const char *f
 }
 
 /* Insert a new element child of parent before `before` (append when NULL). */
-static xmlNodePtr insert(struct builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name)
+static xmlNodePtr insert(struct ga_builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name)
 {
 	xmlNodePtr n;
 
 	if (b->oom)
 		return NULL;
 	if (!before)
-		return add(b, parent, NULL, name);
+		return ga_builder_add(b, parent, NULL, name);
 	n = xmlNewDocNode(b->doc, NULL, XC(name), NULL);
 	if (!n || !xmlAddPrevSibling(before, n)) {
 		xmlFreeNode(n);
@@ -153,7 +140,7 @@ static const char *machine_for(enum ga_arch arch)
 	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
 }
 
-static char *cell_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
+char *ga_plan_gpu_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
 {
 	unsigned ids[GA_PLAN_MAX_NODES];
 
@@ -162,12 +149,12 @@ static char *cell_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
 	return ga_idlist_format(ids, g->ngi < GA_PLAN_MAX_NODES ? g->ngi : GA_PLAN_MAX_NODES, buf, size);
 }
 
-static void write_record(struct builder *b, xmlNodePtr metadata, const struct ga_plan *plan,
+static void write_record(struct ga_builder *b, xmlNodePtr metadata, const struct ga_plan *plan,
 			 const struct ga_domxml_opts *opts)
 {
 	char buf[512];
 
-	b->record = add(b, metadata, NULL, "gpu-assign");
+	b->record = ga_builder_add(b, metadata, NULL, "gpu-assign");
 	if (!b->record)
 		return;
 	b->ga_ns = xmlNewNs(b->record, XC(GA_DOMXML_NS), XC(GA_DOMXML_NS_PREFIX));
@@ -176,29 +163,27 @@ static void write_record(struct builder *b, xmlNodePtr metadata, const struct ga
 		return;
 	}
 	xmlSetNs(b->record, b->ga_ns);
-	set(b, b->record, "form", "%s", ga_gi_form_to_string(opts->form));
-	set(b, b->record, "arch", "%s", ga_arch_to_string(plan->arch));
+	ga_builder_set(b, b->record, "form", "%s", ga_gi_form_to_string(opts->form));
+	ga_builder_set(b, b->record, "arch", "%s", ga_arch_to_string(plan->arch));
 	for (size_t i = 0; i < plan->ngpus; i++) {
 		const struct ga_plan_gpu *g = &plan->gpus[i];
-		xmlNodePtr n = add(b, b->record, b->ga_ns, "gpu");
+		xmlNodePtr n = ga_builder_add(b, b->record, b->ga_ns, "gpu");
 
-		set(b, n, "address", "%s", g->name);
-		set(b, n, "alias", "%s", g->alias);
-		set(b, n, "model", "%s", g->model->name);
-		set(b, n, "host-node", "%d", g->host_node);
-		set(b, n, "cell", "%u", g->cell);
-		set(b, n, "gi-nodes", "%s", cell_gi_list(g, buf, sizeof(buf)));
+		ga_builder_set(b, n, "address", "%s", g->name);
+		ga_builder_set(b, n, "alias", "%s", g->alias);
+		ga_builder_set(b, n, "model", "%s", g->model->name);
+		ga_builder_set(b, n, "host-node", "%d", g->host_node);
+		ga_builder_set(b, n, "cell", "%u", g->cell);
+		ga_builder_set(b, n, "gi-nodes", "%s", ga_plan_gpu_gi_list(g, buf, sizeof(buf)));
 	}
 }
 
-static void record_flag(struct builder *b, const char *name)
+static void record_flag(struct ga_builder *b, const char *name)
 {
-	add(b, b->record, b->ga_ns, name);
+	ga_builder_add(b, b->record, b->ga_ns, name);
 }
 
-static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
-	GA_PRINTF(4, 5);
-static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
+void ga_builder_qemu_arg(struct ga_builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
 {
 	char value[512];
 	xmlNodePtr n;
@@ -221,138 +206,95 @@ static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, 
 	if (!b->cmdline) {
 		b->cmdline = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 		if (!b->cmdline)
-			b->cmdline = add(b, root, b->qemu_ns, "commandline");
+			b->cmdline = ga_builder_add(b, root, b->qemu_ns, "commandline");
 	}
-	n = add(b, b->cmdline, b->qemu_ns, "arg");
-	set(b, n, "value", "%s", flag);
-	n = add(b, b->cmdline, b->qemu_ns, "arg");
-	set(b, n, "value", "%s", value);
+	n = ga_builder_add(b, b->cmdline, b->qemu_ns, "arg");
+	ga_builder_set(b, n, "value", "%s", flag);
+	n = ga_builder_add(b, b->cmdline, b->qemu_ns, "arg");
+	ga_builder_set(b, n, "value", "%s", value);
 }
 
 /* The <gpu-assign:qemu> record, created on first use. */
-static xmlNodePtr qemu_record(struct builder *b)
+xmlNodePtr ga_builder_qemu_record(struct ga_builder *b)
 {
 	xmlNodePtr rec = b->record ? ga_xml_ns_child(b->record, GA_DOMXML_NS, "qemu") : NULL;
 
-	return rec ? rec : add(b, b->record, b->ga_ns, "qemu");
+	return rec ? rec : ga_builder_add(b, b->record, b->ga_ns, "qemu");
 }
 
-static void write_distances(struct builder *b, xmlNodePtr cell, const struct ga_plan *plan, unsigned id,
+void ga_builder_distances(struct ga_builder *b, xmlNodePtr cell, const struct ga_plan *plan, unsigned id,
 			    bool gi_too)
 {
-	xmlNodePtr d = add(b, cell, NULL, "distances");
+	xmlNodePtr d = ga_builder_add(b, cell, NULL, "distances");
 	unsigned limit = gi_too ? plan->nnodes : (unsigned)plan->ncells;
 
 	for (unsigned j = 0; j < limit; j++) {
-		xmlNodePtr s = add(b, d, NULL, "sibling");
+		xmlNodePtr s = ga_builder_add(b, d, NULL, "sibling");
 
-		set(b, s, "id", "%u", j);
-		set(b, s, "value", "%u", ga_plan_distance(plan, id, j));
+		ga_builder_set(b, s, "id", "%u", j);
+		ga_builder_set(b, s, "value", "%u", ga_plan_distance(plan, id, j));
 	}
 }
 
-static void write_numa(struct builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
-		       const struct ga_domxml_opts *opts)
+static void write_numa(struct ga_builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
+		       const struct ga_gi_form_ops *form)
 {
-	bool native = opts->form == GA_GI_FORM_NATIVE;
-	xmlNodePtr numa = add(b, cpu, NULL, "numa");
+	xmlNodePtr numa = ga_builder_add(b, cpu, NULL, "numa");
 
 	for (size_t i = 0; i < plan->ncells; i++) {
 		const struct ga_plan_cell *c = &plan->cells[i];
-		xmlNodePtr cell = add(b, numa, NULL, "cell");
+		xmlNodePtr cell = ga_builder_add(b, numa, NULL, "cell");
 
-		set(b, cell, "id", "%u", c->id);
+		ga_builder_set(b, cell, "id", "%u", c->id);
 		if (c->nvcpus == 1)
-			set(b, cell, "cpus", "%u", c->first_vcpu);
+			ga_builder_set(b, cell, "cpus", "%u", c->first_vcpu);
 		else
-			set(b, cell, "cpus", "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
-		set(b, cell, "memory", "%" PRIu64, c->memory_kib);
-		set(b, cell, "unit", "KiB");
-		write_distances(b, cell, plan, c->id, native);
+			ga_builder_set(b, cell, "cpus", "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
+		ga_builder_set(b, cell, "memory", "%" PRIu64, c->memory_kib);
+		ga_builder_set(b, cell, "unit", "KiB");
+		ga_builder_distances(b, cell, plan, c->id, form->gi_cells);
 	}
-	if (!native)
-		return;
-	for (unsigned id = (unsigned)plan->ncells; id < plan->nnodes; id++) {
-		xmlNodePtr cell = add(b, numa, NULL, "cell");
-
-		set(b, cell, "id", "%u", id);
-		set(b, cell, "memory", "0");
-		set(b, cell, "unit", "KiB");
-		write_distances(b, cell, plan, id, true);
-	}
+	if (form->write_cells)
+		form->write_cells(b, numa, plan);
 }
 
-/* -numa node / -numa dist / acpi-generic-initiator for the fallback form. */
-static void write_fallback_args(struct builder *b, xmlNodePtr root, const struct ga_plan *plan)
+static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g, unsigned slot,
+			  const struct ga_domxml_opts *opts, const struct ga_gi_form_ops *form)
 {
-	unsigned first = (unsigned)plan->ncells;
-
-	for (unsigned id = first; id < plan->nnodes; id++)
-		qemu_arg_pair(b, root, "-numa", "node,nodeid=%u", id);
-	/* Every pair with a GI node once; QEMU mirrors a symmetric value. */
-	for (unsigned i = 0; i < plan->nnodes; i++) {
-		for (unsigned j = 0; j < plan->nnodes; j++) {
-			unsigned d = ga_plan_distance(plan, i, j);
-
-			if (i == j || (i < first && j < first))
-				continue;
-			if (j < i && ga_plan_distance(plan, j, i) == d)
-				continue;
-			qemu_arg_pair(b, root, "-numa", "dist,src=%u,dst=%u,val=%u", i, j, d);
-		}
-	}
-	for (size_t g = 0; g < plan->ngpus; g++) {
-		const struct ga_plan_gpu *pg = &plan->gpus[g];
-
-		for (unsigned k = 0; k < pg->ngi; k++)
-			qemu_arg_pair(b, root, "-object", "acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX "%u,pci-dev=%s,node=%u",
-				      pg->first_gi + k, pg->alias, pg->first_gi + k);
-	}
-	if (plan->nnodes > first)
-		set(b, qemu_record(b), "numa-nodes", "%u-%u", first, plan->nnodes - 1);
-}
-
-static void write_hostdev(struct builder *b, xmlNodePtr devices, const struct ga_plan *plan,
-			  const struct ga_plan_gpu *g, unsigned slot, const struct ga_domxml_opts *opts)
-{
-	xmlNodePtr h = add(b, devices, NULL, "hostdev");
+	xmlNodePtr h = ga_builder_add(b, devices, NULL, "hostdev");
 	xmlNodePtr n;
-	char buf[512];
 
-	set(b, h, "mode", "subsystem");
-	set(b, h, "type", "pci");
+	ga_builder_set(b, h, "mode", "subsystem");
+	ga_builder_set(b, h, "type", "pci");
 	if (opts->managed_auto && g->npeers && !b->oom)
 		ga_warn(b->ctx,
 			"GPU '%s' shares IOMMU group %d with %u other function(s): its <hostdev> is managed='no'; bind the whole group first with 'gpu-assign bind %s'",
 			g->name, g->iommu_group, g->npeers, g->name);
-	set(b, h, "managed", "%s", (opts->managed_auto ? !g->npeers : opts->managed) ? "yes" : "no");
-	n = add(b, h, NULL, "driver");
-	set(b, n, "name", "vfio");
+	ga_builder_set(b, h, "managed", "%s", (opts->managed_auto ? !g->npeers : opts->managed) ? "yes" : "no");
+	n = ga_builder_add(b, h, NULL, "driver");
+	ga_builder_set(b, n, "name", "vfio");
 	if (opts->driver_model)
-		set(b, n, "model", "%s", g->driver);
-	n = add(b, add(b, h, NULL, "source"), NULL, "address");
-	set(b, n, "domain", "0x%04x", g->addr.domain);
-	set(b, n, "bus", "0x%02x", g->addr.bus);
-	set(b, n, "slot", "0x%02x", g->addr.slot);
-	set(b, n, "function", "0x%x", g->addr.func);
-	n = add(b, h, NULL, "alias");
-	set(b, n, "name", "%s", g->alias);
-	n = add(b, h, NULL, "rom");
-	set(b, n, "bar", "off");
-	n = add(b, h, NULL, "address");
-	set(b, n, "type", "pci");
-	set(b, n, "domain", "0x0000");
-	set(b, n, "bus", "0x00");
-	set(b, n, "slot", "0x%02x", slot);
-	set(b, n, "function", "0x0");
-	if (opts->form == GA_GI_FORM_NATIVE) {
-		n = add(b, h, NULL, "acpi");
-		set(b, n, "nodeset", "%s", cell_gi_list(g, buf, sizeof(buf)));
-	}
-	(void)plan;
+		ga_builder_set(b, n, "model", "%s", g->driver);
+	n = ga_builder_add(b, ga_builder_add(b, h, NULL, "source"), NULL, "address");
+	ga_builder_set(b, n, "domain", "0x%04x", g->addr.domain);
+	ga_builder_set(b, n, "bus", "0x%02x", g->addr.bus);
+	ga_builder_set(b, n, "slot", "0x%02x", g->addr.slot);
+	ga_builder_set(b, n, "function", "0x%x", g->addr.func);
+	n = ga_builder_add(b, h, NULL, "alias");
+	ga_builder_set(b, n, "name", "%s", g->alias);
+	n = ga_builder_add(b, h, NULL, "rom");
+	ga_builder_set(b, n, "bar", "off");
+	n = ga_builder_add(b, h, NULL, "address");
+	ga_builder_set(b, n, "type", "pci");
+	ga_builder_set(b, n, "domain", "0x0000");
+	ga_builder_set(b, n, "bus", "0x00");
+	ga_builder_set(b, n, "slot", "0x%02x", slot);
+	ga_builder_set(b, n, "function", "0x0");
+	if (form->write_hostdev)
+		form->write_hostdev(b, h, g);
 }
 
-static void write_pinning(struct builder *b, xmlNodePtr cputune, xmlNodePtr numatune, const struct ga_plan *plan)
+static void write_pinning(struct ga_builder *b, xmlNodePtr cputune, xmlNodePtr numatune, const struct ga_plan *plan)
 {
 	unsigned nodes[GA_PLAN_MAX_NODES];
 	char buf[512];
@@ -362,24 +304,24 @@ static void write_pinning(struct builder *b, xmlNodePtr cputune, xmlNodePtr numa
 		const struct ga_plan_cell *c = &plan->cells[i];
 
 		for (unsigned v = c->first_vcpu; v < c->first_vcpu + c->nvcpus; v++) {
-			n = add(b, cputune, NULL, "vcpupin");
-			set(b, n, "vcpu", "%u", v);
-			set(b, n, "cpuset", "%s", c->host_cpus);
+			n = ga_builder_add(b, cputune, NULL, "vcpupin");
+			ga_builder_set(b, n, "vcpu", "%u", v);
+			ga_builder_set(b, n, "cpuset", "%s", c->host_cpus);
 		}
 		nodes[i] = (unsigned)c->host_node;
 	}
-	n = add(b, numatune, NULL, "memory");
-	set(b, n, "mode", "strict");
-	set(b, n, "nodeset", "%s", ga_idlist_format(nodes, plan->ncells, buf, sizeof(buf)));
+	n = ga_builder_add(b, numatune, NULL, "memory");
+	ga_builder_set(b, n, "mode", "strict");
+	ga_builder_set(b, n, "nodeset", "%s", ga_idlist_format(nodes, plan->ncells, buf, sizeof(buf)));
 	for (size_t i = 0; i < plan->ncells; i++) {
-		n = add(b, numatune, NULL, "memnode");
-		set(b, n, "cellid", "%u", plan->cells[i].id);
-		set(b, n, "mode", "strict");
-		set(b, n, "nodeset", "%d", plan->cells[i].host_node);
+		n = ga_builder_add(b, numatune, NULL, "memnode");
+		ga_builder_set(b, n, "cellid", "%u", plan->cells[i].id);
+		ga_builder_set(b, n, "mode", "strict");
+		ga_builder_set(b, n, "nodeset", "%d", plan->cells[i].host_node);
 	}
 }
 
-static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan)
+static void write_mmio(struct ga_builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan)
 {
 	char size[32];
 
@@ -387,9 +329,9 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		return;
 	if (plan->arch == GA_ARCH_AARCH64) {
 		/* libvirt has no knob; QEMU merges this -machine with libvirt's own. */
-		qemu_arg_pair(b, root, "-machine", "highmem-mmio-size=%s",
+		ga_builder_qemu_arg(b, root, "-machine", "highmem-mmio-size=%s",
 			      ga_size_format_qemu(plan->mmio_window, size, sizeof(size)));
-		set(b, qemu_record(b), "machine", "highmem-mmio-size=%s", size);
+		ga_builder_set(b, ga_builder_qemu_record(b), "machine", "highmem-mmio-size=%s", size);
 		return;
 	}
 	/* q35: pcie-root's <pcihole64>, in KiB. */
@@ -412,10 +354,10 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		}
 	}
 	if (!ctl) {
-		ctl = add(b, devices, NULL, "controller");
-		set(b, ctl, "type", "pci");
-		set(b, ctl, "index", "0");
-		set(b, ctl, "model", "pcie-root");
+		ctl = ga_builder_add(b, devices, NULL, "controller");
+		ga_builder_set(b, ctl, "type", "pci");
+		ga_builder_set(b, ctl, "index", "0");
+		ga_builder_set(b, ctl, "model", "pcie-root");
 	}
 	xmlNodePtr hole = add_text(b, ctl, "pcihole64", "0");
 
@@ -425,7 +367,7 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		snprintf(kib, sizeof(kib), "%" PRIu64, plan->mmio_window / 1024);
 		xmlNodeSetContent(hole, XC(kib));
 	}
-	set(b, hole, "unit", "KiB");
+	ga_builder_set(b, hole, "unit", "KiB");
 	record_flag(b, "pcihole64");
 }
 
@@ -513,9 +455,12 @@ static int pick_slots(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_pl
 }
 
 /* Write every part of the plan into doc (whose root has none of ours). */
-static int apply_plan(struct builder *b, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
+static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
 		      bool created_cpu)
 {
+	/* an unresolved form writes no GI nodes at all */
+	static const struct ga_gi_form_ops no_form = { .form = GA_GI_FORM_AUTO };
+	const struct ga_gi_form_ops *form = ga_gi_form_ops_of(opts->form) ? ga_gi_form_ops_of(opts->form) : &no_form;
 	xmlNodePtr root = xmlDocGetRootElement(b->doc);
 	xmlNodePtr metadata, features, cpu, devices, before;
 	unsigned slots[32];
@@ -525,7 +470,7 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 		return ga_report(b->ctx, -E2BIG, "too many GPUs (%zu) for one domain", plan->ngpus);
 	devices = ga_xml_child(root, "devices");
 	if (!devices)
-		devices = add(b, root, NULL, "devices");
+		devices = ga_builder_add(b, root, NULL, "devices");
 	if (b->oom)
 		return ga_report(b->ctx, -ENOMEM, "out of memory");
 	r = pick_slots(b->ctx, devices, plan, slots);
@@ -547,7 +492,7 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 	if (!features)
 		features = insert(b, root, ga_xml_child(root, "cpu") ? ga_xml_child(root, "cpu") : devices, "features");
 	if (!ga_xml_child(features, "acpi"))
-		add(b, features, NULL, "acpi");
+		ga_builder_add(b, features, NULL, "acpi");
 
 	cpu = ga_xml_child(root, "cpu");
 	if (!cpu) {
@@ -556,15 +501,15 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 	}
 	if (created_cpu)
 		record_flag(b, "cpu");
-	write_numa(b, cpu, plan, opts);
+	write_numa(b, cpu, plan, form);
 	{
-		xmlNodePtr rec = add(b, b->record, b->ga_ns, "numa");
+		xmlNodePtr rec = ga_builder_add(b, b->record, b->ga_ns, "numa");
 		unsigned ids[GA_PLAN_MAX_NODES];
 		char buf[512];
 
 		for (size_t i = 0; i < plan->ncells; i++)
 			ids[i] = plan->cells[i].id;
-		set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
+		ga_builder_set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
 	}
 
 	if (plan->pin) {
@@ -577,10 +522,10 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 	}
 
 	for (size_t i = 0; i < plan->ngpus; i++)
-		write_hostdev(b, devices, plan, &plan->gpus[i], slots[i], opts);
+		write_hostdev(b, devices, &plan->gpus[i], slots[i], opts, form);
 
-	if (opts->form == GA_GI_FORM_FALLBACK)
-		write_fallback_args(b, root, plan);
+	if (form->write_domain)
+		form->write_domain(b, root, plan);
 	write_mmio(b, root, devices, plan);
 	if (b->oom)
 		return ga_report(b->ctx, -ENOMEM, "out of memory");
@@ -590,7 +535,7 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts, char **out)
 {
 	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
-	struct builder b = { .ctx = ctx };
+	struct ga_builder b = { .ctx = ctx };
 	xmlNodePtr root, n, os;
 	bool kvm = !opts->virt_type || !strcmp(opts->virt_type, "kvm");
 	int r;
@@ -609,7 +554,7 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 	if (!root)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	xmlDocSetRootElement(doc, root);
-	set(&b, root, "type", "%s", kvm ? "kvm" : "qemu");
+	ga_builder_set(&b, root, "type", "%s", kvm ? "kvm" : "qemu");
 	add_text(&b, root, "name", opts->name);
 	n = add_text(&b, root, "memory", "0");
 	if (n) {
@@ -618,7 +563,7 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
 		xmlNodeSetContent(n, XC(v));
 	}
-	set(&b, n, "unit", "KiB");
+	ga_builder_set(&b, n, "unit", "KiB");
 	n = add_text(&b, root, "vcpu", "0");
 	if (n) {
 		char v[16];
@@ -626,18 +571,18 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 		snprintf(v, sizeof(v), "%u", plan->vcpus);
 		xmlNodeSetContent(n, XC(v));
 	}
-	set(&b, n, "placement", "static");
-	os = add(&b, root, NULL, "os");
-	set(&b, os, "firmware", "efi");
+	ga_builder_set(&b, n, "placement", "static");
+	os = ga_builder_add(&b, root, NULL, "os");
+	ga_builder_set(&b, os, "firmware", "efi");
 	n = add_text(&b, os, "type", "hvm");
-	set(&b, n, "arch", "%s", ga_arch_to_string(plan->arch));
-	set(&b, n, "machine", "%s", machine_for(plan->arch));
-	add(&b, root, NULL, "features");
-	n = add(&b, root, NULL, "cpu");
+	ga_builder_set(&b, n, "arch", "%s", ga_arch_to_string(plan->arch));
+	ga_builder_set(&b, n, "machine", "%s", machine_for(plan->arch));
+	ga_builder_add(&b, root, NULL, "features");
+	n = ga_builder_add(&b, root, NULL, "cpu");
 	/* KVM: the host's CPU as is; TCG (tests): everything QEMU can emulate. */
-	set(&b, n, "mode", "%s", kvm ? "host-passthrough" : "maximum");
-	set(&b, n, "check", "none");
-	add(&b, root, NULL, "devices");
+	ga_builder_set(&b, n, "mode", "%s", kvm ? "host-passthrough" : "maximum");
+	ga_builder_set(&b, n, "check", "none");
+	ga_builder_add(&b, root, NULL, "devices");
 	if (b.oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	r = apply_plan(&b, plan, opts, false);
@@ -718,39 +663,19 @@ static bool value_is(xmlNodePtr n, const char *v)
 	return value && !strcmp((const char *)value, v);
 }
 
-static bool in_set(const struct ga_dom_record *r, unsigned id)
-{
-	for (size_t i = 0; i < r->nnuma_nodes; i++)
-		if (r->numa_nodes[i] == id)
-			return true;
-	return false;
-}
-
-/* Whether the argument pair flag, value is one an earlier merge wrote. */
+/* Whether the argument pair flag, value is one an earlier merge wrote: a form's, or the MMIO window's. */
 static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct ga_dom_record *r)
 {
 	_cleanup_xmlfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
 	_cleanup_xmlfree_ xmlChar *v = xmlGetProp(value, XC("value"));
 	const char *fs = (const char *)f, *vs = (const char *)v;
-	unsigned a, b, d;
-	int end = -1;
 
 	if (!fs || !vs)
 		return false;
-	if (!strcmp(fs, "-numa")) {
-		if (sscanf(vs, "node,nodeid=%u%n", &a, &end) == 1 && end > 0 && !vs[end])
-			return in_set(r, a);
-		end = -1;
-		if (sscanf(vs, "dist,src=%u,dst=%u,val=%u%n", &a, &b, &d, &end) == 3 && end > 0 && !vs[end])
-			return in_set(r, a) || in_set(r, b);
-		return false;
-	}
-	if (!strcmp(fs, "-object"))
-		return !strncmp(vs, "acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX,
-				strlen("acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX));
-	if (!strcmp(fs, "-machine"))
-		return r->machine && !strcmp(vs, r->machine);
-	return false;
+	for (size_t i = 0; ga_gi_forms[i]; i++)
+		if (ga_gi_forms[i]->is_ours_arg && ga_gi_forms[i]->is_ours_arg(fs, vs, r))
+			return true;
+	return !strcmp(fs, "-machine") && r->machine && !strcmp(vs, r->machine);
 }
 
 /* Remove every part an earlier merge wrote. */
@@ -908,7 +833,7 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	_cleanup_domain_ struct ga_domain *dom = NULL;
 	struct ga_domxml_info info = { 0 };
-	struct builder b = { .ctx = ctx };
+	struct ga_builder b = { .ctx = ctx };
 	xmlNodePtr root, rec_el;
 	bool created_cpu;
 	int r;
@@ -951,11 +876,11 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 					     "memory");
 			if (mem) {
 				xmlNodeSetContent(mem, XC(v));
-				set(&b, mem, "unit", "KiB");
+				ga_builder_set(&b, mem, "unit", "KiB");
 			}
 			if (cur) {
 				xmlNodeSetContent(cur, XC(v));
-				set(&b, cur, "unit", "KiB");
+				ga_builder_set(&b, cur, "unit", "KiB");
 			}
 		}
 		snprintf(v, sizeof(v), "%u", plan->vcpus);
