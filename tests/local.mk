@@ -94,3 +94,12 @@ tests_unit_test_prepare_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_util_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_util_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_util_LDADD = $(GA_TEST_LDADD)
+
+# ga-xml (the one XML parse) and ga-units (sizes)
+GA_UNIT_TESTS += tests/unit/test-xml tests/unit/test-units
+tests_unit_test_xml_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_xml_CFLAGS = $(GA_TEST_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
+tests_unit_test_units_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_units_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_units_LDADD = $(GA_TEST_LDADD)

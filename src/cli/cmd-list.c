@@ -8,20 +8,8 @@
 #include "cli.h"
 #include "ga-ctx.h"
 #include "ga-gpu.h"
+#include "ga-units.h"
 #include "table.h"
-
-static const char *human_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned u = 0;
-
-	while (bytes >= 1024 && bytes % 1024 == 0 && u + 1 < GA_ARRAY_SIZE(units)) {
-		bytes /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 " %s", bytes, units[u]);
-	return buf;
-}
 
 static const char *model_name(const struct ga_gpu *gpu)
 {
@@ -272,7 +260,7 @@ static void show_text(const struct ga_host *host, const struct ga_gpu *gpu)
 
 		if (!bar->size)
 			continue;
-		printf("%s %d: %s %s%s%s", any ? "," : "", i, human_size(bar->size, size, sizeof(size)),
+		printf("%s %d: %s %s%s%s", any ? "," : "", i, ga_size_format_exact(bar->size, size, sizeof(size)),
 		       bar->is_io ? "I/O" : bar->is_64bit ? "64-bit" : "32-bit",
 		       bar->prefetchable ? " prefetchable" : "", "");
 		any = true;

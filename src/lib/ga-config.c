@@ -12,6 +12,7 @@
 
 #include "ga-config.h"
 #include "ga-ctx.h"
+#include "ga-xml.h"
 
 static const char *const policy_names[GA_HOOK_POLICY_LAST + 1] = { /* NULL-terminated */
 	[GA_HOOK_ENFORCE] = "enforce",
@@ -112,12 +113,6 @@ static void keep_first_error(void *data, const xmlError *err)
 static void keep_first_error_cb(void *data, xmlErrorPtr err)
 {
 	keep_first_error(data, err);
-}
-
-static void doc_freep(xmlDocPtr *doc)
-{
-	if (*doc)
-		xmlFreeDoc(*doc);
 }
 
 static int validate(struct ga_ctx *ctx, xmlDocPtr doc, const char *name)
@@ -379,41 +374,21 @@ static int read_elements(struct ga_ctx *ctx, xmlNodePtr root, const char *name, 
 int ga_config_parse(struct ga_ctx *ctx, const char *buf, size_t len, const char *name,
 		    struct ga_config **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	const struct ga_xml_source src = {
+		.what = "configuration", .name = name, .max = GA_CONFIG_MAX_SIZE, .drop_blanks = true,
+	};
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	_cleanup_config_ struct ga_config *cfg = NULL;
-	struct first_error first = { 0 };
-	xmlParserCtxtPtr pctx;
 	int r;
 
 	*out = NULL;
-	if (len > GA_CONFIG_MAX_SIZE)
-		return ga_report(ctx, -EFBIG, "invalid configuration %s: larger than %d bytes (it should be a few lines)",
-				 name, GA_CONFIG_MAX_SIZE);
 	if (len == 0)
 		return ga_report(ctx, -GA_E_PARSE,
 				 "invalid configuration %s:1: the file is empty (write at least '<gpu-assign/>' or remove it)",
 				 name);
-	pctx = xmlNewParserCtxt();
-	if (!pctx)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	/*
-	 * No network, no entity expansion, nothing printed. libxml2 2.9 has no
-	 * per-context handler for structured errors: catch the first one with
-	 * the (thread-local) global handler for the length of the parse.
-	 */
-	xmlSetStructuredErrorFunc(&first, keep_first_error_cb);
-	doc = xmlCtxtReadMemory(pctx, buf, (int)len, name, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!doc || !pctx->wellFormed || first.set) {
-		xmlFreeParserCtxt(pctx);
-		return ga_report(ctx, -GA_E_PARSE, "invalid configuration %s:%d: %s (it must be well-formed XML)",
-				 name, first.set ? first.line : 1, first.set ? first.msg : "not XML");
-	}
-	xmlFreeParserCtxt(pctx);
-	if (doc->intSubset || doc->extSubset)
-		return ga_report(ctx, -GA_E_PARSE, "invalid configuration %s:1: a <!DOCTYPE> is not allowed (remove it)",
-				 name);
+	r = ga_xml_parse(ctx, buf, len, &src, &doc);
+	if (r < 0)
+		return r;
 	r = ga_config_new_default(ctx, &cfg);
 	if (r < 0)
 		return r;

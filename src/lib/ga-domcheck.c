@@ -5,11 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
+#include "ga-form.h"
+#include "ga-host.h"
+#include "ga-units.h"
+#include "ga-xml.h"
 
 #define VIRT_DEFAULT_MMIO (512ULL << 30)
 
@@ -41,55 +42,20 @@ void ga_domain_free(struct ga_domain *dom)
 	}
 	free(dom->gi_objects);
 	ga_strv_free(dom->device_ids);
+	free(dom->vcpu);
+	free(dom->memory);
+	free(dom->memory_unit);
+	for (size_t i = 0; i < dom->record.naliases; i++)
+		free(dom->record.aliases[i]);
+	free(dom->record.aliases);
+	free(dom->record.numa_nodes);
+	free(dom->record.bad_numa_nodes);
+	free(dom->record.machine);
 	free(dom);
 }
 
-static bool is_el(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
-}
-
-/* An element without a namespace (libvirt's own vocabulary). */
-static bool is_plain(xmlNodePtr n, const char *name)
-{
-	return is_el(n, name) && !n->ns;
-}
-
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
-{
-	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-		if (is_plain(n, name))
-			return n;
-	return NULL;
-}
-
-/* Hand an xmlChar string over as a libc one (NULL stays NULL); *oom set on allocation failure. */
-static char *take_xml_string(xmlChar *v, bool *oom)
-{
-	char *copy;
-
-	if (!v)
-		return NULL;
-	copy = strdup((const char *)v);
-	xmlFree(v);
-	if (!copy)
-		*oom = true;
-	return copy;
-}
-
-/* A strdup'd attribute, NULL if absent. */
-static char *prop(xmlNodePtr n, const char *name, bool *oom)
-{
-	return take_xml_string(n ? xmlGetProp(n, (const xmlChar *)name) : NULL, oom);
-}
-
-static char *text_of(xmlNodePtr n, bool *oom)
-{
-	return take_xml_string(n ? xmlNodeGetContent(n) : NULL, oom);
-}
-
 /* A number as libvirt writes it in an address ("0x0009", "9"), at most max. */
-static bool parse_num(const char *s, unsigned long max, unsigned long *out)
+bool ga_dom_parse_num(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
 
@@ -100,78 +66,8 @@ static bool parse_num(const char *s, unsigned long max, unsigned long *out)
 	return !errno && *end == '\0' && *out <= max;
 }
 
-/* libvirt's memory units, as far as a cell's size needs them. */
-static bool to_kib(const char *value, const char *unit, uint64_t *kib)
-{
-	static const struct {
-		const char *name;
-		uint64_t num, den; /* KiB = value * num / den */
-	} units[] = {
-		{ "b", 1, 1024 }, { "bytes", 1, 1024 },
-		{ "KB", 1000, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 },
-		{ "MB", 1000000, 1024 }, { "M", 1024, 1 }, { "MiB", 1024, 1 },
-		{ "GB", 1000000000, 1024 }, { "G", 1048576, 1 }, { "GiB", 1048576, 1 },
-		{ "T", 1073741824, 1 }, { "TiB", 1073741824, 1 },
-	};
-	unsigned long long v;
-	char *end;
-
-	if (!value || !*value || *value == '-')
-		return false;
-	errno = 0;
-	v = strtoull(value, &end, 10);
-	if (errno || *end)
-		return false;
-	if (!unit) {
-		*kib = v;
-		return true;
-	}
-	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
-		if (strcmp(unit, units[i].name))
-			continue;
-		if (units[i].num > 1 && v > UINT64_MAX / units[i].num)
-			return false;
-		*kib = v * units[i].num / units[i].den;
-		return true;
-	}
-	return false;
-}
-
-int ga_qemu_size_parse(const char *str, uint64_t *bytes)
-{
-	unsigned long long v;
-	unsigned shift = 0;
-	char *end;
-
-	if (!str || *str < '0' || *str > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(str, &end, 10);
-	if (errno)
-		return -ERANGE;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case 'p': case 'P': shift = 50; end++; break;
-	case 'e': case 'E': shift = 60; end++; break;
-	case 'b': case 'B': end++; break;
-	default:
-		return -EINVAL;
-	}
-	if (*end)
-		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*bytes = (uint64_t)v << shift;
-	return 0;
-}
-
 /* Value of key in a QEMU option string "type,key=value,key2=value2" (copied into buf). */
-static bool opt_value(const char *opts, const char *key, char *buf, size_t size)
+bool ga_dom_opt_value(const char *opts, const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key);
 	const char *p = opts;
@@ -194,7 +90,7 @@ static bool opt_value(const char *opts, const char *key, char *buf, size_t size)
 	return false;
 }
 
-static int push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
+int ga_dom_push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
 {
 	void *grown;
 
@@ -209,70 +105,19 @@ static int push(struct ga_ctx *ctx, void **array, size_t *n, size_t size)
 	return 0;
 }
 
-/*
- * A libvirt nodeset as written in <acpi nodeset>: "2-9", "2,4,6-7". Sorted,
- * de-duplicated; false for anything else (such as the "^N" exclusions).
- */
-static bool parse_nodeset(const char *s, unsigned **out, size_t *n)
-{
-	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
-	unsigned *list;
-	size_t count = 0;
-
-	*out = NULL;
-	*n = 0;
-	memset(seen, 0, sizeof(seen));
-	for (;;) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*s < '0' || *s > '9')
-			return false;
-		lo = hi = strtoul(s, &end, 10);
-		s = end;
-		if (*s == '-') {
-			s++;
-			if (*s < '0' || *s > '9')
-				return false;
-			hi = strtoul(s, &end, 10);
-			s = end;
-		}
-		if (lo > hi || hi > GA_DOMAIN_MAX_NODE)
-			return false;
-		for (unsigned long i = lo; i <= hi; i++)
-			seen[i] = 1;
-		if (*s == '\0')
-			break;
-		if (*s++ != ',')
-			return false;
-	}
-	for (size_t i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
-		count += seen[i];
-	list = malloc(count * sizeof(*list) + 1);
-	if (!list)
-		return false;
-	count = 0;
-	for (unsigned i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
-		if (seen[i])
-			list[count++] = i;
-	*out = list;
-	*n = count;
-	return true;
-}
-
 static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 {
-	xmlNodePtr addr = child(child(n, "source"), "address"), acpi;
+	xmlNodePtr addr = ga_xml_child(ga_xml_child(n, "source"), "address");
 	struct ga_dom_hostdev *hd;
 	unsigned long dom_, bus, slot, fn;
 	char *v;
 	bool oom = false, ok;
 	int r;
 
-	v = prop(n, "mode", &oom);
+	v = ga_xml_prop(n, "mode", &oom);
 	ok = !v || !strcmp(v, "subsystem");
 	free(v);
-	v = prop(n, "type", &oom);
+	v = ga_xml_prop(n, "type", &oom);
 	ok = ok && v && !strcmp(v, "pci");
 	free(v);
 	if (oom)
@@ -280,12 +125,12 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	if (!ok || !addr)
 		return 0;
 	{
-		char *d = prop(addr, "domain", &oom), *b = prop(addr, "bus", &oom);
-		char *s = prop(addr, "slot", &oom), *f = prop(addr, "function", &oom);
+		char *d = ga_xml_prop(addr, "domain", &oom), *b = ga_xml_prop(addr, "bus", &oom);
+		char *s = ga_xml_prop(addr, "slot", &oom), *f = ga_xml_prop(addr, "function", &oom);
 
 		/* libvirt defaults a missing domain to 0 */
-		ok = (!d || parse_num(d, 0xffff, &dom_)) && parse_num(b, 0xff, &bus) &&
-		     parse_num(s, 0x1f, &slot) && parse_num(f, 7, &fn);
+		ok = (!d || ga_dom_parse_num(d, 0xffff, &dom_)) && ga_dom_parse_num(b, 0xff, &bus) &&
+		     ga_dom_parse_num(s, 0x1f, &slot) && ga_dom_parse_num(f, 7, &fn);
 		if (!d)
 			dom_ = 0;
 		free(d);
@@ -297,7 +142,7 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	if (!ok)
 		return 0; /* not an address libvirt would accept: not ours to judge */
-	r = push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
+	r = ga_dom_push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
 	if (r < 0)
 		return r;
 	hd = &dom->hostdevs[dom->nhostdevs - 1];
@@ -305,25 +150,19 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	hd->addr.bus = (uint8_t)bus;
 	hd->addr.slot = (uint8_t)slot;
 	hd->addr.func = (uint8_t)fn;
-	v = prop(n, "managed", &oom);
+	v = ga_xml_prop(n, "managed", &oom);
 	hd->managed = v && !strcmp(v, "yes");
 	free(v);
-	hd->alias = prop(child(n, "alias"), "name", &oom);
-	hd->driver_model = prop(child(n, "driver"), "model", &oom);
-	acpi = child(n, "acpi");
-	v = prop(acpi, "nodeset", &oom);
-	if (oom) {
-		free(v);
+	hd->alias = ga_xml_prop(ga_xml_child(n, "alias"), "name", &oom);
+	hd->driver_model = ga_xml_prop(ga_xml_child(n, "driver"), "model", &oom);
+	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	}
-	if (v) {
-		hd->has_nodeset = true;
-		/* a nodeset we cannot read ties no node; the check says so */
-		if (!parse_nodeset(v, &hd->gi_nodes, &hd->ngi_nodes)) {
-			hd->gi_nodes = NULL;
-			hd->ngi_nodes = 0;
-		}
-		free(v);
+	for (size_t i = 0; ga_gi_forms[i]; i++) {
+		if (!ga_gi_forms[i]->read_hostdev)
+			continue;
+		r = ga_gi_forms[i]->read_hostdev(ctx, hd, n);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -337,13 +176,13 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 		bool oom = false, ok;
 		int r;
 
-		if (!is_plain(n, "cell"))
+		if (!ga_xml_is(n, "cell"))
 			continue;
-		id = prop(n, "id", &oom);
-		mem = prop(n, "memory", &oom);
-		unit = prop(n, "unit", &oom);
-		cpus = prop(n, "cpus", &oom);
-		ok = parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && to_kib(mem, unit, &cell.memory_kib);
+		id = ga_xml_prop(n, "id", &oom);
+		mem = ga_xml_prop(n, "memory", &oom);
+		unit = ga_xml_prop(n, "unit", &oom);
+		cpus = ga_xml_prop(n, "cpus", &oom);
+		ok = ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) == 0;
 		cell.has_cpus = cpus && *cpus;
 		free(id);
 		free(mem);
@@ -354,7 +193,7 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 		if (!ok)
 			continue;
 		cell.id = (unsigned)idv;
-		r = push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
+		r = ga_dom_push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
 		if (r < 0)
 			return r;
 		dom->cells[dom->ncells - 1] = cell;
@@ -380,46 +219,24 @@ static int add_device_id(struct ga_ctx *ctx, struct ga_domain *dom, const char *
 	return grown[n] ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
 }
 
-/* One option and its value from <qemu:commandline>. */
+/* One option and its value from <qemu:commandline>: the forms', then the MMIO window and device ids. */
 static int read_qemu_option(struct ga_ctx *ctx, struct ga_domain *dom, const char *opt, const char *val)
 {
 	char buf[256];
-	unsigned long num;
-	int r;
 
-	if (!strcmp(opt, "-numa")) {
-		if (strncmp(val, "node,", 5) || !opt_value(val, "nodeid", buf, sizeof(buf)) ||
-		    !parse_num(buf, GA_DOMAIN_MAX_NODE, &num))
-			return 0;
-		r = push(ctx, (void **)&dom->numa_nodeids, &dom->nnuma_nodeids, sizeof(*dom->numa_nodeids));
+	for (size_t i = 0; ga_gi_forms[i]; i++) {
+		int r = ga_gi_forms[i]->read_qemu_arg ? ga_gi_forms[i]->read_qemu_arg(ctx, dom, opt, val) : 0;
+
 		if (r < 0)
 			return r;
-		dom->numa_nodeids[dom->nnuma_nodeids - 1] = (unsigned)num;
-	} else if (!strcmp(opt, "-object")) {
-		struct ga_dom_gi_object *gi;
-		char id[128], dev[128];
-
-		if (strncmp(val, "acpi-generic-initiator,", 23) || !opt_value(val, "pci-dev", dev, sizeof(dev)) ||
-		    !opt_value(val, "node", buf, sizeof(buf)) || !parse_num(buf, GA_DOMAIN_MAX_NODE, &num))
-			return 0;
-		if (!opt_value(val, "id", id, sizeof(id)))
-			id[0] = '\0';
-		r = push(ctx, (void **)&dom->gi_objects, &dom->ngi_objects, sizeof(*dom->gi_objects));
-		if (r < 0)
-			return r;
-		gi = &dom->gi_objects[dom->ngi_objects - 1];
-		gi->node = (unsigned)num;
-		gi->id = strdup(id);
-		gi->pci_dev = strdup(dev);
-		if (!gi->id || !gi->pci_dev)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-	} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
+	}
+	if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
 		uint64_t size;
 
-		if (opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_qemu_size_parse(buf, &size) == 0)
+		if (ga_dom_opt_value(val, "highmem-mmio-size", buf, sizeof(buf)) && ga_size_parse_qemu(buf, &size) == 0)
 			dom->highmem_mmio_size = size;
 	} else if (!strcmp(opt, "-device")) {
-		if (opt_value(val, "id", buf, sizeof(buf)))
+		if (ga_dom_opt_value(val, "id", buf, sizeof(buf)))
 			return add_device_id(ctx, dom, buf);
 	}
 	return 0;
@@ -434,9 +251,9 @@ static int read_qemu_commandline(struct ga_ctx *ctx, struct ga_domain *dom, xmlN
 		bool oom = false;
 		char *value;
 
-		if (!is_el(n, "arg") || !n->ns || strcmp((const char *)n->ns->href, GA_QEMU_NS))
+		if (!ga_xml_is_ns(n, GA_QEMU_NS, "arg"))
 			continue;
-		value = prop(n, "value", &oom);
+		value = ga_xml_prop(n, "value", &oom);
 		if (oom) {
 			r = ga_report(ctx, -ENOMEM, "out of memory");
 			break;
@@ -454,6 +271,60 @@ static int read_qemu_commandline(struct ga_ctx *ctx, struct ga_domain *dom, xmlN
 	return r;
 }
 
+/* The element names of our record, the first one of each kind counting. */
+static int read_record(struct ga_ctx *ctx, struct ga_dom_record *rec, xmlNodePtr el)
+{
+	if (!el)
+		return 0;
+	rec->present = true;
+	for (xmlNodePtr c = el->children; c; c = c->next) {
+		bool oom = false;
+
+		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu")) {
+			char *alias = ga_xml_prop(c, "alias", &oom);
+
+			if (alias && ga_dom_push(ctx, (void **)&rec->aliases, &rec->naliases, sizeof(*rec->aliases)) < 0) {
+				free(alias);
+				return -ENOMEM;
+			}
+			if (alias)
+				rec->aliases[rec->naliases - 1] = alias;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "qemu")) {
+			_cleanup_free_ char *nodes = ga_xml_prop(c, "numa-nodes", &oom);
+
+			free(rec->machine);
+			free(rec->numa_nodes);
+			free(rec->bad_numa_nodes);
+			rec->numa_nodes = NULL;
+			rec->nnuma_nodes = 0;
+			rec->bad_numa_nodes = NULL;
+			rec->machine = ga_xml_prop(c, "machine", &oom);
+			if (nodes) {
+				int r = ga_cpulist_parse(ctx, nodes, GA_DOMAIN_MAX_NODE + 1, &rec->numa_nodes, &rec->nnuma_nodes);
+
+				if (r == -ENOMEM)
+					return r;
+				if (r < 0) {
+					/* not the reader's to refuse: the merge does */
+					ga_clear_error(ctx);
+					rec->bad_numa_nodes = steal_ptr(nodes);
+				}
+			}
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "numa")) {
+			rec->numa = true;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pin")) {
+			rec->pin = true;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "pcihole64")) {
+			rec->pcihole64 = true;
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "cpu")) {
+			rec->cpu = true;
+		}
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr md)
 {
 	for (xmlNodePtr n = md ? md->children : NULL; n; n = n->next) {
@@ -467,9 +338,9 @@ static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr m
 			if (c->type != XML_ELEMENT_NODE || c->ns != n->ns)
 				continue;
 			if (!strcmp((const char *)c->name, "name") && !dom->nova_instance)
-				dom->nova_instance = text_of(c, &oom);
+				dom->nova_instance = ga_xml_text(c, &oom);
 			else if (!strcmp((const char *)c->name, "flavor") && !dom->nova_flavor)
-				dom->nova_flavor = prop(c, "name", &oom);
+				dom->nova_flavor = ga_xml_prop(c, "name", &oom);
 		}
 		if (oom)
 			return ga_report(ctx, -ENOMEM, "out of memory");
@@ -477,75 +348,81 @@ static int read_metadata(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr m
 	return 0;
 }
 
-static void doc_freep(xmlDocPtr *doc)
+int ga_domain_doc_parse(struct ga_ctx *ctx, const char *buf, size_t len, xmlDocPtr *out)
 {
-	if (*doc)
-		xmlFreeDoc(*doc);
+	static const struct ga_xml_source src = { .what = "domain XML", .max = GA_DOMAIN_MAX_XML };
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	int r;
+
+	*out = NULL;
+	r = ga_xml_parse(ctx, buf, len, &src, &doc);
+	if (r < 0)
+		return r;
+	root = xmlDocGetRootElement(doc);
+	if (!ga_xml_is(root, "domain"))
+		return ga_report(ctx, -GA_E_PARSE,
+				 "not a libvirt domain XML: the root element is '%s%s%s', not 'domain' (give the output of 'virsh dumpxml')",
+				 root->ns && root->ns->prefix ? (const char *)root->ns->prefix : "",
+				 root->ns && root->ns->prefix ? ":" : "", (const char *)root->name);
+	*out = steal_ptr(doc);
+	return 0;
 }
 
 int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	int r;
+
+	*out = NULL;
+	r = ga_domain_doc_parse(ctx, buf, len, &doc);
+	if (r < 0)
+		return r;
+	return ga_domain_read(ctx, doc, out);
+}
+
+int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
+{
 	_cleanup_domain_ struct ga_domain *dom = NULL;
-	xmlNodePtr root, os, devices;
+	xmlNodePtr root = xmlDocGetRootElement(doc), os, devices;
 	bool oom = false;
 	int r;
 
 	*out = NULL;
-	if (len == 0)
-		return ga_report(ctx, -GA_E_PARSE, "no domain XML given (libvirt passes it on stdin)");
-	if (len > GA_DOMAIN_MAX_XML)
-		return ga_report(ctx, -EFBIG, "domain XML of %zu bytes is larger than the %u bytes we read (not checked)",
-				 len, GA_DOMAIN_MAX_XML);
-	doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *err = xmlGetLastError();
-		char msg[256];
-		size_t n;
-
-		snprintf(msg, sizeof(msg), "%s", err && err->message ? err->message : "parse error");
-		n = strlen(msg);
-		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		r = ga_report(ctx, -GA_E_PARSE, "domain XML is not well-formed: line %d: %s", err ? err->line : 0, msg);
-		xmlResetLastError();
-		return r;
-	}
-	/* libvirt never writes a DTD; one could only bring entity tricks */
-	if (doc->intSubset || doc->extSubset)
-		return ga_report(ctx, -GA_E_PARSE, "domain XML has a <!DOCTYPE>, which libvirt never writes (not read)");
-	root = xmlDocGetRootElement(doc);
-	if (!root || !is_plain(root, "domain"))
-		return ga_report(ctx, -GA_E_PARSE, "not a libvirt domain XML: the root element is '%s', not 'domain'",
-				 root ? (const char *)root->name : "");
 	dom = calloc(1, sizeof(*dom));
 	if (!dom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	dom->name = text_of(child(root, "name"), &oom);
-	dom->uuid = text_of(child(root, "uuid"), &oom);
-	os = child(child(root, "os"), "type");
-	dom->arch = prop(os, "arch", &oom);
-	dom->machine = prop(os, "machine", &oom);
-	dom->acpi = child(child(root, "features"), "acpi") != NULL;
+	dom->name = ga_xml_text(ga_xml_child(root, "name"), &oom);
+	dom->uuid = ga_xml_text(ga_xml_child(root, "uuid"), &oom);
+	os = ga_xml_child(ga_xml_child(root, "os"), "type");
+	dom->arch = ga_xml_prop(os, "arch", &oom);
+	dom->machine = ga_xml_prop(os, "machine", &oom);
+	dom->acpi = ga_xml_child(ga_xml_child(root, "features"), "acpi") != NULL;
+	dom->vcpu = ga_xml_text(ga_xml_child(root, "vcpu"), &oom);
+	dom->memory = ga_xml_strip(ga_xml_text(ga_xml_child(root, "memory"), &oom));
+	dom->memory_unit = ga_xml_prop(ga_xml_child(root, "memory"), "unit", &oom);
+	dom->has_numa = ga_xml_child(ga_xml_child(root, "cpu"), "numa") != NULL;
 	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	r = read_metadata(ctx, dom, child(root, "metadata"));
+	r = read_record(ctx, &dom->record, ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign"));
 	if (r < 0)
 		return r;
-	r = read_cells(ctx, dom, child(child(root, "cpu"), "numa"));
+	r = read_metadata(ctx, dom, ga_xml_child(root, "metadata"));
 	if (r < 0)
 		return r;
-	devices = child(root, "devices");
+	r = read_cells(ctx, dom, ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
+	if (r < 0)
+		return r;
+	devices = ga_xml_child(root, "devices");
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
-		if (!is_plain(n, "hostdev"))
+		if (!ga_xml_is(n, "hostdev"))
 			continue;
 		r = read_hostdev(ctx, dom, n);
 		if (r < 0)
 			return r;
 	}
 	for (xmlNodePtr n = root->children; n; n = n->next) {
-		if (!is_el(n, "commandline") || !n->ns || strcmp((const char *)n->ns->href, GA_QEMU_NS))
+		if (!ga_xml_is_ns(n, GA_QEMU_NS, "commandline"))
 			continue;
 		r = read_qemu_commandline(ctx, dom, n);
 		if (r < 0)
@@ -567,7 +444,7 @@ int ga_domain_add_standin(struct ga_ctx *ctx, struct ga_domain *dom, const char 
 			found = true;
 	if (!found)
 		return -ENOENT;
-	r = push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
+	r = ga_dom_push(ctx, (void **)&dom->hostdevs, &dom->nhostdevs, sizeof(*dom->hostdevs));
 	if (r < 0)
 		return r;
 	hd = &dom->hostdevs[dom->nhostdevs - 1];
@@ -583,7 +460,7 @@ uint64_t ga_domain_mmio_window(const struct ga_domain *dom)
 	return dom->highmem_mmio_size ? dom->highmem_mmio_size : VIRT_DEFAULT_MMIO;
 }
 
-GA_PRINTF(2, 3) static void problem(struct ga_dom_findings *f, const char *fmt, ...)
+void ga_dom_problem(struct ga_dom_findings *f, const char *fmt, ...)
 {
 	size_t used = strlen(f->text);
 	va_list ap;
@@ -607,15 +484,7 @@ static const struct ga_dom_cell *find_cell(const struct ga_domain *dom, unsigned
 	return NULL;
 }
 
-static bool numa_declared(const struct ga_domain *dom, unsigned id)
-{
-	for (size_t i = 0; i < dom->nnuma_nodeids; i++)
-		if (dom->numa_nodeids[i] == id)
-			return true;
-	return false;
-}
-
-static bool memoryless_cell(const struct ga_domain *dom, unsigned id)
+bool ga_dom_memoryless_cell(const struct ga_domain *dom, unsigned id)
 {
 	const struct ga_dom_cell *c = find_cell(dom, id);
 
@@ -626,59 +495,24 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 			 uint64_t mmio_needed, struct ga_dom_findings *out)
 {
 	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
-	unsigned found = 0, bad_native = 0, undeclared = 0;
-	size_t objects = 0;
+	unsigned found = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(seen, 0, sizeof(seen));
 	if (!dom->acpi)
-		problem(out, "ACPI is off, so the guest gets no SRAT and no GI nodes (add <features><acpi/></features>)");
+		ga_dom_problem(out, "ACPI is off, so the guest gets no SRAT and no GI nodes (add <features><acpi/></features>)");
 
-	/* native form */
-	for (size_t i = 0; i < hd->ngi_nodes; i++) {
-		unsigned id = hd->gi_nodes[i];
-
-		if (!memoryless_cell(dom, id)) {
-			bad_native++;
-			continue;
-		}
-		if (!seen[id]++)
-			found++;
-	}
-	if (hd->has_nodeset && hd->ngi_nodes == 0)
-		problem(out, "its <acpi nodeset> cannot be read (write it like '2-9')");
-	if (bad_native)
-		problem(out, "%u node(s) of its <acpi nodeset> are not memoryless <cell memory='0'> cells without cpus",
-			bad_native);
-
-	/* fallback form: objects naming this hostdev's alias */
-	for (size_t i = 0; hd->alias && i < dom->ngi_objects; i++) {
-		const struct ga_dom_gi_object *gi = &dom->gi_objects[i];
-
-		if (strcmp(gi->pci_dev, hd->alias))
-			continue;
-		objects++;
-		if (!numa_declared(dom, gi->node) && !memoryless_cell(dom, gi->node)) {
-			undeclared++;
-			continue;
-		}
-		if (!seen[gi->node]++)
-			found++;
-	}
-	if (undeclared)
-		problem(out, "%u acpi-generic-initiator object(s) for alias '%s' name a node that no '-numa node,nodeid=N' declares",
-			undeclared, hd->alias);
-	if (!hd->alias && dom->ngi_objects && !hd->has_nodeset)
-		problem(out, "its <hostdev> has no <alias name='ua-...'/>, so no acpi-generic-initiator object can name it");
+	for (size_t i = 0; ga_gi_forms[i]; i++)
+		ga_gi_forms[i]->check(dom, hd, seen, &found, out);
 
 	out->gi_found = found;
 	if (found < gi_needed) {
 		if (found == 0)
-			problem(out,
+			ga_dom_problem(out,
 				"no generic-initiator NUMA nodes are tied to it (it needs %u: memoryless cells plus <acpi nodeset> in its <hostdev>, or '-numa node' plus 'acpi-generic-initiator' objects naming its alias in <qemu:commandline>)",
 				gi_needed);
 		else
-			problem(out, "only %u of the %u generic-initiator NUMA nodes it needs are tied to it", found,
+			ga_dom_problem(out, "only %u of the %u generic-initiator NUMA nodes it needs are tied to it", found,
 				gi_needed);
 	}
 
@@ -686,10 +520,19 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 		uint64_t window = ga_domain_mmio_window(dom);
 
 		if (window < mmio_needed)
-			problem(out,
+			ga_dom_problem(out,
 				"the guest's 64-bit MMIO window is %" PRIu64 " GiB but the GPUs' BARs need %" PRIu64
 				" GiB (add '-machine highmem-mmio-size=...' in <qemu:commandline>)",
 				window >> 30, (uint64_t)((mmio_needed + (1ULL << 30) - 1) >> 30));
 	}
-	(void)objects;
+}
+
+const struct ga_gi_form_ops *const ga_gi_forms[] = { &ga_gi_form_native, &ga_gi_form_fallback, NULL };
+
+const struct ga_gi_form_ops *ga_gi_form_ops_of(enum ga_gi_form form)
+{
+	for (size_t i = 0; ga_gi_forms[i]; i++)
+		if (ga_gi_forms[i]->form == form)
+			return ga_gi_forms[i];
+	return NULL;
 }

@@ -25,7 +25,9 @@
 /* Hook input larger than this is not parsed (libvirt's domains are KiB). */
 #define GA_DOMAIN_MAX_XML (64u * 1024 * 1024)
 #define GA_NOVA_NS_PREFIX "http://openstack.org/xmlns/libvirt/nova/"
-#define GA_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+/* gpu-assign's own record in a domain's <metadata> (written by ga-domxml) */
+#define GA_DOMXML_NS "urn:x-gpu-assign:domain:1"
+#define GA_DOMXML_NS_PREFIX "gpu-assign"
 /* Largest guest NUMA node id we accept in a domain (QEMU allows 128 nodes). */
 #define GA_DOMAIN_MAX_NODE 4095
 
@@ -53,12 +55,28 @@ struct ga_dom_gi_object {
 	unsigned node;
 };
 
+/* What an earlier gpu-assign merge recorded in <metadata> (see ga-domxml.c). */
+struct ga_dom_record {
+	bool present;
+	char **aliases;           /* of the hostdevs it wrote */
+	size_t naliases;
+	unsigned *numa_nodes;     /* guest node ids of its "-numa" arguments */
+	size_t nnuma_nodes;
+	char *bad_numa_nodes;     /* a numa-nodes list that cannot be read, NULL if none */
+	char *machine;            /* its "-machine" argument */
+	bool numa, pin, pcihole64, cpu; /* it wrote <cpu><numa>, <cputune>+<numatune>, <pcihole64>, <cpu> */
+};
+
 struct ga_domain {
 	char *name;
 	char *uuid;
 	char *arch;           /* <os><type arch=...>, NULL if not given */
 	char *machine;
 	bool acpi;            /* <features><acpi/> */
+	char *vcpu;           /* <vcpu> text as written, NULL if absent */
+	char *memory;         /* <memory> text without surrounding blanks, NULL if absent */
+	char *memory_unit;    /* its unit attribute, NULL if absent */
+	bool has_numa;        /* <cpu><numa> is present, readable cells or not */
 	bool nova;            /* carries Nova's metadata */
 	char *nova_instance;  /* <nova:name>, NULL if absent */
 	char *nova_flavor;    /* <nova:flavor name=...> */
@@ -73,6 +91,7 @@ struct ga_domain {
 	size_t ngi_objects;
 	char **device_ids;               /* ids of "-device ...,id=X", NULL-terminated */
 	uint64_t highmem_mmio_size;      /* "-machine highmem-mmio-size=", 0 if absent */
+	struct ga_dom_record record;     /* gpu-assign's own, if present */
 };
 
 /*
@@ -101,8 +120,15 @@ static inline bool ga_domain_may_have_hostdev(const char *buf, size_t len)
 	return false;
 }
 
-/* Parse a domain XML (no network, no entities, nothing printed). */
+/* Parse a domain XML (with ga-xml's policy: no network, no entities, nothing printed). */
 int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out);
+
+struct _xmlDoc; /* libxml2's xmlDoc: this header is read without libxml2's include path */
+
+/* The steps of ga_domain_parse: the libxml2 tree of a domain XML (root <domain>) ... */
+int ga_domain_doc_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct _xmlDoc **out);
+/* ... and the model read from it (the merge edits the tree and reads the model). */
+int ga_domain_read(struct ga_ctx *ctx, struct _xmlDoc *doc, struct ga_domain **out);
 void ga_domain_free(struct ga_domain *dom);
 
 static inline void ga_domain_freep(struct ga_domain **dom)
@@ -137,6 +163,3 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 
 /* The 64-bit MMIO window the guest gets (aarch64 virt: 512 GiB unless set). */
 uint64_t ga_domain_mmio_window(const struct ga_domain *dom);
-
-/* Parse a QEMU size ("512G", "1T", "1099511627776", "64k"): 0 on success. */
-int ga_qemu_size_parse(const char *str, uint64_t *bytes);

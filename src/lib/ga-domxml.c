@@ -33,35 +33,10 @@
 
 #include "ga-ctx.h"
 #include "ga-domxml.h"
+#include "ga-form.h"
 #include "ga-host.h"
+#include "ga-xml.h"
 
-#define XC(s) ((const xmlChar *)(s))
-/* node ids in our record are below this (QEMU allows 128 nodes) */
-#define GA_DOMAIN_NODE_LIMIT 4096
-
-static void doc_freep(xmlDocPtr *d)
-{
-	if (*d)
-		xmlFreeDoc(*d);
-}
-
-static void xfreep(xmlChar **p)
-{
-	if (*p)
-		xmlFree(*p);
-}
-#define _cleanup_xfree_ _cleanup_(xfreep)
-
-/* A tree under construction; oom is sticky and checked once at the end. */
-struct builder {
-	struct ga_ctx *ctx;
-	xmlDocPtr doc;
-	xmlNsPtr ga_ns;
-	xmlNsPtr qemu_ns;
-	xmlNodePtr record;    /* our metadata element */
-	xmlNodePtr cmdline;   /* <qemu:commandline>, created on first use */
-	bool oom;
-};
 
 static void drop(xmlNodePtr n)
 {
@@ -85,7 +60,7 @@ static void drop_blank_text(xmlNodePtr parent)
 	}
 }
 
-static xmlNodePtr add(struct builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name)
+xmlNodePtr ga_builder_add(struct ga_builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name)
 {
 	xmlNodePtr n;
 
@@ -98,7 +73,7 @@ static xmlNodePtr add(struct builder *b, xmlNodePtr parent, xmlNsPtr ns, const c
 	return n;
 }
 
-static xmlNodePtr add_text(struct builder *b, xmlNodePtr parent, const char *name, const char *text)
+static xmlNodePtr add_text(struct ga_builder *b, xmlNodePtr parent, const char *name, const char *text)
 {
 	xmlNodePtr n;
 
@@ -111,8 +86,7 @@ static xmlNodePtr add_text(struct builder *b, xmlNodePtr parent, const char *nam
 	return n;
 }
 
-static void set(struct builder *b, xmlNodePtr n, const char *name, const char *fmt, ...) GA_PRINTF(4, 5);
-static void set(struct builder *b, xmlNodePtr n, const char *name, const char *fmt, ...)
+void ga_builder_set(struct ga_builder *b, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -127,14 +101,14 @@ static void set(struct builder *b, xmlNodePtr n, const char *name, const char *f
 }
 
 /* Insert a new element child of parent before `before` (append when NULL). */
-static xmlNodePtr insert(struct builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name)
+static xmlNodePtr insert(struct ga_builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name)
 {
 	xmlNodePtr n;
 
 	if (b->oom)
 		return NULL;
 	if (!before)
-		return add(b, parent, NULL, name);
+		return ga_builder_add(b, parent, NULL, name);
 	n = xmlNewDocNode(b->doc, NULL, XC(name), NULL);
 	if (!n || !xmlAddPrevSibling(before, n)) {
 		xmlFreeNode(n);
@@ -142,33 +116,6 @@ static xmlNodePtr insert(struct builder *b, xmlNodePtr parent, xmlNodePtr before
 		return NULL;
 	}
 	return n;
-}
-
-static bool is_el(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && !n->ns && !strcmp((const char *)n->name, name);
-}
-
-static bool is_ns_el(const xmlNode *n, const char *href, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	       !strcmp((const char *)n->ns->href, href) && !strcmp((const char *)n->name, name);
-}
-
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
-{
-	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_el(c, name))
-			return c;
-	return NULL;
-}
-
-static xmlNodePtr ns_child(xmlNodePtr parent, const char *href, const char *name)
-{
-	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_ns_el(c, href, name))
-			return c;
-	return NULL;
 }
 
 /* Whitespace-only text between elements goes, so the serializer can indent. */
@@ -188,26 +135,7 @@ static void strip_blanks(xmlNodePtr n)
 	}
 }
 
-char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char units[] = "KMGTPE";
-	unsigned u = 0;
-	uint64_t v = bytes;
-
-	if (v % 1024) {
-		snprintf(buf, size, "%" PRIu64, v);
-		return buf;
-	}
-	v /= 1024;
-	while (v % 1024 == 0 && v >= 1024 && u + 1 < sizeof(units) - 1) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
-	return buf;
-}
-
-static char *cell_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
+char *ga_plan_gpu_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
 {
 	unsigned ids[GA_PLAN_MAX_NODES];
 
@@ -216,12 +144,12 @@ static char *cell_gi_list(const struct ga_plan_gpu *g, char *buf, size_t size)
 	return ga_idlist_format(ids, g->ngi < GA_PLAN_MAX_NODES ? g->ngi : GA_PLAN_MAX_NODES, buf, size);
 }
 
-static void write_record(struct builder *b, xmlNodePtr metadata, const struct ga_plan *plan,
+static void write_record(struct ga_builder *b, xmlNodePtr metadata, const struct ga_plan *plan,
 			 const struct ga_domxml_opts *opts)
 {
 	char buf[512];
 
-	b->record = add(b, metadata, NULL, "gpu-assign");
+	b->record = ga_builder_add(b, metadata, NULL, "gpu-assign");
 	if (!b->record)
 		return;
 	b->ga_ns = xmlNewNs(b->record, XC(GA_DOMXML_NS), XC(GA_DOMXML_NS_PREFIX));
@@ -230,29 +158,27 @@ static void write_record(struct builder *b, xmlNodePtr metadata, const struct ga
 		return;
 	}
 	xmlSetNs(b->record, b->ga_ns);
-	set(b, b->record, "form", "%s", ga_gi_form_to_string(opts->form));
-	set(b, b->record, "arch", "%s", ga_arch_to_string(plan->arch));
+	ga_builder_set(b, b->record, "form", "%s", ga_gi_form_to_string(opts->form));
+	ga_builder_set(b, b->record, "arch", "%s", ga_arch_to_string(plan->arch));
 	for (size_t i = 0; i < plan->ngpus; i++) {
 		const struct ga_plan_gpu *g = &plan->gpus[i];
-		xmlNodePtr n = add(b, b->record, b->ga_ns, "gpu");
+		xmlNodePtr n = ga_builder_add(b, b->record, b->ga_ns, "gpu");
 
-		set(b, n, "address", "%s", g->name);
-		set(b, n, "alias", "%s", g->alias);
-		set(b, n, "model", "%s", g->model->name);
-		set(b, n, "host-node", "%d", g->host_node);
-		set(b, n, "cell", "%u", g->cell);
-		set(b, n, "gi-nodes", "%s", cell_gi_list(g, buf, sizeof(buf)));
+		ga_builder_set(b, n, "address", "%s", g->name);
+		ga_builder_set(b, n, "alias", "%s", g->alias);
+		ga_builder_set(b, n, "model", "%s", g->model->name);
+		ga_builder_set(b, n, "host-node", "%d", g->host_node);
+		ga_builder_set(b, n, "cell", "%u", g->cell);
+		ga_builder_set(b, n, "gi-nodes", "%s", ga_plan_gpu_gi_list(g, buf, sizeof(buf)));
 	}
 }
 
-static void record_flag(struct builder *b, const char *name)
+static void record_flag(struct ga_builder *b, const char *name)
 {
-	add(b, b->record, b->ga_ns, name);
+	ga_builder_add(b, b->record, b->ga_ns, name);
 }
 
-static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
-	GA_PRINTF(4, 5);
-static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
+void ga_builder_qemu_arg(struct ga_builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)
 {
 	char value[512];
 	xmlNodePtr n;
@@ -273,140 +199,97 @@ static void qemu_arg_pair(struct builder *b, xmlNodePtr root, const char *flag, 
 		}
 	}
 	if (!b->cmdline) {
-		b->cmdline = ns_child(root, GA_QEMU_NS, "commandline");
+		b->cmdline = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 		if (!b->cmdline)
-			b->cmdline = add(b, root, b->qemu_ns, "commandline");
+			b->cmdline = ga_builder_add(b, root, b->qemu_ns, "commandline");
 	}
-	n = add(b, b->cmdline, b->qemu_ns, "arg");
-	set(b, n, "value", "%s", flag);
-	n = add(b, b->cmdline, b->qemu_ns, "arg");
-	set(b, n, "value", "%s", value);
+	n = ga_builder_add(b, b->cmdline, b->qemu_ns, "arg");
+	ga_builder_set(b, n, "value", "%s", flag);
+	n = ga_builder_add(b, b->cmdline, b->qemu_ns, "arg");
+	ga_builder_set(b, n, "value", "%s", value);
 }
 
 /* The <gpu-assign:qemu> record, created on first use. */
-static xmlNodePtr qemu_record(struct builder *b)
+xmlNodePtr ga_builder_qemu_record(struct ga_builder *b)
 {
-	xmlNodePtr rec = b->record ? ns_child(b->record, GA_DOMXML_NS, "qemu") : NULL;
+	xmlNodePtr rec = b->record ? ga_xml_ns_child(b->record, GA_DOMXML_NS, "qemu") : NULL;
 
-	return rec ? rec : add(b, b->record, b->ga_ns, "qemu");
+	return rec ? rec : ga_builder_add(b, b->record, b->ga_ns, "qemu");
 }
 
-static void write_distances(struct builder *b, xmlNodePtr cell, const struct ga_plan *plan, unsigned id,
+void ga_builder_distances(struct ga_builder *b, xmlNodePtr cell, const struct ga_plan *plan, unsigned id,
 			    bool gi_too)
 {
-	xmlNodePtr d = add(b, cell, NULL, "distances");
+	xmlNodePtr d = ga_builder_add(b, cell, NULL, "distances");
 	unsigned limit = gi_too ? plan->nnodes : (unsigned)plan->ncells;
 
 	for (unsigned j = 0; j < limit; j++) {
-		xmlNodePtr s = add(b, d, NULL, "sibling");
+		xmlNodePtr s = ga_builder_add(b, d, NULL, "sibling");
 
-		set(b, s, "id", "%u", j);
-		set(b, s, "value", "%u", ga_plan_distance(plan, id, j));
+		ga_builder_set(b, s, "id", "%u", j);
+		ga_builder_set(b, s, "value", "%u", ga_plan_distance(plan, id, j));
 	}
 }
 
-static void write_numa(struct builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
-		       const struct ga_domxml_opts *opts)
+static void write_numa(struct ga_builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
+		       const struct ga_gi_form_ops *form)
 {
-	bool native = opts->form == GA_GI_FORM_NATIVE;
-	xmlNodePtr numa = add(b, cpu, NULL, "numa");
+	xmlNodePtr numa = ga_builder_add(b, cpu, NULL, "numa");
 
 	for (size_t i = 0; i < plan->ncells; i++) {
 		const struct ga_plan_cell *c = &plan->cells[i];
-		xmlNodePtr cell = add(b, numa, NULL, "cell");
+		xmlNodePtr cell = ga_builder_add(b, numa, NULL, "cell");
 
-		set(b, cell, "id", "%u", c->id);
+		ga_builder_set(b, cell, "id", "%u", c->id);
 		if (c->nvcpus == 1)
-			set(b, cell, "cpus", "%u", c->first_vcpu);
+			ga_builder_set(b, cell, "cpus", "%u", c->first_vcpu);
 		else
-			set(b, cell, "cpus", "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
-		set(b, cell, "memory", "%" PRIu64, c->memory_kib);
-		set(b, cell, "unit", "KiB");
-		write_distances(b, cell, plan, c->id, native);
+			ga_builder_set(b, cell, "cpus", "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
+		ga_builder_set(b, cell, "memory", "%" PRIu64, c->memory_kib);
+		ga_builder_set(b, cell, "unit", "KiB");
+		ga_builder_distances(b, cell, plan, c->id, form->gi_cells);
 	}
-	if (!native)
-		return;
-	for (unsigned id = (unsigned)plan->ncells; id < plan->nnodes; id++) {
-		xmlNodePtr cell = add(b, numa, NULL, "cell");
-
-		set(b, cell, "id", "%u", id);
-		set(b, cell, "memory", "0");
-		set(b, cell, "unit", "KiB");
-		write_distances(b, cell, plan, id, true);
-	}
+	if (form->write_cells)
+		form->write_cells(b, numa, plan);
 }
 
-/* -numa node / -numa dist / acpi-generic-initiator for the fallback form. */
-static void write_fallback_args(struct builder *b, xmlNodePtr root, const struct ga_plan *plan)
+static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g, unsigned slot,
+			  const struct ga_domxml_opts *opts, const struct ga_gi_form_ops *form)
 {
-	unsigned first = (unsigned)plan->ncells;
-
-	for (unsigned id = first; id < plan->nnodes; id++)
-		qemu_arg_pair(b, root, "-numa", "node,nodeid=%u", id);
-	/* Every pair with a GI node once; QEMU mirrors a symmetric value. */
-	for (unsigned i = 0; i < plan->nnodes; i++) {
-		for (unsigned j = 0; j < plan->nnodes; j++) {
-			unsigned d = ga_plan_distance(plan, i, j);
-
-			if (i == j || (i < first && j < first))
-				continue;
-			if (j < i && ga_plan_distance(plan, j, i) == d)
-				continue;
-			qemu_arg_pair(b, root, "-numa", "dist,src=%u,dst=%u,val=%u", i, j, d);
-		}
-	}
-	for (size_t g = 0; g < plan->ngpus; g++) {
-		const struct ga_plan_gpu *pg = &plan->gpus[g];
-
-		for (unsigned k = 0; k < pg->ngi; k++)
-			qemu_arg_pair(b, root, "-object", "acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX "%u,pci-dev=%s,node=%u",
-				      pg->first_gi + k, pg->alias, pg->first_gi + k);
-	}
-	if (plan->nnodes > first)
-		set(b, qemu_record(b), "numa-nodes", "%u-%u", first, plan->nnodes - 1);
-}
-
-static void write_hostdev(struct builder *b, xmlNodePtr devices, const struct ga_plan *plan,
-			  const struct ga_plan_gpu *g, unsigned slot, const struct ga_domxml_opts *opts)
-{
-	xmlNodePtr h = add(b, devices, NULL, "hostdev");
+	xmlNodePtr h = ga_builder_add(b, devices, NULL, "hostdev");
 	xmlNodePtr n;
-	char buf[512];
 
-	set(b, h, "mode", "subsystem");
-	set(b, h, "type", "pci");
+	ga_builder_set(b, h, "mode", "subsystem");
+	ga_builder_set(b, h, "type", "pci");
 	if (opts->managed_auto && g->npeers && !b->oom)
 		ga_warn(b->ctx,
 			"GPU '%s' shares IOMMU group %d with %u other function(s): its <hostdev> is managed='no'; bind the whole group first with 'gpu-assign bind %s'",
 			g->name, g->iommu_group, g->npeers, g->name);
-	set(b, h, "managed", "%s", (opts->managed_auto ? !g->npeers : opts->managed) ? "yes" : "no");
-	n = add(b, h, NULL, "driver");
-	set(b, n, "name", "vfio");
+	ga_builder_set(b, h, "managed", "%s", (opts->managed_auto ? !g->npeers : opts->managed) ? "yes" : "no");
+	n = ga_builder_add(b, h, NULL, "driver");
+	ga_builder_set(b, n, "name", "vfio");
 	if (opts->driver_model)
-		set(b, n, "model", "%s", g->driver);
-	n = add(b, add(b, h, NULL, "source"), NULL, "address");
-	set(b, n, "domain", "0x%04x", g->addr.domain);
-	set(b, n, "bus", "0x%02x", g->addr.bus);
-	set(b, n, "slot", "0x%02x", g->addr.slot);
-	set(b, n, "function", "0x%x", g->addr.func);
-	n = add(b, h, NULL, "alias");
-	set(b, n, "name", "%s", g->alias);
-	n = add(b, h, NULL, "rom");
-	set(b, n, "bar", "off");
-	n = add(b, h, NULL, "address");
-	set(b, n, "type", "pci");
-	set(b, n, "domain", "0x0000");
-	set(b, n, "bus", "0x00");
-	set(b, n, "slot", "0x%02x", slot);
-	set(b, n, "function", "0x0");
-	if (opts->form == GA_GI_FORM_NATIVE) {
-		n = add(b, h, NULL, "acpi");
-		set(b, n, "nodeset", "%s", cell_gi_list(g, buf, sizeof(buf)));
-	}
-	(void)plan;
+		ga_builder_set(b, n, "model", "%s", g->driver);
+	n = ga_builder_add(b, ga_builder_add(b, h, NULL, "source"), NULL, "address");
+	ga_builder_set(b, n, "domain", "0x%04x", g->addr.domain);
+	ga_builder_set(b, n, "bus", "0x%02x", g->addr.bus);
+	ga_builder_set(b, n, "slot", "0x%02x", g->addr.slot);
+	ga_builder_set(b, n, "function", "0x%x", g->addr.func);
+	n = ga_builder_add(b, h, NULL, "alias");
+	ga_builder_set(b, n, "name", "%s", g->alias);
+	n = ga_builder_add(b, h, NULL, "rom");
+	ga_builder_set(b, n, "bar", "off");
+	n = ga_builder_add(b, h, NULL, "address");
+	ga_builder_set(b, n, "type", "pci");
+	ga_builder_set(b, n, "domain", "0x0000");
+	ga_builder_set(b, n, "bus", "0x00");
+	ga_builder_set(b, n, "slot", "0x%02x", slot);
+	ga_builder_set(b, n, "function", "0x0");
+	if (form->write_hostdev)
+		form->write_hostdev(b, h, g);
 }
 
-static void write_pinning(struct builder *b, xmlNodePtr cputune, xmlNodePtr numatune, const struct ga_plan *plan)
+static void write_pinning(struct ga_builder *b, xmlNodePtr cputune, xmlNodePtr numatune, const struct ga_plan *plan)
 {
 	unsigned nodes[GA_PLAN_MAX_NODES];
 	char buf[512];
@@ -416,24 +299,24 @@ static void write_pinning(struct builder *b, xmlNodePtr cputune, xmlNodePtr numa
 		const struct ga_plan_cell *c = &plan->cells[i];
 
 		for (unsigned v = c->first_vcpu; v < c->first_vcpu + c->nvcpus; v++) {
-			n = add(b, cputune, NULL, "vcpupin");
-			set(b, n, "vcpu", "%u", v);
-			set(b, n, "cpuset", "%s", c->host_cpus);
+			n = ga_builder_add(b, cputune, NULL, "vcpupin");
+			ga_builder_set(b, n, "vcpu", "%u", v);
+			ga_builder_set(b, n, "cpuset", "%s", c->host_cpus);
 		}
 		nodes[i] = (unsigned)c->host_node;
 	}
-	n = add(b, numatune, NULL, "memory");
-	set(b, n, "mode", "strict");
-	set(b, n, "nodeset", "%s", ga_idlist_format(nodes, plan->ncells, buf, sizeof(buf)));
+	n = ga_builder_add(b, numatune, NULL, "memory");
+	ga_builder_set(b, n, "mode", "strict");
+	ga_builder_set(b, n, "nodeset", "%s", ga_idlist_format(nodes, plan->ncells, buf, sizeof(buf)));
 	for (size_t i = 0; i < plan->ncells; i++) {
-		n = add(b, numatune, NULL, "memnode");
-		set(b, n, "cellid", "%u", plan->cells[i].id);
-		set(b, n, "mode", "strict");
-		set(b, n, "nodeset", "%d", plan->cells[i].host_node);
+		n = ga_builder_add(b, numatune, NULL, "memnode");
+		ga_builder_set(b, n, "cellid", "%u", plan->cells[i].id);
+		ga_builder_set(b, n, "mode", "strict");
+		ga_builder_set(b, n, "nodeset", "%d", plan->cells[i].host_node);
 	}
 }
 
-static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan)
+static void write_mmio(struct ga_builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan)
 {
 	char size[32];
 
@@ -441,9 +324,9 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		return;
 	if (plan->arch == GA_ARCH_AARCH64) {
 		/* libvirt has no knob; QEMU merges this -machine with libvirt's own. */
-		qemu_arg_pair(b, root, "-machine", "highmem-mmio-size=%s",
-			      ga_domxml_qemu_size(plan->mmio_window, size, sizeof(size)));
-		set(b, qemu_record(b), "machine", "highmem-mmio-size=%s", size);
+		ga_builder_qemu_arg(b, root, "-machine", "highmem-mmio-size=%s",
+			      ga_size_format_qemu(plan->mmio_window, size, sizeof(size)));
+		ga_builder_set(b, ga_builder_qemu_record(b), "machine", "highmem-mmio-size=%s", size);
 		return;
 	}
 	/* q35: pcie-root's <pcihole64>, in KiB. */
@@ -453,7 +336,7 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		xmlChar *type, *model;
 		bool match;
 
-		if (!is_el(c, "controller"))
+		if (!ga_xml_is(c, "controller"))
 			continue;
 		type = xmlGetProp(c, XC("type"));
 		model = xmlGetProp(c, XC("model"));
@@ -466,10 +349,10 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		}
 	}
 	if (!ctl) {
-		ctl = add(b, devices, NULL, "controller");
-		set(b, ctl, "type", "pci");
-		set(b, ctl, "index", "0");
-		set(b, ctl, "model", "pcie-root");
+		ctl = ga_builder_add(b, devices, NULL, "controller");
+		ga_builder_set(b, ctl, "type", "pci");
+		ga_builder_set(b, ctl, "index", "0");
+		ga_builder_set(b, ctl, "model", "pcie-root");
 	}
 	xmlNodePtr hole = add_text(b, ctl, "pcihole64", "0");
 
@@ -479,7 +362,7 @@ static void write_mmio(struct builder *b, xmlNodePtr root, xmlNodePtr devices, c
 		snprintf(kib, sizeof(kib), "%" PRIu64, plan->mmio_window / 1024);
 		xmlNodeSetContent(hole, XC(kib));
 	}
-	set(b, hole, "unit", "KiB");
+	ga_builder_set(b, hole, "unit", "KiB");
 	record_flag(b, "pcihole64");
 }
 
@@ -528,11 +411,11 @@ static void used_slots(xmlNodePtr n, bool used[32])
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(c, "address") && !is_el(n, "source")) {
-			_cleanup_xfree_ xmlChar *type = xmlGetProp(c, XC("type"));
-			_cleanup_xfree_ xmlChar *dom = xmlGetProp(c, XC("domain"));
-			_cleanup_xfree_ xmlChar *bus = xmlGetProp(c, XC("bus"));
-			_cleanup_xfree_ xmlChar *slot = xmlGetProp(c, XC("slot"));
+		if (ga_xml_is(c, "address") && !ga_xml_is(n, "source")) {
+			_cleanup_xmlfree_ xmlChar *type = xmlGetProp(c, XC("type"));
+			_cleanup_xmlfree_ xmlChar *dom = xmlGetProp(c, XC("domain"));
+			_cleanup_xmlfree_ xmlChar *bus = xmlGetProp(c, XC("bus"));
+			_cleanup_xmlfree_ xmlChar *slot = xmlGetProp(c, XC("slot"));
 
 			if (type && !strcmp((char *)type, "pci") && slot &&
 			    (!dom || strtoul((char *)dom, NULL, 0) == 0) && (!bus || strtoul((char *)bus, NULL, 0) == 0)) {
@@ -567,9 +450,12 @@ static int pick_slots(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_pl
 }
 
 /* Write every part of the plan into doc (whose root has none of ours). */
-static int apply_plan(struct builder *b, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
+static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
 		      bool created_cpu)
 {
+	/* an unresolved form writes no GI nodes at all */
+	static const struct ga_gi_form_ops no_form = { .form = GA_GI_FORM_AUTO };
+	const struct ga_gi_form_ops *form = ga_gi_form_ops_of(opts->form) ? ga_gi_form_ops_of(opts->form) : &no_form;
 	xmlNodePtr root = xmlDocGetRootElement(b->doc);
 	xmlNodePtr metadata, features, cpu, devices, before;
 	unsigned slots[32];
@@ -577,52 +463,52 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 
 	if (plan->ngpus > 32)
 		return ga_report(b->ctx, -E2BIG, "too many GPUs (%zu) for one domain", plan->ngpus);
-	devices = child(root, "devices");
+	devices = ga_xml_child(root, "devices");
 	if (!devices)
-		devices = add(b, root, NULL, "devices");
+		devices = ga_builder_add(b, root, NULL, "devices");
 	if (b->oom)
 		return ga_report(b->ctx, -ENOMEM, "out of memory");
 	r = pick_slots(b->ctx, devices, plan, slots);
 	if (r < 0)
 		return r;
 
-	metadata = child(root, "metadata");
+	metadata = ga_xml_child(root, "metadata");
 	if (!metadata) {
 		/* after the naming elements, as libvirt writes it */
 		before = root->children;
-		while (before && (is_el(before, "name") || is_el(before, "uuid") || is_el(before, "genid") ||
-				  is_el(before, "title") || is_el(before, "description") || before->type != XML_ELEMENT_NODE))
+		while (before && (ga_xml_is(before, "name") || ga_xml_is(before, "uuid") || ga_xml_is(before, "genid") ||
+				  ga_xml_is(before, "title") || ga_xml_is(before, "description") || before->type != XML_ELEMENT_NODE))
 			before = before->next;
 		metadata = insert(b, root, before, "metadata");
 	}
 	write_record(b, metadata, plan, opts);
 
-	features = child(root, "features");
+	features = ga_xml_child(root, "features");
 	if (!features)
-		features = insert(b, root, child(root, "cpu") ? child(root, "cpu") : devices, "features");
-	if (!child(features, "acpi"))
-		add(b, features, NULL, "acpi");
+		features = insert(b, root, ga_xml_child(root, "cpu") ? ga_xml_child(root, "cpu") : devices, "features");
+	if (!ga_xml_child(features, "acpi"))
+		ga_builder_add(b, features, NULL, "acpi");
 
-	cpu = child(root, "cpu");
+	cpu = ga_xml_child(root, "cpu");
 	if (!cpu) {
 		cpu = insert(b, root, devices, "cpu");
 		created_cpu = true;
 	}
 	if (created_cpu)
 		record_flag(b, "cpu");
-	write_numa(b, cpu, plan, opts);
+	write_numa(b, cpu, plan, form);
 	{
-		xmlNodePtr rec = add(b, b->record, b->ga_ns, "numa");
+		xmlNodePtr rec = ga_builder_add(b, b->record, b->ga_ns, "numa");
 		unsigned ids[GA_PLAN_MAX_NODES];
 		char buf[512];
 
 		for (size_t i = 0; i < plan->ncells; i++)
 			ids[i] = plan->cells[i].id;
-		set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
+		ga_builder_set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
 	}
 
 	if (plan->pin) {
-		xmlNodePtr anchor = child(root, "os");
+		xmlNodePtr anchor = ga_xml_child(root, "os");
 		xmlNodePtr cputune = insert(b, root, anchor ? anchor : devices, "cputune");
 		xmlNodePtr numatune = insert(b, root, anchor ? anchor : devices, "numatune");
 
@@ -631,10 +517,10 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 	}
 
 	for (size_t i = 0; i < plan->ngpus; i++)
-		write_hostdev(b, devices, plan, &plan->gpus[i], slots[i], opts);
+		write_hostdev(b, devices, &plan->gpus[i], slots[i], opts, form);
 
-	if (opts->form == GA_GI_FORM_FALLBACK)
-		write_fallback_args(b, root, plan);
+	if (form->write_domain)
+		form->write_domain(b, root, plan);
 	write_mmio(b, root, devices, plan);
 	if (b->oom)
 		return ga_report(b->ctx, -ENOMEM, "out of memory");
@@ -643,8 +529,8 @@ static int apply_plan(struct builder *b, const struct ga_plan *plan, const struc
 
 int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts, char **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
-	struct builder b = { .ctx = ctx };
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	struct ga_builder b = { .ctx = ctx };
 	xmlNodePtr root, n, os;
 	bool kvm = !opts->virt_type || !strcmp(opts->virt_type, "kvm");
 	int r;
@@ -663,7 +549,7 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 	if (!root)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	xmlDocSetRootElement(doc, root);
-	set(&b, root, "type", "%s", kvm ? "kvm" : "qemu");
+	ga_builder_set(&b, root, "type", "%s", kvm ? "kvm" : "qemu");
 	add_text(&b, root, "name", opts->name);
 	n = add_text(&b, root, "memory", "0");
 	if (n) {
@@ -672,7 +558,7 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
 		xmlNodeSetContent(n, XC(v));
 	}
-	set(&b, n, "unit", "KiB");
+	ga_builder_set(&b, n, "unit", "KiB");
 	n = add_text(&b, root, "vcpu", "0");
 	if (n) {
 		char v[16];
@@ -680,74 +566,24 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 		snprintf(v, sizeof(v), "%u", plan->vcpus);
 		xmlNodeSetContent(n, XC(v));
 	}
-	set(&b, n, "placement", "static");
-	os = add(&b, root, NULL, "os");
-	set(&b, os, "firmware", "efi");
+	ga_builder_set(&b, n, "placement", "static");
+	os = ga_builder_add(&b, root, NULL, "os");
+	ga_builder_set(&b, os, "firmware", "efi");
 	n = add_text(&b, os, "type", "hvm");
-	set(&b, n, "arch", "%s", ga_arch_to_string(plan->arch));
-	set(&b, n, "machine", "%s", ga_arch_machine(plan->arch));
-	add(&b, root, NULL, "features");
-	n = add(&b, root, NULL, "cpu");
+	ga_builder_set(&b, n, "arch", "%s", ga_arch_to_string(plan->arch));
+	ga_builder_set(&b, n, "machine", "%s", ga_arch_machine(plan->arch));
+	ga_builder_add(&b, root, NULL, "features");
+	n = ga_builder_add(&b, root, NULL, "cpu");
 	/* KVM: the host's CPU as is; TCG (tests): everything QEMU can emulate. */
-	set(&b, n, "mode", "%s", kvm ? "host-passthrough" : "maximum");
-	set(&b, n, "check", "none");
-	add(&b, root, NULL, "devices");
+	ga_builder_set(&b, n, "mode", "%s", kvm ? "host-passthrough" : "maximum");
+	ga_builder_set(&b, n, "check", "none");
+	ga_builder_add(&b, root, NULL, "devices");
 	if (b.oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	r = apply_plan(&b, plan, opts, false);
 	if (r < 0)
 		return r;
 	return serialize(ctx, doc, out);
-}
-
-static int parse_doc(struct ga_ctx *ctx, const char *xml, size_t len, xmlDocPtr *out)
-{
-	xmlParserCtxtPtr pctx;
-	xmlDocPtr doc;
-	xmlNodePtr root;
-
-	*out = NULL;
-	if (len > INT_MAX)
-		return ga_report(ctx, -E2BIG, "the domain XML is too large (%zu bytes)", len);
-	pctx = xmlNewParserCtxt();
-	if (!pctx)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	doc = xmlCtxtReadMemory(pctx, xml, (int)len, "domain.xml", NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	/*
-	 * A prefix without its namespace declaration is only a namespace error
-	 * to libxml2, which keeps the element; written back next to our own
-	 * xmlns:qemu it would change meaning. Such a document is refused.
-	 */
-	if (doc && !pctx->nsWellFormed) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(pctx);
-		int line = e ? e->line : 0;
-		char msg[256];
-		size_t l;
-
-		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
-		l = strlen(msg);
-		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-			msg[--l] = '\0';
-		xmlFreeParserCtxt(pctx);
-		return ga_report(ctx, -GA_E_PARSE, "malformed domain XML at line %d: %s (fix the file)", line, msg);
-	}
-	xmlFreeParserCtxt(pctx);
-	root = xmlDocGetRootElement(doc);
-	if (!root || !is_el(root, "domain")) {
-		int r = ga_report(ctx, -GA_E_PARSE,
-				  "not a libvirt domain XML: the root element is '%s', not 'domain' (give the output of 'virsh dumpxml')",
-				  root ? (const char *)root->name : "(none)");
-
-		xmlFreeDoc(doc);
-		return r;
-	}
-	*out = doc;
-	return 0;
 }
 
 void ga_domxml_info_clear(struct ga_domxml_info *info)
@@ -758,81 +594,27 @@ void ga_domxml_info_clear(struct ga_domxml_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-static char *dup_prop(xmlNodePtr n, const char *name)
+/* What the domain says about its size and machine, from the model. */
+static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_domxml_info *info)
 {
-	_cleanup_xfree_ xmlChar *v = n ? xmlGetProp(n, XC(name)) : NULL;
-
-	return v ? strdup((const char *)v) : NULL;
-}
-
-/* libvirt's memory units (scaled to KiB); -1 for an unknown unit. */
-static int memory_to_kib(const char *value, const char *unit, uint64_t *kib)
-{
-	static const struct {
-		const char *name;
-		uint64_t num, den; /* KiB = value * num / den */
-	} units[] = {
-		{ "b", 1, 1024 }, { "bytes", 1, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 }, { "KB", 1000, 1024 },
-		{ "M", 1024, 1 }, { "MiB", 1024, 1 }, { "MB", 1000000, 1024 }, { "G", 1 << 20, 1 },
-		{ "GiB", 1 << 20, 1 }, { "GB", 1000000000, 1024 }, { "T", 1 << 30, 1 }, { "TiB", 1 << 30, 1 },
-	};
-	unsigned long long v;
-	char *end;
-
-	if (!value || !(*value >= '0' && *value <= '9'))
-		return -1;
-	errno = 0;
-	v = strtoull(value, &end, 10);
-	while (*end == ' ' || *end == '\n' || *end == '\t')
-		end++;
-	if (errno || *end)
-		return -1;
-	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
-		if (strcmp(unit ? unit : "KiB", units[i].name))
-			continue;
-		if (v > UINT64_MAX / units[i].num / 1024)
-			return -1;
-		*kib = v * units[i].num / units[i].den;
-		return 0;
-	}
-	return -1;
-}
-
-static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *info)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	xmlNodePtr n, type;
-
 	memset(info, 0, sizeof(*info));
-	n = child(root, "name");
-	if (n) {
-		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
-
-		info->name = s ? strdup((const char *)s) : NULL;
-	}
-	n = child(root, "vcpu");
-	if (n) {
-		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
+	if (dom->vcpu) {
+		const char *s = dom->vcpu;
 		char *end;
-		unsigned long v = s ? strtoul((const char *)s, &end, 10) : 0;
+		unsigned long v = strtoul(s, &end, 10);
 
-		if (!s || !(*s >= '0' && *s <= '9') || *end || v == 0 || v > 65536)
-			return ga_report(ctx, -GA_E_PARSE, "the domain's <vcpu> '%s' is not a vCPU count",
-					 s ? (const char *)s : "");
+		if (!(*s >= '0' && *s <= '9') || *end || v == 0 || v > 65536)
+			return ga_report(ctx, -GA_E_PARSE, "the domain's <vcpu> '%s' is not a vCPU count", s);
 		info->vcpus = (unsigned)v;
 	}
-	n = child(root, "memory");
-	if (n) {
-		_cleanup_xfree_ xmlChar *s = xmlNodeGetContent(n);
-		_cleanup_xfree_ xmlChar *unit = xmlGetProp(n, XC("unit"));
-
-		if (memory_to_kib((const char *)s, (const char *)unit, &info->memory_kib) < 0)
-			return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size",
-					 s ? (const char *)s : "", unit ? (const char *)unit : "KiB");
-	}
-	type = child(child(root, "os"), "type");
-	info->arch_name = dup_prop(type, "arch");
-	info->machine = dup_prop(type, "machine");
+	if (dom->memory && ga_size_parse_libvirt(dom->memory, dom->memory_unit, &info->memory_kib) < 0)
+		return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size", dom->memory,
+				 dom->memory_unit ? dom->memory_unit : "KiB");
+	info->name = dom->name ? strdup(dom->name) : NULL;
+	info->arch_name = dom->arch ? strdup(dom->arch) : NULL;
+	info->machine = dom->machine ? strdup(dom->machine) : NULL;
+	if ((dom->name && !info->name) || (dom->arch && !info->arch_name) || (dom->machine && !info->machine))
+		return ga_report(ctx, -ENOMEM, "out of memory");
 	info->arch = GA_ARCH_AUTO;
 	if (info->arch_name) {
 		int a = ga_arch_from_string(info->arch_name);
@@ -845,96 +627,23 @@ static int read_info(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *i
 
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	r = parse_doc(ctx, xml, len, &doc);
+	r = ga_domain_parse(ctx, xml, len, &dom);
 	if (r < 0)
 		return r;
-	r = read_info(ctx, doc, info);
+	r = read_info(ctx, dom, info);
 	if (r < 0)
 		ga_domxml_info_clear(info);
 	return r;
 }
 
-/* What an earlier merge recorded. */
-struct record {
-	char **aliases;
-	size_t naliases;
-	unsigned *numa_nodes; /* guest node ids of our -numa arguments */
-	size_t nnuma_nodes;
-	char *machine;        /* our -machine argument */
-	bool numa, pin, pcihole64, cpu;
-};
-
-static void record_clear(struct record *r)
-{
-	for (size_t i = 0; i < r->naliases; i++)
-		free(r->aliases[i]);
-	free(r->aliases);
-	free(r->numa_nodes);
-	free(r->machine);
-	memset(r, 0, sizeof(*r));
-}
-
-static int push(char ***v, size_t *n, char *s)
-{
-	char **grown;
-
-	if (!s)
-		return -ENOMEM;
-	grown = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!grown) {
-		free(s);
-		return -ENOMEM;
-	}
-	*v = grown;
-	(*v)[(*n)++] = s;
-	return 0;
-}
-
-static int read_record(struct ga_ctx *ctx, xmlNodePtr rec, struct record *r)
-{
-	for (xmlNodePtr c = rec->children; c; c = c->next) {
-		int e = 0;
-
-		if (is_ns_el(c, GA_DOMXML_NS, "gpu")) {
-			char *alias = dup_prop(c, "alias");
-
-			if (alias)
-				e = push(&r->aliases, &r->naliases, alias);
-		} else if (is_ns_el(c, GA_DOMXML_NS, "qemu")) {
-			_cleanup_free_ char *nodes = dup_prop(c, "numa-nodes");
-
-			free(r->machine);
-			free(r->numa_nodes);
-			r->numa_nodes = NULL;
-			r->nnuma_nodes = 0;
-			r->machine = dup_prop(c, "machine");
-			if (nodes && ga_cpulist_parse(ctx, nodes, GA_DOMAIN_NODE_LIMIT, &r->numa_nodes, &r->nnuma_nodes) < 0)
-				return ga_report(ctx, -GA_E_PARSE,
-						 "the domain's gpu-assign record has a bad numa-nodes list '%s' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)",
-						 nodes);
-		} else if (is_ns_el(c, GA_DOMXML_NS, "numa")) {
-			r->numa = true;
-		} else if (is_ns_el(c, GA_DOMXML_NS, "pin")) {
-			r->pin = true;
-		} else if (is_ns_el(c, GA_DOMXML_NS, "pcihole64")) {
-			r->pcihole64 = true;
-		} else if (is_ns_el(c, GA_DOMXML_NS, "cpu")) {
-			r->cpu = true;
-		}
-		if (e)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
 static bool alias_is(xmlNodePtr dev, const char *alias)
 {
-	_cleanup_xfree_ xmlChar *name = NULL;
-	xmlNodePtr a = child(dev, "alias");
+	_cleanup_xmlfree_ xmlChar *name = NULL;
+	xmlNodePtr a = ga_xml_child(dev, "alias");
 
 	if (!a)
 		return false;
@@ -944,55 +653,35 @@ static bool alias_is(xmlNodePtr dev, const char *alias)
 
 static bool value_is(xmlNodePtr n, const char *v)
 {
-	_cleanup_xfree_ xmlChar *value = xmlGetProp(n, XC("value"));
+	_cleanup_xmlfree_ xmlChar *value = xmlGetProp(n, XC("value"));
 
 	return value && !strcmp((const char *)value, v);
 }
 
-static bool in_set(const struct record *r, unsigned id)
+/* Whether the argument pair flag, value is one an earlier merge wrote: a form's, or the MMIO window's. */
+static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct ga_dom_record *r)
 {
-	for (size_t i = 0; i < r->nnuma_nodes; i++)
-		if (r->numa_nodes[i] == id)
-			return true;
-	return false;
-}
-
-/* Whether the argument pair flag, value is one an earlier merge wrote. */
-static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct record *r)
-{
-	_cleanup_xfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
-	_cleanup_xfree_ xmlChar *v = xmlGetProp(value, XC("value"));
+	_cleanup_xmlfree_ xmlChar *f = xmlGetProp(flag, XC("value"));
+	_cleanup_xmlfree_ xmlChar *v = xmlGetProp(value, XC("value"));
 	const char *fs = (const char *)f, *vs = (const char *)v;
-	unsigned a, b, d;
-	int end = -1;
 
 	if (!fs || !vs)
 		return false;
-	if (!strcmp(fs, "-numa")) {
-		if (sscanf(vs, "node,nodeid=%u%n", &a, &end) == 1 && end > 0 && !vs[end])
-			return in_set(r, a);
-		end = -1;
-		if (sscanf(vs, "dist,src=%u,dst=%u,val=%u%n", &a, &b, &d, &end) == 3 && end > 0 && !vs[end])
-			return in_set(r, a) || in_set(r, b);
-		return false;
-	}
-	if (!strcmp(fs, "-object"))
-		return !strncmp(vs, "acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX,
-				strlen("acpi-generic-initiator,id=" GA_GI_OBJECT_PREFIX));
-	if (!strcmp(fs, "-machine"))
-		return r->machine && !strcmp(vs, r->machine);
-	return false;
+	for (size_t i = 0; ga_gi_forms[i]; i++)
+		if (ga_gi_forms[i]->is_ours_arg && ga_gi_forms[i]->is_ours_arg(fs, vs, r))
+			return true;
+	return !strcmp(fs, "-machine") && r->machine && !strcmp(vs, r->machine);
 }
 
 /* Remove every part an earlier merge wrote. */
-static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record *r)
+static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct ga_dom_record *r)
 {
-	xmlNodePtr devices = child(root, "devices");
-	xmlNodePtr cmd = ns_child(root, GA_QEMU_NS, "commandline");
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 
 	for (xmlNodePtr c = devices ? devices->children : NULL, next; c; c = next) {
 		next = c->next;
-		if (!is_el(c, "hostdev"))
+		if (!ga_xml_is(c, "hostdev"))
 			continue;
 		for (size_t i = 0; i < r->naliases; i++) {
 			if (alias_is(c, r->aliases[i])) {
@@ -1002,24 +691,24 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 		}
 	}
 	if (r->numa)
-		drop(child(child(root, "cpu"), "numa"));
+		drop(ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
 	if (r->cpu) {
-		xmlNodePtr cpu = child(root, "cpu");
+		xmlNodePtr cpu = ga_xml_child(root, "cpu");
 
 		/* created by us: goes when nothing of the user's is inside */
 		if (cpu && !cpu->children && !cpu->properties)
 			drop(cpu);
 	}
 	if (r->pin) {
-		drop(child(root, "cputune"));
-		drop(child(root, "numatune"));
+		drop(ga_xml_child(root, "cputune"));
+		drop(ga_xml_child(root, "numatune"));
 	}
 	if (r->pcihole64 && devices) {
 		for (xmlNodePtr c = devices->children; c; c = c->next) {
-			_cleanup_xfree_ xmlChar *model = is_el(c, "controller") ? xmlGetProp(c, XC("model")) : NULL;
+			_cleanup_xmlfree_ xmlChar *model = ga_xml_is(c, "controller") ? xmlGetProp(c, XC("model")) : NULL;
 
 			if (model && !strcmp((const char *)model, "pcie-root"))
-				drop(child(c, "pcihole64"));
+				drop(ga_xml_child(c, "pcihole64"));
 		}
 	}
 	if (cmd && (r->nnuma_nodes || r->machine || rec_el)) {
@@ -1038,7 +727,7 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 				next = c->next;
 				while (v && v->type != XML_ELEMENT_NODE)
 					v = v->next;
-				if (!is_ns_el(c, GA_QEMU_NS, "arg") || !is_ns_el(v, GA_QEMU_NS, "arg"))
+				if (!ga_xml_is_ns(c, GA_QEMU_NS, "arg") || !ga_xml_is_ns(v, GA_QEMU_NS, "arg"))
 					continue;
 				if (is_our_arg(c, v, r)) {
 					next = v->next;
@@ -1054,11 +743,24 @@ static void remove_ours(xmlNodePtr root, xmlNodePtr rec_el, const struct record 
 	drop(rec_el);
 }
 
-static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_plan *plan,
-			   const struct ga_domxml_info *info)
+/* Whether hostdev hd is one an earlier merge wrote (and remove_ours took out). */
+static bool recorded(const struct ga_dom_record *rec, const struct ga_dom_hostdev *hd)
 {
-	xmlNodePtr devices = child(root, "devices");
-	xmlNodePtr cmd = ns_child(root, GA_QEMU_NS, "commandline");
+	for (size_t i = 0; hd->alias && i < rec->naliases; i++)
+		if (!strcmp(hd->alias, rec->aliases[i]))
+			return true;
+	return false;
+}
+
+/*
+ * What in the user's domain clashes with the plan: the facts of the domain
+ * as read (dom, info), and the tree once remove_ours has taken our parts out.
+ */
+static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_plan *plan,
+			   const struct ga_domain *dom, const struct ga_domxml_info *info)
+{
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 
 	if (info->arch != GA_ARCH_AUTO && info->arch != plan->arch)
 		return ga_report(ctx, -EINVAL,
@@ -1076,15 +778,13 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		return ga_report(ctx, -EINVAL,
 				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
 				 info->machine);
-	if (child(child(root, "cpu"), "numa"))
+	if (dom->has_numa && !dom->record.numa)
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)");
-	if (plan->pin && (child(root, "cputune") || child(root, "numatune")))
+	if (plan->pin && (ga_xml_child(root, "cputune") || ga_xml_child(root, "numatune")))
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has <cputune> or <numatune> of its own: --pin would replace them (remove them or drop --pin)");
 	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
-		xmlNodePtr a;
-
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		for (size_t i = 0; i < plan->ngpus; i++) {
@@ -1093,35 +793,23 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 						 "the domain already has a device with alias '%s' that gpu-assign did not write: rename it",
 						 plan->gpus[i].alias);
 		}
-		if (!is_el(c, "hostdev"))
-			continue;
-		a = child(child(c, "source"), "address");
-		if (!a)
-			continue;
-		{
-			_cleanup_xfree_ xmlChar *d = xmlGetProp(a, XC("domain"));
-			_cleanup_xfree_ xmlChar *b = xmlGetProp(a, XC("bus"));
-			_cleanup_xfree_ xmlChar *s = xmlGetProp(a, XC("slot"));
-			_cleanup_xfree_ xmlChar *f = xmlGetProp(a, XC("function"));
-			unsigned long dv = d ? strtoul((char *)d, NULL, 0) : 0;
-			unsigned long bv = b ? strtoul((char *)b, NULL, 0) : 0;
-			unsigned long sv = s ? strtoul((char *)s, NULL, 0) : 0;
-			unsigned long fv = f ? strtoul((char *)f, NULL, 0) : 0;
+	}
+	for (size_t h = 0; h < dom->nhostdevs; h++) {
+		const struct ga_dom_hostdev *hd = &dom->hostdevs[h];
 
-			for (size_t i = 0; i < plan->ngpus; i++) {
-				const struct ga_pci_addr *g = &plan->gpus[i].addr;
-
-				if (dv == g->domain && bv == g->bus && sv == g->slot && fv == g->func)
-					return ga_report(ctx, -EEXIST,
-							 "GPU '%s' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first",
-							 plan->gpus[i].name);
-			}
+		if (recorded(&dom->record, hd))
+			continue;
+		for (size_t i = 0; i < plan->ngpus; i++) {
+			if (ga_pci_addr_equal(&hd->addr, &plan->gpus[i].addr))
+				return ga_report(ctx, -EEXIST,
+						 "GPU '%s' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first",
+						 plan->gpus[i].name);
 		}
 	}
 	for (xmlNodePtr c = cmd ? cmd->children : NULL; c; c = c->next) {
-		_cleanup_xfree_ xmlChar *v = NULL;
+		_cleanup_xmlfree_ xmlChar *v = NULL;
 
-		if (!is_ns_el(c, GA_QEMU_NS, "arg"))
+		if (!ga_xml_is_ns(c, GA_QEMU_NS, "arg"))
 			continue;
 		if (value_is(c, "-numa"))
 			return ga_report(ctx, -EEXIST,
@@ -1137,60 +825,63 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
 		    const struct ga_domxml_opts *opts, char **out)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
 	struct ga_domxml_info info = { 0 };
-	struct record rec = { 0 };
-	struct builder b = { .ctx = ctx };
+	struct ga_builder b = { .ctx = ctx };
 	xmlNodePtr root, rec_el;
 	bool created_cpu;
 	int r;
 
 	*out = NULL;
-	r = parse_doc(ctx, xml, len, &doc);
+	/* one reader: the tree to edit, and the model (the hook's) for the facts */
+	r = ga_domain_doc_parse(ctx, xml, len, &doc);
 	if (r < 0)
 		return r;
+	r = ga_domain_read(ctx, doc, &dom);
+	if (r < 0)
+		return r;
+	if (dom->record.bad_numa_nodes)
+		return ga_report(ctx, -GA_E_PARSE,
+				 "the domain's gpu-assign record has a bad numa-nodes list '%s' (remove the <gpu-assign:gpu-assign> element from <metadata> and its parts by hand)",
+				 dom->record.bad_numa_nodes);
 	root = xmlDocGetRootElement(doc);
 	strip_blanks(root);
-	rec_el = ns_child(child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
-	if (rec_el) {
-		r = read_record(ctx, rec_el, &rec);
-		if (r < 0)
-			goto out;
-	}
-	remove_ours(root, rec_el, &rec);
-	created_cpu = rec.cpu && !child(root, "cpu");
-	r = read_info(ctx, doc, &info);
+	rec_el = ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
+	remove_ours(root, rec_el, &dom->record);
+	created_cpu = dom->record.cpu && !ga_xml_child(root, "cpu");
+	r = read_info(ctx, dom, &info);
 	if (r < 0)
 		goto out;
-	r = check_conflicts(ctx, root, plan, &info);
+	r = check_conflicts(ctx, root, plan, dom, &info);
 	if (r < 0)
 		goto out;
 
 	b.doc = doc;
 	/* Sizes follow the plan (the same as the domain's unless overridden). */
 	{
-		xmlNodePtr mem = child(root, "memory"), cur = child(root, "currentMemory");
-		xmlNodePtr vcpu = child(root, "vcpu");
+		xmlNodePtr mem = ga_xml_child(root, "memory"), cur = ga_xml_child(root, "currentMemory");
+		xmlNodePtr vcpu = ga_xml_child(root, "vcpu");
 		char v[32];
 
 		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
 		if (info.memory_kib != plan->memory_kib || !mem) {
 			if (!mem)
-				mem = insert(&b, root, child(root, "os") ? child(root, "os") : child(root, "devices"),
+				mem = insert(&b, root, ga_xml_child(root, "os") ? ga_xml_child(root, "os") : ga_xml_child(root, "devices"),
 					     "memory");
 			if (mem) {
 				xmlNodeSetContent(mem, XC(v));
-				set(&b, mem, "unit", "KiB");
+				ga_builder_set(&b, mem, "unit", "KiB");
 			}
 			if (cur) {
 				xmlNodeSetContent(cur, XC(v));
-				set(&b, cur, "unit", "KiB");
+				ga_builder_set(&b, cur, "unit", "KiB");
 			}
 		}
 		snprintf(v, sizeof(v), "%u", plan->vcpus);
 		if (info.vcpus != plan->vcpus || !vcpu) {
 			if (!vcpu)
-				vcpu = insert(&b, root, child(root, "os") ? child(root, "os") : child(root, "devices"),
+				vcpu = insert(&b, root, ga_xml_child(root, "os") ? ga_xml_child(root, "os") : ga_xml_child(root, "devices"),
 					      "vcpu");
 			if (vcpu) {
 				xmlNodeSetContent(vcpu, XC(v));
@@ -1203,7 +894,6 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 		goto out;
 	r = serialize(ctx, doc, out);
 out:
-	record_clear(&rec);
 	ga_domxml_info_clear(&info);
 	return r;
 }

@@ -12,12 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ga-domcheck.h"
 #include "ga-plan.h"
+#include "ga-units.h"
 #include "ga-virt.h"
 
-#define GA_DOMXML_NS "urn:x-gpu-assign:domain:1"
-#define GA_DOMXML_NS_PREFIX "gpu-assign"
-#define GA_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 
 /* First slot on pcie.0 for the GPUs; libvirt's own root ports start at 1. */
 #define GA_DOMXML_FIRST_SLOT 0x10
@@ -64,5 +63,9 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
 		    const struct ga_domxml_opts *opts, char **out);
 
-/* The value of QEMU's highmem-mmio-size for size bytes ("1T", "768G"); returns buf. */
-char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size);
+/* The value of QEMU's highmem-mmio-size for size bytes ("1T", "768G"); returns buf.
+ * Old name of ga_size_format_qemu, kept for src/cli/cmd-plan.c. */
+static inline char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size)
+{
+	return ga_size_format_qemu(bytes, buf, size);
+}

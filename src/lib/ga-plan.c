@@ -133,59 +133,6 @@ char *ga_idlist_format(const unsigned *ids, size_t n, char *buf, size_t size)
 	return buf;
 }
 
-int ga_size_parse(struct ga_ctx *ctx, const char *str, uint64_t *kib)
-{
-	static const struct {
-		const char *suffix;
-		unsigned shift; /* bytes = value << shift */
-	} units[] = {
-		{ "", 20 }, { "b", 0 }, { "k", 10 }, { "kib", 10 }, { "m", 20 }, { "mib", 20 },
-		{ "g", 30 }, { "gib", 30 }, { "t", 40 }, { "tib", 40 },
-	};
-	unsigned long long v;
-	char unit[8];
-	const char *p;
-	char *end;
-	size_t len;
-
-	if (!str || !isdigit((unsigned char)str[0]))
-		goto bad;
-	errno = 0;
-	v = strtoull(str, &end, 10);
-	if (errno == ERANGE)
-		goto bad;
-	len = strlen(end);
-	if (len >= sizeof(unit))
-		goto bad;
-	for (size_t i = 0; i <= len; i++)
-		unit[i] = (char)tolower((unsigned char)end[i]);
-	for (size_t i = 0; i < GA_ARRAY_SIZE(units); i++) {
-		unsigned shift = units[i].shift;
-
-		if (strcmp(unit, units[i].suffix))
-			continue;
-		if (v == 0)
-			return ga_report(ctx, -GA_E_PARSE, "invalid memory size '%s': it must be larger than 0", str);
-		/* at most 2^54 KiB (16 EiB) */
-		if (shift >= 10 ? v > (UINT64_C(1) << 54) >> (shift - 10) : false)
-			return ga_report(ctx, -GA_E_PARSE, "invalid memory size '%s': too large", str);
-		if (shift < 10) {
-			if (v % 1024)
-				return ga_report(ctx, -GA_E_PARSE,
-						 "invalid memory size '%s': not a whole number of KiB", str);
-			*kib = v / 1024;
-		} else {
-			*kib = (uint64_t)v << (shift - 10);
-		}
-		return 0;
-	}
-bad:
-	p = str ? str : "";
-	return ga_report(ctx, -GA_E_PARSE,
-			 "invalid memory size '%s': expected a number with an optional unit K, M, G or T (binary; a bare number means MiB), e.g. '64G'",
-			 p);
-}
-
 static bool is_coherent_gpu(const struct ga_pci_dev *dev)
 {
 	const struct ga_catalog_entry *m = ga_catalog_lookup(dev->vendor, dev->device);

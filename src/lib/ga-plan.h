@@ -14,6 +14,7 @@
 #include "ga-gi.h"
 #include "ga-host.h"
 #include "ga-pci.h"
+#include "ga-units.h"
 
 enum ga_arch {
 	GA_ARCH_AUTO,    /* from the host model: Grace GPUs live on aarch64 hosts */
@@ -149,12 +150,7 @@ static inline unsigned ga_plan_distance(const struct ga_plan *plan, unsigned fro
 int ga_plan_gpu_mem_nodes(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_pci_dev *dev,
 			  int **out, unsigned *n);
 
-/*
- * Parse a memory size: a decimal number with an optional binary unit
- * K, KiB, M, MiB, G, GiB, T, TiB (case-insensitive; "B" alone means bytes).
- * A bare number means MiB. The result must be a whole number of KiB, > 0.
- */
-int ga_size_parse(struct ga_ctx *ctx, const char *str, uint64_t *kib);
+/* ga_size_parse (a --memory size) is in ga-units.h. */
 
 /* Format a node/CPU id list the way the kernel does ("1-8,10"); returns buf. */
 char *ga_idlist_format(const unsigned *ids, size_t n, char *buf, size_t size);

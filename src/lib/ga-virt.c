@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "ga-ctx.h"
 #include "ga-virt.h"
+#include "ga-xml.h"
 
 int ga_version_parse(struct ga_ctx *ctx, const char *str, unsigned long *out)
 {
@@ -117,12 +117,6 @@ static void conn_closep(virConnectPtr *c)
 		virConnectClose(*c);
 }
 
-static void doc_freep(xmlDocPtr *d)
-{
-	if (*d)
-		xmlFreeDoc(*d);
-}
-
 static void xpath_ctx_freep(xmlXPathContextPtr *x)
 {
 	if (*x)
@@ -138,13 +132,19 @@ static void xpath_obj_freep(xmlXPathObjectPtr *o)
 /* Whether the capabilities list vfio among the PCI hostdev backends. */
 static int parse_domcaps(struct ga_ctx *ctx, const char *xml, struct ga_target *t)
 {
-	_cleanup_(doc_freep) xmlDocPtr doc = NULL;
+	static const struct ga_xml_source src = {
+		.what = "domain capabilities XML from libvirt",
+		.hint = "check the libvirt daemon that wrote it",
+		.max = 16u * 1024 * 1024, /* a few KiB in practice */
+	};
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	_cleanup_(xpath_ctx_freep) xmlXPathContextPtr xp = NULL;
 	_cleanup_(xpath_obj_freep) xmlXPathObjectPtr vfio = NULL, machine = NULL;
+	int r;
 
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domcaps.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
-		return ga_report(ctx, -GA_E_PARSE, "cannot parse the target's domain capabilities XML");
+	r = ga_xml_parse(ctx, xml, strlen(xml), &src, &doc);
+	if (r < 0)
+		return r;
 	xp = xmlXPathNewContext(doc);
 	if (!xp)
 		return ga_report(ctx, -ENOMEM, "out of memory");

@@ -5,6 +5,7 @@
 
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
+#include "ga-units.h"
 #include "test-common.h"
 
 #define HOSTDEV(addr_attrs, inner) \
@@ -248,6 +249,50 @@ static void test_nova(void)
 	ga_ctx_free(ctx);
 }
 
+/* What the merge takes from the model: sizes as written, <numa>, gpu-assign's record. */
+static void test_merge_facts(void)
+{
+	static const char xml[] =
+		"<domain><name>r</name><vcpu placement='static'>4</vcpu><memory unit='GiB'>\n 8 \n</memory>"
+		"<metadata><g:gpu-assign xmlns:g='" GA_DOMXML_NS "' form='fallback'>"
+		"<g:gpu address='0009:01:00.0' alias='ua-gpu-0009-01-00-0'/><g:gpu alias='ua-gpu-1'/>"
+		"<g:numa cells='0'/><g:pin/><g:cpu/><g:qemu numa-nodes='1-8' machine='highmem-mmio-size=1T'/>"
+		"</g:gpu-assign></metadata><cpu><numa/></cpu></domain>";
+	static const char bad[] =
+		"<domain><metadata><g:gpu-assign xmlns:g='" GA_DOMXML_NS "'><g:qemu numa-nodes='x'/></g:gpu-assign>"
+		"</metadata></domain>";
+	struct ga_domain *dom = NULL;
+	struct ga_ctx *ctx;
+
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	CU_ASSERT_EQUAL_FATAL(ga_domain_parse(ctx, xml, strlen(xml), &dom), 0);
+	CU_ASSERT_STRING_EQUAL(dom->vcpu, "4");
+	CU_ASSERT_STRING_EQUAL(dom->memory, "8");
+	CU_ASSERT_STRING_EQUAL(dom->memory_unit, "GiB");
+	CU_ASSERT_TRUE(dom->has_numa);
+	CU_ASSERT_EQUAL(dom->ncells, 0);
+	CU_ASSERT_TRUE(dom->record.present);
+	CU_ASSERT_EQUAL_FATAL(dom->record.naliases, 2);
+	CU_ASSERT_STRING_EQUAL(dom->record.aliases[0], "ua-gpu-0009-01-00-0");
+	CU_ASSERT_STRING_EQUAL(dom->record.aliases[1], "ua-gpu-1");
+	CU_ASSERT_EQUAL_FATAL(dom->record.nnuma_nodes, 8);
+	CU_ASSERT_EQUAL(dom->record.numa_nodes[0], 1);
+	CU_ASSERT_EQUAL(dom->record.numa_nodes[7], 8);
+	CU_ASSERT_STRING_EQUAL(dom->record.machine, "highmem-mmio-size=1T");
+	CU_ASSERT_PTR_NULL(dom->record.bad_numa_nodes);
+	CU_ASSERT_TRUE(dom->record.numa && dom->record.pin && dom->record.cpu && !dom->record.pcihole64);
+	ga_domain_free(dom);
+	/* a record the merge refuses does not stop the hook's reader, nor leave an error behind */
+	CU_ASSERT_EQUAL_FATAL(ga_domain_parse(ctx, bad, strlen(bad), &dom), 0);
+	CU_ASSERT_STRING_EQUAL(dom->record.bad_numa_nodes, "x");
+	CU_ASSERT_EQUAL(dom->record.nnuma_nodes, 0);
+	CU_ASSERT_PTR_NULL(dom->vcpu);
+	CU_ASSERT_FALSE(dom->has_numa);
+	CU_ASSERT_EQUAL(ga_last_error(ctx)->code, 0);
+	ga_domain_free(dom);
+	ga_ctx_free(ctx);
+}
+
 static void test_bad_input(void)
 {
 	static const struct {
@@ -255,8 +300,8 @@ static void test_bad_input(void)
 		int code;
 		const char *expect;
 	} cases[] = {
-		{ "", -GA_E_PARSE, "no domain XML" },
-		{ "<domain>", -GA_E_PARSE, "not well-formed" },
+		{ "", -GA_E_PARSE, "malformed domain XML at line 1: Document is empty" },
+		{ "<domain>", -GA_E_PARSE, "malformed domain XML" },
 		{ "<network/>", -GA_E_PARSE, "root element is 'network'" },
 		{ "<x:domain xmlns:x='urn:y'/>", -GA_E_PARSE, "not a libvirt domain" },
 		{ "<!DOCTYPE domain [<!ENTITY a 'aaaa'>]><domain><name>&a;</name></domain>", -GA_E_PARSE, "DOCTYPE" },
@@ -294,7 +339,7 @@ static void test_qemu_size(void)
 	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
 		uint64_t v = 0;
 
-		CU_ASSERT_EQUAL(ga_qemu_size_parse(cases[i].in, &v), cases[i].r);
+		CU_ASSERT_EQUAL(ga_size_parse_qemu(cases[i].in, &v), cases[i].r);
 		if (cases[i].r == 0)
 			CU_ASSERT_EQUAL(v, cases[i].bytes);
 	}
@@ -307,6 +352,7 @@ static const struct test_case cases[] = {
 	{ "what is missing", test_problems },
 	{ "which hostdevs count", test_hostdev_kinds },
 	{ "recorded Nova domain", test_nova },
+	{ "what the merge reads", test_merge_facts },
 	{ "bad input", test_bad_input },
 	{ "QEMU sizes", test_qemu_size },
 	{ NULL, NULL },
