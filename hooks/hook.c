@@ -1,12 +1,9 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ga-acpi-dev.h"
 #include "ga-bind.h"
@@ -15,7 +12,6 @@
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
 #include "ga-error.h"
-#include "ga-lock.h"
 #include "ga-plan.h"
 #include "ga-sysfs.h"
 #include "hook.h"
@@ -108,60 +104,18 @@ static void cat(char *buf, size_t size, const char *fmt, ...)
 }
 
 /*
- * Which domain the hook bound a GPU for: "<state dir>/hook-<address>" holds
- * the domain name. Only what the hook bound is released at "release end";
- * a GPU the operator bound (gpu-assign bind, persistent or not) is left alone.
- */
-static void marker_path(const struct gpu_ref *g, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/hook-%s", ga_state_dir_default(), g->name);
-}
-
-static void marker_write(const struct hook_run *run, const struct gpu_ref *g)
-{
-	char path[4096], tmp[4200];
-	int fd;
-
-	marker_path(g, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || dprintf(fd, "%s\n", run->domain) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-		note(run, LOG_WARNING, "GPU %s: cannot record that the hook bound it (%s): it will not be released automatically",
-		     g->name, strerror(errno));
-		unlink(tmp);
-	}
-	if (fd >= 0)
-		close(fd);
-}
-
-/* The domain the hook bound this GPU for, "" if none. */
-static void marker_read(const struct gpu_ref *g, char *owner, size_t size)
-{
-	char path[4096];
-	ssize_t n;
-	int fd;
-
-	owner[0] = '\0';
-	marker_path(g, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	n = read(fd, owner, size - 1);
-	close(fd);
-	owner[n > 0 ? n : 0] = '\0';
-	owner[strcspn(owner, "\n")] = '\0';
-}
-
-/*
  * Bind the GPU of a managed='no' hostdev through ga-bind's transaction (host
- * lock, journal, IOMMU group, rollback). Already on a VFIO driver: nothing to
- * do, and no lock taken. *bound tells whether this call changed a driver.
+ * lock, journal, IOMMU group, rollback), recording the domain as its owner
+ * in the bindings file: only what the hook bound for a domain is released
+ * when that domain stops; a GPU the operator bound (gpu-assign bind,
+ * persistent or not) is left alone. Already on a VFIO driver: nothing to do,
+ * and no lock taken. *bound tells whether this call changed a driver.
  */
 static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *g, bool *bound,
 		    char *buf, size_t size)
 {
 	_cleanup_free_ char *driver = NULL;
-	struct ga_bind_opts opts = { .lock_timeout_ms = 30000 };
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain };
 	struct ga_bind_summary sum = { 0 };
 
 	*bound = false;
@@ -176,7 +130,6 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 	}
 	if (sum.changed) {
 		*bound = true;
-		marker_write(run, g);
 		note(run, LOG_INFO, "GPU %s bound to its VFIO driver (%zu function(s) changed)", g->name, sum.changed);
 	}
 	return 0;
@@ -187,9 +140,13 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 {
 	struct ga_bind_opts opts = { .lock_timeout_ms = 30000 };
 	struct ga_bind_summary sum = { 0 };
-	char owner[256], path[4096];
+	char owner[GA_OWNER_MAX];
 
-	marker_read(g, owner, sizeof(owner));
+	if (ga_bind_owner(ctx, &opts, &g->hd->addr, owner) < 0) {
+		note(run, LOG_ERR, "GPU %s: cannot tell whom it was bound for: %s (run 'gpu-assign release %s' if the hook bound it)",
+		     g->name, ga_last_error(ctx)->message, g->name);
+		return;
+	}
 	if (strcmp(owner, run->domain)) {
 		note(run, LOG_INFO, "GPU %s: not bound by the hook for this domain, left as it is", g->name);
 		return;
@@ -199,8 +156,6 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 		     ga_last_error(ctx)->message, g->name);
 		return;
 	}
-	marker_path(g, path, sizeof(path));
-	unlink(path);
 	note(run, LOG_INFO, "GPU %s given back to its previous driver (%zu function(s) changed)", g->name, sum.changed);
 }
 
