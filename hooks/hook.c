@@ -220,6 +220,28 @@ static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const 
 	return ga_acpi_gi_needed(ctx, acpi, g->name, cfg->gi_nodes, g->model->gi_nodes, GA_PLAN_MAX_NODES - 1, NULL);
 }
 
+/*
+ * Bind every managed='no' GPU; when one fails, give back those bound before
+ * it, add why to problems and return true.
+ */
+static bool bind_unmanaged(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *gpus, size_t ngpus,
+			   bool *bound, char *problems, size_t size)
+{
+	for (size_t i = 0; i < ngpus && run->cfg->bind; i++) {
+		char why[MSG_MAX];
+
+		if (gpus[i].hd->managed || bind_gpu(run, ctx, &gpus[i], &bound[i], why, sizeof(why)) == 0)
+			continue;
+		cat(problems, size, "%sGPU %s (%s): %s", problems[0] ? " | " : "", gpus[i].name, gpus[i].model->name,
+		    why);
+		for (size_t k = 0; k < i; k++)
+			if (bound[k])
+				release_gpu(run, ctx, &gpus[k]);
+		return true;
+	}
+	return false;
+}
+
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
 		   const struct gpu_ref *gpus, size_t ngpus)
 {
@@ -264,21 +286,8 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	}
 
 	/* 2. unless refusing anyway, bind the managed='no' GPUs (undone if one fails) */
-	if (!bad || cfg->policy != GA_HOOK_ENFORCE) {
-		for (size_t i = 0; i < ngpus && cfg->bind; i++) {
-			char why[MSG_MAX];
-
-			if (gpus[i].hd->managed || bind_gpu(run, ctx, &gpus[i], &bound[i], why, sizeof(why)) == 0)
-				continue;
-			cat(problems, sizeof(problems), "%sGPU %s (%s): %s", problems[0] ? " | " : "", gpus[i].name,
-			    gpus[i].model->name, why);
-			need_bind = true;
-			for (size_t k = 0; k < i; k++)
-				if (bound[k])
-					release_gpu(run, ctx, &gpus[k]);
-			break;
-		}
-	}
+	if (!bad || cfg->policy != GA_HOOK_ENFORCE)
+		need_bind = bind_unmanaged(run, ctx, gpus, ngpus, bound, problems, sizeof(problems));
 	if (!bad && !need_bind)
 		return HOOK_EXIT_OK;
 
@@ -307,6 +316,21 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	note(run, LOG_ERR, "refused%s: %s. Fix: %s", need_bind ? "" : " (policy enforce)", problems, fixes);
 	fprintf(run->o->err, "gpu-assign-hook: domain '%s' refused: %s. Fix: %s\n", run->domain, problems, fixes);
 	return HOOK_EXIT_REFUSE;
+}
+
+/* Release end: give back the managed='no' GPUs the hook bound for this domain (release policy restore). */
+static int release_all(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *gpus, size_t ngpus)
+{
+	for (size_t i = 0; i < ngpus; i++) {
+		if (gpus[i].hd->managed || !run->cfg->bind)
+			continue;
+		if (run->cfg->release == GA_RELEASE_KEEP)
+			note(run, LOG_INFO, "GPU %s stays on its VFIO driver (release policy keep)", gpus[i].name);
+		else
+			release_gpu(run, ctx, &gpus[i]);
+	}
+	note(run, LOG_INFO, "released (%zu Grace GPU(s))", ngpus);
+	return HOOK_EXIT_OK;
 }
 
 int hook_handle(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
@@ -374,18 +398,8 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		note(&run, LOG_INFO, "%zu Grace GPU(s), policy off: not checked, nothing bound", ngpus);
 		return HOOK_EXIT_OK;
 	}
-	if (kind == HOOK_OP_RELEASE) {
-		for (size_t i = 0; i < ngpus; i++) {
-			if (gpus[i].hd->managed || !cfg->bind)
-				continue;
-			if (cfg->release == GA_RELEASE_KEEP)
-				note(&run, LOG_INFO, "GPU %s stays on its VFIO driver (release policy keep)", gpus[i].name);
-			else
-				release_gpu(&run, ctx, &gpus[i]);
-		}
-		note(&run, LOG_INFO, "released (%zu Grace GPU(s))", ngpus);
-		return HOOK_EXIT_OK;
-	}
+	if (kind == HOOK_OP_RELEASE)
+		return release_all(&run, ctx, gpus, ngpus);
 	r = prepare(&run, ctx, dom, gpus, ngpus);
 	if (r == HOOK_EXIT_OK)
 		note(&run, LOG_INFO, "allowed: %zu Grace GPU(s)%s", ngpus, dom->nova ? " (Nova instance)" : "");
