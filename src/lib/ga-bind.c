@@ -31,6 +31,7 @@ struct item {
 	bool noop;
 };
 
+/* The functions one call works on: those named and the companions it pulls in. */
 struct worklist {
 	struct item *v;
 	size_t n;

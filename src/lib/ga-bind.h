@@ -5,9 +5,10 @@
  * new_id, which is global and fails when repeated). Every call:
  *   1. takes the host-wide lock (ga-lock) and finishes rolling back any
  *      operation a killed process left in the journal (ga-journal);
- *   2. plans: the requested functions plus the other non-bridge functions of
- *      the same slot in their IOMMU group; any other function of the group
- *      that is not on a vfio driver makes it refuse, listing them;
+ *   2. collects its worklist: the requested functions plus the other
+ *      non-bridge functions of the same slot in their IOMMU group; any other
+ *      function of the group that is not on a vfio driver makes it refuse,
+ *      listing them;
  *   3. checks (driver modules loaded with libkmod; a Grace GPU leaving its
  *      NVIDIA driver must be idle with its memory offline, see ga-grace);
  *   4. writes the journal (previous driver and driver_override of every
