@@ -453,8 +453,8 @@ static int collect_group_peers(struct ga_ctx *ctx, struct worklist *wl, const st
 	return 0;
 }
 
-static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n, const struct ga_bind_opts *opts,
-		     struct worklist *wl)
+static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
+			const struct ga_bind_opts *opts, struct worklist *wl)
 {
 	int r;
 
@@ -810,8 +810,7 @@ static const struct txn_ops release_ops = {
 
 /* One function to release; also pulls in recorded peers of its IOMMU group. */
 static int collect_release_one(struct ga_ctx *ctx, struct worklist *wl, const struct ga_pci_addr *addr,
-			    const struct ga_bindings *b, const struct ga_rules *rules, const struct ga_bind_opts *opts,
-			    bool peer)
+			       const struct ga_bindings *b, const struct ga_rules *rules, bool peer)
 {
 	const struct ga_binding *rec = ga_bindings_find(b, addr);
 	struct ga_pci_dev dev;
@@ -858,7 +857,7 @@ static int collect_release_one(struct ga_ctx *ctx, struct worklist *wl, const st
 			return r;
 		for (size_t m = 0; m < n; m++) {
 			if (ga_bindings_find(b, &members[m])) {
-				r = collect_release_one(ctx, wl, &members[m], b, rules, opts, true);
+				r = collect_release_one(ctx, wl, &members[m], b, rules, true);
 				if (r < 0)
 					return r;
 			}
@@ -909,17 +908,17 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 	if (r >= 0)
 		r = ga_rules_load(ctx, opts->rules_dir, &rules);
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = collect_release_one(ctx, &wl, &addrs[i], &b, &rules, opts, false);
+		r = collect_release_one(ctx, &wl, &addrs[i], &b, &rules, false);
 	for (size_t i = 0; r >= 0 && opts->all && i < b.n; i++) {
 		if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&b.v[i].addr, (char[GA_PCI_ADDR_STRLEN]){ 0 })))
 			continue; /* gone since: handled below */
-		r = collect_release_one(ctx, &wl, &b.v[i].addr, &b, &rules, opts, false);
+		r = collect_release_one(ctx, &wl, &b.v[i].addr, &b, &rules, false);
 	}
 	if (r >= 0 && opts->all && opts->persistent) {
 		for (size_t i = 0; r >= 0 && i < rules.n; i++)
 			if (!worklist_find(&wl, &rules.v[i].addr) &&
 			    ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&rules.v[i].addr, (char[GA_PCI_ADDR_STRLEN]){ 0 })))
-				r = collect_release_one(ctx, &wl, &rules.v[i].addr, &b, &rules, opts, false);
+				r = collect_release_one(ctx, &wl, &rules.v[i].addr, &b, &rules, false);
 	}
 	/* Modules of the drivers we go back to must be there before anything changes. */
 	for (size_t i = 0; r >= 0 && i < wl.n; i++)
