@@ -101,7 +101,7 @@ static bool take_ll(const char *val, long long *out)
  */
 static bool plain_byte(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("_.:@+/-", c);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("_.:@+/-", c));
 }
 
 static int hexval(char c)
@@ -115,7 +115,7 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decode a word written by encode(); "-" is "". False if malformed, a NUL or longer than size - 1. */
+/* Decode a word written by sb_encoded(); "-" is "". False if malformed, a NUL or longer than size - 1. */
 static bool decode(const char *val, char *out, size_t size)
 {
 	size_t n = 0;
