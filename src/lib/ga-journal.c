@@ -145,13 +145,10 @@ static bool decode(const char *val, char *out, size_t size)
 	return n > 0;
 }
 
-/* A directory we may write to on repair: absolute, no "." or ".." component. */
+/* A directory to write to on repair: absolute, as ga_dir_open() wants it (the one it was read from). */
 static bool dir_valid(const char *dir)
 {
-	size_t len = strlen(dir);
-
-	return dir[0] == '/' && !strstr(dir, "/./") && !strstr(dir, "/../") && !strstr(dir, "//") &&
-	       !(len >= 2 && !strcmp(dir + len - 2, "/.")) && !(len >= 3 && !strcmp(dir + len - 3, "/.."));
+	return dir[0] == '/';
 }
 
 /*

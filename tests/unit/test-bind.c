@@ -841,7 +841,7 @@ static void test_format_refusals(void)
 		"version 2\nop name=bind pid=1 started=1\n|abc\n",
 		"version 2\nop name=bind pid=1 started=1\nfile rules existed=0 bytes=0\n",
 		"version 2\nop name=bind pid=1 started=1\nfile rules dir=etc existed=0 bytes=0\n",
-		"version 2\nop name=bind pid=1 started=1\nfile rules dir=/etc/../x existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nfile rules dir=- existed=0 bytes=0\n",
 		"version 2\nop name=bind pid=1 started=1\nfile bindings dir=/x existed=0 bytes=0\n",
 		"version 2\nop name=bind pid=1 started=1\nfile passwd existed=0 bytes=0\n",
 		"version 2\nop name=bind pid=1 started=1\nfile bindings existed=0 bytes=0\nfile bindings existed=0 bytes=0\n",
