@@ -1,12 +1,9 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ga-acpi-dev.h"
 #include "ga-bind.h"
@@ -106,60 +103,18 @@ static void cat(char *buf, size_t size, const char *fmt, ...)
 }
 
 /*
- * Which domain the hook bound a GPU for: "<state dir>/hook-<address>" holds
- * the domain name. Only what the hook bound is released at "release end";
- * a GPU the operator bound (gpu-assign bind, persistent or not) is left alone.
- */
-static void marker_path(const struct ga_ctx *ctx, const struct gpu_ref *g, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/hook-%s", ga_ctx_get(ctx, GA_SETTING_STATE_DIR), g->name);
-}
-
-static void marker_write(const struct hook_run *run, const struct gpu_ref *g)
-{
-	char path[4096], tmp[4200];
-	int fd;
-
-	marker_path(run->o->ctx, g, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || dprintf(fd, "%s\n", run->domain) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-		note(run, LOG_WARNING, "GPU %s: cannot record that the hook bound it (%s): it will not be released automatically",
-		     g->name, strerror(errno));
-		unlink(tmp);
-	}
-	if (fd >= 0)
-		close(fd);
-}
-
-/* The domain the hook bound this GPU for, "" if none. */
-static void marker_read(const struct ga_ctx *ctx, const struct gpu_ref *g, char *owner, size_t size)
-{
-	char path[4096];
-	ssize_t n;
-	int fd;
-
-	owner[0] = '\0';
-	marker_path(ctx, g, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	n = read(fd, owner, size - 1);
-	close(fd);
-	owner[n > 0 ? n : 0] = '\0';
-	owner[strcspn(owner, "\n")] = '\0';
-}
-
-/*
  * Bind the GPU of a managed='no' hostdev through ga-bind's transaction (host
- * lock, journal, IOMMU group, rollback). Already on a VFIO driver: nothing to
- * do, and no lock taken. *bound tells whether this call changed a driver.
+ * lock, journal, IOMMU group, rollback), recording the domain as its owner
+ * in the bindings file: only what the hook bound for a domain is released
+ * when that domain stops; a GPU the operator bound (gpu-assign bind,
+ * persistent or not) is left alone. Already on a VFIO driver: nothing to do,
+ * and no lock taken. *bound tells whether this call changed a driver.
  */
 static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *g, bool *bound,
 		    char *buf, size_t size)
 {
 	_cleanup_free_ char *driver = NULL;
-	struct ga_bind_opts opts = { .lock_timeout_ms = 30000 };
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain };
 	struct ga_bind_summary sum = { 0 };
 
 	*bound = false;
@@ -174,7 +129,6 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 	}
 	if (sum.changed) {
 		*bound = true;
-		marker_write(run, g);
 		note(run, LOG_INFO, "GPU %s bound to its VFIO driver (%zu function(s) changed)", g->name, sum.changed);
 	}
 	return 0;
@@ -185,9 +139,13 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 {
 	struct ga_bind_opts opts = { .lock_timeout_ms = 30000 };
 	struct ga_bind_summary sum = { 0 };
-	char owner[256], path[4096];
+	char owner[GA_OWNER_MAX];
 
-	marker_read(ctx, g, owner, sizeof(owner));
+	if (ga_bind_owner(ctx, &opts, &g->hd->addr, owner) < 0) {
+		note(run, LOG_ERR, "GPU %s: cannot tell whom it was bound for: %s (run 'gpu-assign release %s' if the hook bound it)",
+		     g->name, ga_last_error(ctx)->message, g->name);
+		return;
+	}
 	if (strcmp(owner, run->domain)) {
 		note(run, LOG_INFO, "GPU %s: not bound by the hook for this domain, left as it is", g->name);
 		return;
@@ -197,8 +155,6 @@ static void release_gpu(const struct hook_run *run, struct ga_ctx *ctx, const st
 		     ga_last_error(ctx)->message, g->name);
 		return;
 	}
-	marker_path(ctx, g, path, sizeof(path));
-	unlink(path);
 	note(run, LOG_INFO, "GPU %s given back to its previous driver (%zu function(s) changed)", g->name, sum.changed);
 }
 
@@ -269,6 +225,28 @@ static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const 
 	return n;
 }
 
+/*
+ * Bind every managed='no' GPU; when one fails, give back those bound before
+ * it, add why to problems and return true.
+ */
+static bool bind_unmanaged(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *gpus, size_t ngpus,
+			   bool *bound, char *problems, size_t size)
+{
+	for (size_t i = 0; i < ngpus && run->cfg->bind; i++) {
+		char why[MSG_MAX];
+
+		if (gpus[i].hd->managed || bind_gpu(run, ctx, &gpus[i], &bound[i], why, sizeof(why)) == 0)
+			continue;
+		cat(problems, size, "%sGPU %s (%s): %s", problems[0] ? " | " : "", gpus[i].name, gpus[i].model->name,
+		    why);
+		for (size_t k = 0; k < i; k++)
+			if (bound[k])
+				release_gpu(run, ctx, &gpus[k]);
+		return true;
+	}
+	return false;
+}
+
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
 		   const struct gpu_ref *gpus, size_t ngpus)
 {
@@ -313,21 +291,8 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	}
 
 	/* 2. unless refusing anyway, bind the managed='no' GPUs (undone if one fails) */
-	if (!bad || cfg->policy != GA_HOOK_ENFORCE) {
-		for (size_t i = 0; i < ngpus && cfg->bind; i++) {
-			char why[MSG_MAX];
-
-			if (gpus[i].hd->managed || bind_gpu(run, ctx, &gpus[i], &bound[i], why, sizeof(why)) == 0)
-				continue;
-			cat(problems, sizeof(problems), "%sGPU %s (%s): %s", problems[0] ? " | " : "", gpus[i].name,
-			    gpus[i].model->name, why);
-			need_bind = true;
-			for (size_t k = 0; k < i; k++)
-				if (bound[k])
-					release_gpu(run, ctx, &gpus[k]);
-			break;
-		}
-	}
+	if (!bad || cfg->policy != GA_HOOK_ENFORCE)
+		need_bind = bind_unmanaged(run, ctx, gpus, ngpus, bound, problems, sizeof(problems));
 	if (!bad && !need_bind)
 		return HOOK_EXIT_OK;
 
@@ -356,6 +321,21 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	note(run, LOG_ERR, "refused%s: %s. Fix: %s", need_bind ? "" : " (policy enforce)", problems, fixes);
 	fprintf(run->o->err, "gpu-assign-hook: domain '%s' refused: %s. Fix: %s\n", run->domain, problems, fixes);
 	return HOOK_EXIT_REFUSE;
+}
+
+/* Release end: give back the managed='no' GPUs the hook bound for this domain (release policy restore). */
+static int release_all(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *gpus, size_t ngpus)
+{
+	for (size_t i = 0; i < ngpus; i++) {
+		if (gpus[i].hd->managed || !run->cfg->bind)
+			continue;
+		if (run->cfg->release == GA_RELEASE_KEEP)
+			note(run, LOG_INFO, "GPU %s stays on its VFIO driver (release policy keep)", gpus[i].name);
+		else
+			release_gpu(run, ctx, &gpus[i]);
+	}
+	note(run, LOG_INFO, "released (%zu Grace GPU(s))", ngpus);
+	return HOOK_EXIT_OK;
 }
 
 int hook_handle(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
@@ -419,18 +399,8 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		note(&run, LOG_INFO, "%zu Grace GPU(s), policy off: not checked, nothing bound", ngpus);
 		return HOOK_EXIT_OK;
 	}
-	if (kind == HOOK_OP_RELEASE) {
-		for (size_t i = 0; i < ngpus; i++) {
-			if (gpus[i].hd->managed || !cfg->bind)
-				continue;
-			if (cfg->release == GA_RELEASE_KEEP)
-				note(&run, LOG_INFO, "GPU %s stays on its VFIO driver (release policy keep)", gpus[i].name);
-			else
-				release_gpu(&run, ctx, &gpus[i]);
-		}
-		note(&run, LOG_INFO, "released (%zu Grace GPU(s))", ngpus);
-		return HOOK_EXIT_OK;
-	}
+	if (kind == HOOK_OP_RELEASE)
+		return release_all(&run, ctx, gpus, ngpus);
 	r = prepare(&run, ctx, dom, gpus, ngpus);
 	if (r == HOOK_EXIT_OK)
 		note(&run, LOG_INFO, "allowed: %zu Grace GPU(s)%s", ngpus, dom->nova ? " (Nova instance)" : "");

@@ -13,6 +13,7 @@
 #include "ga-kmod.h"
 #include "ga-lock.h"
 #include "ga-persist.h"
+#include "ga-statefile.h"
 #include "ga-sysfs.h"
 
 /* One function the operation may change. */
@@ -30,39 +31,40 @@ struct item {
 	bool noop;
 };
 
-struct plan {
+/* The functions one call works on: those named and the companions it pulls in. */
+struct worklist {
 	struct item *v;
 	size_t n;
 };
 
-static void plan_clear(struct plan *p)
+static void worklist_clear(struct worklist *wl)
 {
-	free(p->v);
-	p->v = NULL;
-	p->n = 0;
+	free(wl->v);
+	wl->v = NULL;
+	wl->n = 0;
 }
 
-static struct item *plan_find(const struct plan *p, const struct ga_pci_addr *addr)
+static struct item *worklist_find(const struct worklist *wl, const struct ga_pci_addr *addr)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (ga_pci_addr_equal(&p->v[i].addr, addr))
-			return &p->v[i];
+	for (size_t i = 0; i < wl->n; i++)
+		if (ga_pci_addr_equal(&wl->v[i].addr, addr))
+			return &wl->v[i];
 	return NULL;
 }
 
-static struct item *plan_add(struct ga_ctx *ctx, struct plan *p, const struct ga_pci_addr *addr)
+static struct item *worklist_add(struct ga_ctx *ctx, struct worklist *wl, const struct ga_pci_addr *addr)
 {
-	struct item *grown = realloc(p->v, (p->n + 1) * sizeof(*grown));
+	struct item *grown = realloc(wl->v, (wl->n + 1) * sizeof(*grown));
 
 	if (!grown) {
 		ga_report(ctx, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	p->v = grown;
-	memset(&p->v[p->n], 0, sizeof(*p->v));
-	p->v[p->n].addr = *addr;
-	ga_pci_addr_format(addr, p->v[p->n].name);
-	return &p->v[p->n++];
+	wl->v = grown;
+	memset(&wl->v[wl->n], 0, sizeof(*wl->v));
+	wl->v[wl->n].addr = *addr;
+	ga_pci_addr_format(addr, wl->v[wl->n].name);
+	return &wl->v[wl->n++];
 }
 
 /* Testing aid: the step-delay-ms setting pauses between sysfs steps, so that a test can kill or unplug mid-way. */
@@ -239,39 +241,14 @@ static int restore_one(struct ga_ctx *ctx, const char *name, const char *driver,
 	return 0;
 }
 
-/* Remember the first error while more work (rollback) may report others. */
-struct saved_error {
-	int code;
-	char message[sizeof(((struct ga_error *)0)->message)];
-};
-
-static void save_error(struct ga_ctx *ctx, struct saved_error *s)
+/* Put the journal's functions back, in reverse order; *failed counts those that could not be. */
+static void restore_devices(struct ga_ctx *ctx, const struct ga_journal *j, size_t *count, size_t *failed,
+			    struct ga_error_saved *first)
 {
-	const struct ga_error *e = ga_last_error(ctx);
-
-	s->code = e->code;
-	snprintf(s->message, sizeof(s->message), "%s", e->message);
-}
-
-static int restore_error(struct ga_ctx *ctx, const struct saved_error *s, const char *suffix)
-{
-	return ga_report(ctx, s->code, "%s%s", s->message, suffix ? suffix : "");
-}
-
-/*
- * Put the journal's functions back (in reverse order) and its bindings
- * records as they were. Keeps the journal if a function still present could
- * not be restored.
- */
-static int journal_rollback(struct ga_ctx *ctx, struct ga_lock *lock, const struct ga_journal *j, size_t *count)
-{
-	struct ga_bindings b = { 0 };
-	int r, failed = 0;
-	struct saved_error first = { 0 };
-
 	for (size_t i = j->n; i-- > 0;) {
 		const struct ga_journal_entry *e = &j->v[i];
 		char name[GA_PCI_ADDR_STRLEN];
+		int r;
 
 		ga_pci_addr_format(&e->addr, name);
 		r = restore_one(ctx, name, e->driver, e->override, false);
@@ -281,32 +258,86 @@ static int journal_rollback(struct ga_ctx *ctx, struct ga_lock *lock, const stru
 			continue;
 		}
 		if (r < 0) {
-			if (!failed)
-				save_error(ctx, &first);
-			failed++;
+			if (!(*failed)++)
+				ga_error_save(ctx, first);
 			continue;
 		}
 		if (count)
 			(*count)++;
 	}
+}
+
+/*
+ * The bindings file as it was: the journal's copy, or (a version-1 journal)
+ * the current file with the journal's records put back.
+ */
+static int restore_bindings(struct ga_ctx *ctx, struct ga_lock *lock, const struct ga_journal *j)
+{
+	const struct ga_journal_file *f = &j->bindings;
+	struct ga_bindings b = { 0 };
+	int r;
+
+	if (f->recorded) {
+		_cleanup_free_ char *now = NULL;
+
+		r = ga_file_read(ctx, lock->dirfd, lock->dir, GA_BINDINGS_FILE, &now);
+		if (r < 0 || (f->existed ? now && !strcmp(now, f->content) : !now))
+			return r;
+		if (!f->existed)
+			return ga_file_remove(ctx, lock->dirfd, lock->dir, GA_BINDINGS_FILE);
+		return ga_file_write_atomic(ctx, lock->dirfd, lock->dir, GA_BINDINGS_FILE, f->content, 0644);
+	}
 	r = ga_bindings_load(ctx, lock->dirfd, lock->dir, &b);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < j->n; i++) {
+	for (size_t i = 0; r >= 0 && i < j->n; i++) {
 		if (j->v[i].had_binding)
 			r = ga_bindings_put(ctx, &b, &j->v[i].binding);
 		else
 			ga_bindings_del(&b, &j->v[i].addr);
-		if (r < 0)
-			break;
 	}
 	if (r >= 0)
 		r = ga_bindings_store(ctx, lock->dirfd, lock->dir, &b);
 	ga_bindings_clear(&b);
+	return r;
+}
+
+/* The udev rules file as it was, when the operation was changing it. */
+static int restore_rules(struct ga_ctx *ctx, const struct ga_journal *j, size_t *failed, struct ga_error_saved *first)
+{
+	const struct ga_journal_file *f = &j->rules;
+	bool written;
+
+	if (!f->recorded)
+		return 0;
+	if (ga_rules_restore_text(ctx, f->dir, f->existed ? f->content : NULL, &written) < 0) {
+		if (!(*failed)++)
+			ga_error_save(ctx, first);
+		return -1;
+	}
+	if (written) {
+		ga_info(ctx, "put back the udev rules file '%s/" GA_UDEV_RULES_FILE "'", f->dir);
+		ga_udev_reload(ctx, f->dir);
+	}
+	return 0;
+}
+
+/*
+ * Put the journal's functions and files back as they were. Keeps the
+ * journal if a function still present or the rules file could not be
+ * restored.
+ */
+static int journal_rollback(struct ga_ctx *ctx, struct ga_lock *lock, const struct ga_journal *j, size_t *count)
+{
+	struct ga_error_saved first = { 0 };
+	size_t failed = 0;
+	int r;
+
+	restore_devices(ctx, j, count, &failed, &first);
+	restore_rules(ctx, j, &failed, &first);
+	r = restore_bindings(ctx, lock, j);
 	if (r < 0)
 		return r;
 	if (failed)
-		return restore_error(ctx, &first, " (the journal is kept: fix this and run 'gpu-assign repair')");
+		return ga_error_restore(ctx, &first, " (the journal is kept: fix this and run 'gpu-assign repair')");
 	return ga_journal_remove(ctx, lock->dirfd, lock->dir);
 }
 
@@ -365,9 +396,9 @@ static void list_add(char *buf, size_t size, const char *name, const char *drive
 }
 
 /* Add the other functions of each explicit item's IOMMU group, or refuse. */
-static int plan_group_peers(struct ga_ctx *ctx, struct plan *p, const struct ga_bind_opts *opts)
+static int collect_group_peers(struct ga_ctx *ctx, struct worklist *wl, const struct ga_bind_opts *opts)
 {
-	size_t nexplicit = p->n;
+	size_t nexplicit = wl->n;
 
 	for (size_t i = 0; i < nexplicit; i++) {
 		_cleanup_free_ struct ga_pci_addr *members = NULL;
@@ -375,14 +406,14 @@ static int plan_group_peers(struct ga_ctx *ctx, struct plan *p, const struct ga_
 		size_t n;
 		int r;
 
-		r = ga_pci_iommu_group_members(ctx, p->v[i].group, &members, &n);
+		r = ga_pci_iommu_group_members(ctx, wl->v[i].group, &members, &n);
 		if (r < 0)
 			return r;
 		for (size_t m = 0; m < n; m++) {
 			struct ga_pci_dev dev;
 			struct item *peer;
 
-			if (plan_find(p, &members[m]))
+			if (worklist_find(wl, &members[m]))
 				continue;
 			r = ga_pci_dev_read(ctx, &members[m], &dev);
 			if (r < 0)
@@ -391,18 +422,18 @@ static int plan_group_peers(struct ga_ctx *ctx, struct plan *p, const struct ga_
 				ga_pci_dev_clear(&dev);
 				continue;
 			}
-			if (!same_slot(&members[m], &p->v[i].addr)) {
+			if (!same_slot(&members[m], &wl->v[i].addr)) {
 				list_add(blocked, sizeof(blocked), dev.name, dev.driver ? dev.driver : "");
 				ga_pci_dev_clear(&dev);
 				continue;
 			}
 			ga_pci_dev_clear(&dev);
 			/* Another function of the same device (audio, USB-C, ...) goes along. */
-			peer = plan_add(ctx, p, &members[m]);
+			peer = worklist_add(ctx, wl, &members[m]);
 			if (!peer)
 				return -ENOMEM;
 			copy_name(peer->target, opts->driver ? opts->driver : GA_DRIVER_VFIO_PCI);
-			peer->group = p->v[i].group;
+			peer->group = wl->v[i].group;
 			r = item_read_state(ctx, peer);
 			if (r < 0)
 				return r;
@@ -410,13 +441,13 @@ static int plan_group_peers(struct ga_ctx *ctx, struct plan *p, const struct ga_
 		if (*blocked)
 			return ga_report(ctx, -GA_E_NOT_ASSIGNABLE,
 					 "cannot bind '%s': its IOMMU group %d also holds %s, which would have to leave their drivers too (name them on the command line to bind them as well, or use a slot with its own IOMMU group)",
-					 p->v[i].name, p->v[i].group, blocked);
+					 wl->v[i].name, wl->v[i].group, blocked);
 	}
 	return 0;
 }
 
-static int plan_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n, const struct ga_bind_opts *opts,
-		     struct plan *p)
+static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
+			const struct ga_bind_opts *opts, struct worklist *wl)
 {
 	int r;
 
@@ -432,7 +463,7 @@ static int plan_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t
 		struct ga_pci_dev dev;
 		struct item *it;
 
-		if (plan_find(p, &addrs[i]))
+		if (worklist_find(wl, &addrs[i]))
 			continue;
 		r = ga_pci_dev_read(ctx, &addrs[i], &dev);
 		if (r < 0)
@@ -450,7 +481,7 @@ static int plan_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t
 					 ga_pci_addr_format(&addrs[i], (char[GA_PCI_ADDR_STRLEN]){ 0 }));
 		}
 		model = ga_catalog_lookup(dev.vendor, dev.device);
-		it = plan_add(ctx, p, &addrs[i]);
+		it = worklist_add(ctx, wl, &addrs[i]);
 		if (!it) {
 			ga_pci_dev_clear(&dev);
 			return -ENOMEM;
@@ -464,14 +495,45 @@ static int plan_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t
 		if (r < 0)
 			return r;
 	}
-	return plan_group_peers(ctx, p, opts);
+	return collect_group_peers(ctx, wl, opts);
 }
 
-static int journal_entry_for(struct ga_ctx *ctx, struct ga_journal *j, const struct item *it,
-			     const struct ga_bindings *b)
+/* The state of one bind or release call, from its journal to its commit. */
+struct txn {
+	struct ga_ctx *ctx;
+	struct ga_lock *lock;
+	const struct ga_bind_opts *opts;
+	struct worklist *wl;
+	struct ga_bind_summary *sum;
+	struct ga_journal j;
+	struct ga_bindings b;  /* the bindings file, updated as the call commits */
+	struct ga_rules rules; /* --persistent: the udev rules the call leaves */
+	const char *rules_dir;
+	bool rules_dirty;
+};
+
+/* What bind and release each do to one function; run_transaction() does the rest. */
+struct txn_ops {
+	const char *name; /* the journal's op */
+	/* Move one function (not a no-op) where the call wants it. */
+	int (*change)(struct ga_ctx *ctx, const struct item *it);
+	/* --persistent: the driver its udev rule names afterwards, NULL for no rule. */
+	const char *(*rule_driver)(const struct item *it);
+	/* Update its record in t->b. */
+	int (*record)(struct txn *t, const struct item *it);
+};
+
+static void txn_clear(struct txn *t)
+{
+	ga_journal_clear(&t->j);
+	ga_bindings_clear(&t->b);
+	ga_rules_clear(&t->rules);
+}
+
+static int journal_entry_for(struct txn *t, const struct item *it)
 {
 	struct ga_journal_entry e = { .addr = it->addr };
-	const struct ga_binding *rec = ga_bindings_find(b, &it->addr);
+	const struct ga_binding *rec = ga_bindings_find(&t->b, &it->addr);
 
 	copy_name(e.driver, it->cur);
 	copy_name(e.override, it->cur_override);
@@ -479,27 +541,24 @@ static int journal_entry_for(struct ga_ctx *ctx, struct ga_journal *j, const str
 		e.had_binding = true;
 		e.binding = *rec;
 	}
-	return ga_journal_add(ctx, j, &e);
+	return ga_journal_add(t->ctx, &t->j, &e);
 }
 
-/* Rollback of a failed call: restore every touched item (reverse), keep the first error. */
-static int rollback(struct ga_ctx *ctx, struct ga_lock *lock, struct ga_journal *j, const struct ga_rules *old_rules,
-		    bool rules_written, const struct ga_bind_opts *opts)
+/* Rollback of a failed call: put back every function and file (reverse), keep the first error. */
+static int rollback(struct txn *t)
 {
-	struct saved_error first;
+	struct ga_error_saved first;
 	int r;
 
-	save_error(ctx, &first);
-	if (rules_written && ga_rules_store(ctx, opts->rules_dir, old_rules) < 0)
-		ga_warn(ctx, "could not restore the udev rules: %s", ga_last_error(ctx)->message);
-	r = journal_rollback(ctx, lock, j, NULL);
+	ga_error_save(t->ctx, &first);
+	r = journal_rollback(t->ctx, t->lock, &t->j, NULL);
 	if (r < 0) {
 		char suffix[1200];
 
-		snprintf(suffix, sizeof(suffix), "; rolling back also failed: %s", ga_last_error(ctx)->message);
-		return restore_error(ctx, &first, suffix);
+		snprintf(suffix, sizeof(suffix), "; rolling back also failed: %s", ga_last_error(t->ctx)->message);
+		return ga_error_restore(t->ctx, &first, suffix);
 	}
-	return restore_error(ctx, &first, NULL);
+	return ga_error_restore(t->ctx, &first, NULL);
 }
 
 static long long now_epoch(void)
@@ -507,128 +566,138 @@ static long long now_epoch(void)
 	return (long long)time(NULL);
 }
 
-/*
- * The common tail of bind and release: journal, change, rules, commit.
- * change() moves one item; commit_rec() updates the bindings for one item.
- */
-static int run_transaction(struct ga_ctx *ctx, struct ga_lock *lock, struct plan *p, const struct ga_bind_opts *opts,
-			   const char *op, int (*change)(struct ga_ctx *, const struct item *),
-			   int (*commit_rec)(struct ga_ctx *, struct ga_bindings *, const struct item *, const struct ga_journal *),
-			   const char *rule_driver_of_bind, struct ga_bind_summary *sum)
+/* --persistent: the rules the call leaves, and the file as it was in the journal. */
+static int txn_rules(const struct txn_ops *ops, struct txn *t)
 {
-	struct ga_journal j = { .pid = (long)getpid(), .started = now_epoch() };
-	struct ga_bindings b = { 0 };
-	struct ga_rules rules = { 0 }, old_rules = { 0 };
-	bool rules_dirty = false, rules_written = false;
+	_cleanup_free_ char *text = NULL;
+	size_t before = t->sum->rules;
+	int r;
+
+	r = ga_rules_read_text(t->ctx, t->rules_dir, &text);
+	if (r >= 0 && text)
+		r = ga_rules_parse(t->ctx, text, &t->rules);
+	for (size_t i = 0; r >= 0 && i < t->wl->n; i++)
+		r = ga_rules_want(t->ctx, &t->rules, &t->wl->v[i].addr, ops->rule_driver(&t->wl->v[i]), &t->sum->rules);
+	if (r < 0)
+		return r;
+	t->rules_dirty = t->sum->rules > before;
+	return t->rules_dirty ? ga_journal_keep_file(t->ctx, &t->j.rules, t->rules_dir, text) : 0;
+}
+
+/* Read the state the call starts from and fill the journal; 0: nothing to do. */
+static int txn_prepare(const struct txn_ops *ops, struct txn *t)
+{
+	_cleanup_free_ char *bindings = NULL;
 	size_t nchange = 0;
 	int r;
 
-	(void)rule_driver_of_bind;
-	snprintf(j.op, sizeof(j.op), "%s", op);
-	r = ga_bindings_load(ctx, lock->dirfd, lock->dir, &b);
-	if (r < 0)
-		goto out;
-	if (opts->persistent) {
-		r = ga_rules_load(ctx, opts->rules_dir, &rules);
-		if (r >= 0)
-			r = ga_rules_load(ctx, opts->rules_dir, &old_rules);
-		if (r < 0)
-			goto out;
-		for (size_t i = 0; i < p->n && r >= 0; i++) {
-			const struct ga_rule *cur = ga_rules_find(&rules, &p->v[i].addr);
-
-			if (!strcmp(op, "bind")) {
-				if (!cur || strcmp(cur->driver, p->v[i].target)) {
-					r = ga_rules_set(ctx, &rules, &p->v[i].addr, p->v[i].target);
-					rules_dirty = true;
-					sum->rules++;
-				}
-			} else if (cur) {
-				r = ga_rules_set(ctx, &rules, &p->v[i].addr, NULL);
-				rules_dirty = true;
-				sum->rules++;
-			}
-		}
-		if (r < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->v[i].noop) {
-			sum->unchanged++;
+	t->j.pid = (long)getpid();
+	t->j.started = now_epoch();
+	snprintf(t->j.op, sizeof(t->j.op), "%s", ops->name);
+	t->rules_dir = t->opts->rules_dir ? t->opts->rules_dir : ga_ctx_get(t->ctx, GA_SETTING_RULES_DIR);
+	r = ga_file_read(t->ctx, t->lock->dirfd, t->lock->dir, GA_BINDINGS_FILE, &bindings);
+	if (r >= 0 && bindings)
+		r = ga_bindings_parse(t->ctx, bindings, &t->b);
+	if (r >= 0)
+		r = ga_journal_keep_file(t->ctx, &t->j.bindings, NULL, bindings);
+	if (r >= 0 && t->opts->persistent)
+		r = txn_rules(ops, t);
+	for (size_t i = 0; r >= 0 && i < t->wl->n; i++) {
+		if (t->wl->v[i].noop) {
+			t->sum->unchanged++;
 			continue;
 		}
-		r = journal_entry_for(ctx, &j, &p->v[i], &b);
-		if (r < 0)
-			goto out;
+		r = journal_entry_for(t, &t->wl->v[i]);
 		nchange++;
 	}
-	if (nchange == 0 && !rules_dirty) {
-		r = 0;
-		goto out;
-	}
-	/* The journal is on disk before the first change. */
-	r = ga_journal_store(ctx, lock->dirfd, lock->dir, &j);
 	if (r < 0)
-		goto out;
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->v[i].noop)
+		return r;
+	return nchange > 0 || t->rules_dirty;
+}
+
+/* Change every function, then the rules and bindings files; any failure rolls everything back. */
+static int txn_apply(const struct txn_ops *ops, struct txn *t)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < t->wl->n; i++) {
+		if (t->wl->v[i].noop)
 			continue;
-		r = change(ctx, &p->v[i]);
-		if (r < 0) {
-			r = rollback(ctx, lock, &j, &old_rules, rules_written, opts);
-			goto out;
-		}
-		sum->changed++;
+		r = ops->change(t->ctx, &t->wl->v[i]);
+		if (r < 0)
+			return rollback(t);
+		t->sum->changed++;
 	}
-	if (rules_dirty) {
-		r = ga_rules_store(ctx, opts->rules_dir, &rules);
-		if (r < 0) {
-			sum->changed = 0;
-			r = rollback(ctx, lock, &j, &old_rules, false, opts);
-			goto out;
-		}
-		rules_written = true;
-	}
-	for (size_t i = 0; i < p->n && r >= 0; i++)
-		r = commit_rec(ctx, &b, &p->v[i], &j);
+	if (t->rules_dirty)
+		r = ga_rules_store(t->ctx, t->rules_dir, &t->rules);
+	for (size_t i = 0; r >= 0 && i < t->wl->n; i++)
+		r = ops->record(t, &t->wl->v[i]);
 	if (r >= 0)
-		r = ga_bindings_store(ctx, lock->dirfd, lock->dir, &b);
+		r = ga_bindings_store(t->ctx, t->lock->dirfd, t->lock->dir, &t->b);
 	if (r < 0) {
-		sum->changed = 0;
-		r = rollback(ctx, lock, &j, &old_rules, rules_written, opts);
-		goto out;
+		t->sum->changed = 0;
+		return rollback(t);
 	}
-	/* Committed: the bindings file says what we did; the journal is no longer needed. */
-	r = ga_journal_remove(ctx, lock->dirfd, lock->dir);
-	if (rules_written)
-		ga_udev_reload(ctx, opts->rules_dir);
-out:
-	ga_journal_clear(&j);
-	ga_bindings_clear(&b);
-	ga_rules_clear(&rules);
-	ga_rules_clear(&old_rules);
+	return 0;
+}
+
+/* The common tail of bind and release: journal, change, rules, bindings, commit. */
+static int run_transaction(struct ga_ctx *ctx, struct ga_lock *lock, struct worklist *wl,
+			   const struct ga_bind_opts *opts, const struct txn_ops *ops, struct ga_bind_summary *sum)
+{
+	struct txn t = { .ctx = ctx, .lock = lock, .opts = opts, .wl = wl, .sum = sum };
+	int r;
+
+	r = txn_prepare(ops, &t);
+	if (r > 0) {
+		/* The journal is on disk before the first change. */
+		r = ga_journal_store(ctx, lock->dirfd, lock->dir, &t.j);
+		if (r >= 0)
+			r = txn_apply(ops, &t);
+		if (r >= 0) {
+			/* Committed: the bindings file says what we did; the journal is no longer needed. */
+			r = ga_journal_remove(ctx, lock->dirfd, lock->dir);
+			if (t.rules_dirty)
+				ga_udev_reload(ctx, t.rules_dir);
+		}
+	}
+	txn_clear(&t);
 	return r;
 }
 
-static int bind_commit_rec(struct ga_ctx *ctx, struct ga_bindings *b, const struct item *it,
-			   const struct ga_journal *j)
+static const char *bind_rule_driver(const struct item *it)
 {
-	const struct ga_binding *old = ga_bindings_find(b, &it->addr);
-	struct ga_binding rec = { .addr = it->addr, .since = j->started };
+	return it->target;
+}
+
+static int bind_record(struct txn *t, const struct item *it)
+{
+	const struct ga_binding *old = ga_bindings_find(&t->b, &it->addr);
+	struct ga_binding rec = { .addr = it->addr, .since = t->j.started };
 
 	if (it->noop)
 		return 0;
 	copy_name(rec.driver, it->target);
 	if (old) {
-		/* Rebound from one vfio driver to another: keep where it first came from. */
+		/* Rebound from one vfio driver to another: keep where it first came from, and for whom. */
 		copy_name(rec.orig_driver, old->orig_driver);
 		copy_name(rec.orig_override, old->orig_override);
+		snprintf(rec.owner, sizeof(rec.owner), "%s", old->owner);
 	} else {
 		copy_name(rec.orig_driver, it->cur);
 		copy_name(rec.orig_override, it->cur_override);
 	}
-	return ga_bindings_put(ctx, b, &rec);
+	if (t->opts->owner)
+		snprintf(rec.owner, sizeof(rec.owner), "%s", t->opts->owner);
+	return ga_bindings_put(t->ctx, &t->b, &rec);
 }
+
+static const struct txn_ops bind_ops = {
+	.name = "bind",
+	.change = bind_one,
+	.rule_driver = bind_rule_driver,
+	.record = bind_record,
+};
 
 /*
  * The GPU's memory range from its ACPI _DSD, so that only that GPU's memory
@@ -666,19 +735,22 @@ int ga_bind_apply(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 {
 	struct ga_acpi_cache acpi = { 0 };
 	struct ga_lock lock = { .fd = -1, .dirfd = -1 };
-	struct plan p = { 0 };
+	struct worklist wl = { 0 };
 	bool grace_checked = false;
 	int r;
 
 	memset(sum, 0, sizeof(*sum));
 	if (n == 0)
 		return ga_report(ctx, -EINVAL, "nothing to bind: give one or more PCI addresses");
+	if (opts->owner && (!*opts->owner || strlen(opts->owner) >= GA_OWNER_MAX))
+		return ga_report(ctx, -EINVAL, "cannot record owner '%.60s': it must be 1 to %d bytes long", opts->owner,
+				 GA_OWNER_MAX - 1);
 	r = lock_and_replay(ctx, opts, &lock, sum);
 	if (r < 0)
 		return r;
-	r = plan_bind(ctx, addrs, n, opts, &p);
-	for (size_t i = 0; r >= 0 && i < p.n; i++) {
-		struct item *it = &p.v[i];
+	r = collect_bind(ctx, addrs, n, opts, &wl);
+	for (size_t i = 0; r >= 0 && i < wl.n; i++) {
+		struct item *it = &wl.v[i];
 
 		it->noop = !strcmp(it->cur, it->target);
 		if (it->noop)
@@ -696,8 +768,8 @@ int ga_bind_apply(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 	}
 	ga_acpi_cache_clear(&acpi);
 	if (r >= 0)
-		r = run_transaction(ctx, &lock, &p, opts, "bind", bind_one, bind_commit_rec, NULL, sum);
-	plan_clear(&p);
+		r = run_transaction(ctx, &lock, &wl, opts, &bind_ops, sum);
+	worklist_clear(&wl);
 	ga_lock_release(&lock);
 	return r;
 }
@@ -709,32 +781,41 @@ static int release_one(struct ga_ctx *ctx, const struct item *it)
 	return restore_one(ctx, it->name, it->target, it->target_override, it->any_driver);
 }
 
-static int release_commit_rec(struct ga_ctx *ctx, struct ga_bindings *b, const struct item *it,
-			      const struct ga_journal *j)
+static const char *release_rule_driver(const struct item *it)
 {
-	(void)ctx;
-	(void)j;
+	(void)it;
+	return NULL;
+}
+
+static int release_record(struct txn *t, const struct item *it)
+{
 	if (!it->noop)
-		ga_bindings_del(b, &it->addr);
+		ga_bindings_del(&t->b, &it->addr);
 	return 0;
 }
 
+static const struct txn_ops release_ops = {
+	.name = "release",
+	.change = release_one,
+	.rule_driver = release_rule_driver,
+	.record = release_record,
+};
+
 /* One function to release; also pulls in recorded peers of its IOMMU group. */
-static int plan_release_one(struct ga_ctx *ctx, struct plan *p, const struct ga_pci_addr *addr,
-			    const struct ga_bindings *b, const struct ga_rules *rules, const struct ga_bind_opts *opts,
-			    bool peer)
+static int collect_release_one(struct ga_ctx *ctx, struct worklist *wl, const struct ga_pci_addr *addr,
+			       const struct ga_bindings *b, const struct ga_rules *rules, bool peer)
 {
 	const struct ga_binding *rec = ga_bindings_find(b, addr);
 	struct ga_pci_dev dev;
 	struct item *it;
 	int r;
 
-	if (plan_find(p, addr))
+	if (worklist_find(wl, addr))
 		return 0;
 	r = ga_pci_dev_read(ctx, addr, &dev);
 	if (r < 0)
 		return r;
-	it = plan_add(ctx, p, addr);
+	it = worklist_add(ctx, wl, addr);
 	if (!it) {
 		ga_pci_dev_clear(&dev);
 		return -ENOMEM;
@@ -769,7 +850,7 @@ static int plan_release_one(struct ga_ctx *ctx, struct plan *p, const struct ga_
 			return r;
 		for (size_t m = 0; m < n; m++) {
 			if (ga_bindings_find(b, &members[m])) {
-				r = plan_release_one(ctx, p, &members[m], b, rules, opts, true);
+				r = collect_release_one(ctx, wl, &members[m], b, rules, true);
 				if (r < 0)
 					return r;
 			}
@@ -807,7 +888,7 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 	struct ga_lock lock = { .fd = -1, .dirfd = -1 };
 	struct ga_bindings b = { 0 };
 	struct ga_rules rules = { 0 };
-	struct plan p = { 0 };
+	struct worklist wl = { 0 };
 	int r;
 
 	memset(sum, 0, sizeof(*sum));
@@ -820,30 +901,55 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 	if (r >= 0)
 		r = ga_rules_load(ctx, opts->rules_dir, &rules);
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = plan_release_one(ctx, &p, &addrs[i], &b, &rules, opts, false);
+		r = collect_release_one(ctx, &wl, &addrs[i], &b, &rules, false);
 	for (size_t i = 0; r >= 0 && opts->all && i < b.n; i++) {
 		if (!ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&b.v[i].addr, (char[GA_PCI_ADDR_STRLEN]){ 0 })))
 			continue; /* gone since: handled below */
-		r = plan_release_one(ctx, &p, &b.v[i].addr, &b, &rules, opts, false);
+		r = collect_release_one(ctx, &wl, &b.v[i].addr, &b, &rules, false);
 	}
 	if (r >= 0 && opts->all && opts->persistent) {
 		for (size_t i = 0; r >= 0 && i < rules.n; i++)
-			if (!plan_find(&p, &rules.v[i].addr) &&
+			if (!worklist_find(&wl, &rules.v[i].addr) &&
 			    ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&rules.v[i].addr, (char[GA_PCI_ADDR_STRLEN]){ 0 })))
-				r = plan_release_one(ctx, &p, &rules.v[i].addr, &b, &rules, opts, false);
+				r = collect_release_one(ctx, &wl, &rules.v[i].addr, &b, &rules, false);
 	}
 	/* Modules of the drivers we go back to must be there before anything changes. */
-	for (size_t i = 0; r >= 0 && i < p.n; i++)
-		if (!p.v[i].noop && *p.v[i].target)
-			r = ga_kmod_ensure_driver(ctx, p.v[i].target);
+	for (size_t i = 0; r >= 0 && i < wl.n; i++)
+		if (!wl.v[i].noop && *wl.v[i].target)
+			r = ga_kmod_ensure_driver(ctx, wl.v[i].target);
 	if (r >= 0)
-		r = run_transaction(ctx, &lock, &p, opts, "release", release_one, release_commit_rec, NULL, sum);
+		r = run_transaction(ctx, &lock, &wl, opts, &release_ops, sum);
+	/* Released: a version-1 hook's owner file for any of them is stale now. */
+	for (size_t i = 0; r >= 0 && i < wl.n; i++)
+		r = ga_legacy_owner_remove(ctx, lock.dirfd, lock.dir, &wl.v[i].addr);
 	if (r >= 0 && opts->all)
 		r = forget_absent(ctx, &lock);
 	ga_bindings_clear(&b);
 	ga_rules_clear(&rules);
-	plan_clear(&p);
+	worklist_clear(&wl);
 	ga_lock_release(&lock);
+	return r;
+}
+
+int ga_bind_owner(struct ga_ctx *ctx, const struct ga_bind_opts *opts, const struct ga_pci_addr *addr,
+		  char owner[GA_OWNER_MAX])
+{
+	struct ga_lock state = { .fd = -1, .dirfd = -1 };
+	struct ga_bindings b = { 0 };
+	const struct ga_binding *rec;
+	int r;
+
+	owner[0] = '\0';
+	r = ga_state_open(ctx, opts->state_dir, &state);
+	if (r >= 0)
+		r = ga_bindings_load(ctx, state.dirfd, state.dir, &b);
+	rec = r >= 0 ? ga_bindings_find(&b, addr) : NULL;
+	if (rec && *rec->owner)
+		snprintf(owner, GA_OWNER_MAX, "%s", rec->owner);
+	else if (r >= 0)
+		r = ga_legacy_owner_read(ctx, state.dirfd, state.dir, addr, owner);
+	ga_bindings_clear(&b);
+	ga_lock_release(&state);
 	return r;
 }
 

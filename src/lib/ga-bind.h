@@ -5,14 +5,17 @@
  * new_id, which is global and fails when repeated). Every call:
  *   1. takes the host-wide lock (ga-lock) and finishes rolling back any
  *      operation a killed process left in the journal (ga-journal);
- *   2. plans: the requested functions plus the other non-bridge functions of
- *      the same slot in their IOMMU group; any other function of the group
- *      that is not on a vfio driver makes it refuse, listing them;
+ *   2. collects its worklist: the requested functions plus the other
+ *      non-bridge functions of the same slot in their IOMMU group; any other
+ *      function of the group that is not on a vfio driver makes it refuse,
+ *      listing them;
  *   3. checks (driver modules loaded with libkmod; a Grace GPU leaving its
  *      NVIDIA driver must be idle with its memory offline, see ga-grace);
  *   4. writes the journal (previous driver and driver_override of every
- *      function it will touch), then changes drivers one function at a time;
- *      any failure puts every touched function back, in reverse order;
+ *      function it will touch, previous content of the bindings file and,
+ *      with persistent, of the udev rules file), then changes drivers one
+ *      function at a time; any failure puts every touched function and file
+ *      back, in reverse order;
  *   5. commits: bindings file (and udev rule with persistent), then removes
  *      the journal.
  * Functions already on the requested driver are left alone.
@@ -36,6 +39,7 @@ struct ga_bind_opts {
 	bool all;              /* release: every function in the bindings file */
 	int wait_sec;          /* Grace GPU: how long to wait for its memory to go offline */
 	int lock_timeout_ms;   /* 0: GA_LOCK_TIMEOUT_MS_DEFAULT, <0: fail at once if busy */
+	const char *owner;     /* bind: record whom the functions are bound for (the hook: the domain's name) */
 };
 
 struct ga_bind_summary {
@@ -49,7 +53,13 @@ int ga_bind_apply(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		  struct ga_bind_summary *sum);
 int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		    const struct ga_bind_opts *opts, struct ga_bind_summary *sum);
-/* Finish rolling back an interrupted operation, if any (sum->repaired). */
+/*
+ * Whom addr was bound for: the owner of its bindings record, else what a
+ * version-1 hook recorded for it; "" when neither names one. Takes no lock.
+ */
+int ga_bind_owner(struct ga_ctx *ctx, const struct ga_bind_opts *opts, const struct ga_pci_addr *addr,
+		  char owner[GA_OWNER_MAX]);
+/* Finish rolling back an interrupted operation, if any (sum->repaired): functions, bindings and rules file. */
 int ga_bind_repair(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_bind_summary *sum);
 
 struct ga_status_entry {

@@ -398,6 +398,17 @@ void ga_clear_error(struct ga_ctx *ctx)
 	ctx->error.message[0] = '\0';
 }
 
+void ga_error_save(const struct ga_ctx *ctx, struct ga_error_saved *s)
+{
+	s->code = ctx->error.code;
+	snprintf(s->message, sizeof(s->message), "%s", ctx->error.message);
+}
+
+int ga_error_restore(struct ga_ctx *ctx, const struct ga_error_saved *s, const char *suffix)
+{
+	return ga_report(ctx, s->code, "%s%s", s->message, suffix ? suffix : "");
+}
+
 const char *ga_error_code_name(int code)
 {
 	static const char *const ga_names[] = {

@@ -127,5 +127,18 @@ int ga_reportv(struct ga_ctx *ctx, int code, const char *fmt, va_list ap) GA_PRI
 const struct ga_error *ga_last_error(const struct ga_ctx *ctx);
 void ga_clear_error(struct ga_ctx *ctx);
 
+/*
+ * Keep the first error while more work (a rollback) may report others:
+ * save it, do the work, then put it back with ga_error_restore(), which
+ * records it again (suffix appended, "" or NULL for none) and returns its code.
+ */
+struct ga_error_saved {
+	int code;
+	char message[sizeof(((struct ga_error *)0)->message)];
+};
+
+void ga_error_save(const struct ga_ctx *ctx, struct ga_error_saved *s);
+int ga_error_restore(struct ga_ctx *ctx, const struct ga_error_saved *s, const char *suffix);
+
 /* A short name for a code: "ENOENT", "GA_E_PARSE", ... */
 const char *ga_error_code_name(int code);

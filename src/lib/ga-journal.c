@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ga-ctx.h"
 #include "ga-journal.h"
@@ -95,12 +96,69 @@ static bool take_ll(const char *val, long long *out)
 }
 
 /*
+ * Free text in a word (an owner, a directory): bytes outside this set are
+ * written %XX, and a lone "-" is "%2D" because "-" means none.
+ */
+static bool plain_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("_.:@+/-", c));
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode a word written by sb_encoded(); "-" is "". False if malformed, a NUL or longer than size - 1. */
+static bool decode(const char *val, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!strcmp(val, "-")) {
+		out[0] = '\0';
+		return true;
+	}
+	for (const char *p = val; *p; p++) {
+		int c = (unsigned char)*p;
+
+		if (*p == '%') {
+			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+
+			if (lo < 0 || (hi == 0 && lo == 0))
+				return false;
+			c = hi * 16 + lo;
+			p += 2;
+		} else if (!plain_byte((unsigned char)c)) {
+			return false;
+		}
+		if (n + 1 >= size)
+			return false;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* A directory to write to on repair: absolute, as ga_dir_open() wants it (the one it was read from). */
+static bool dir_valid(const char *dir)
+{
+	return dir[0] == '/';
+}
+
+/*
  * Split one line into words; a word "key=value" is looked up with get().
- * Lines are short: anything over 512 bytes is not ours.
+ * A line longer than LINE_MAX_LEN is not ours.
  */
 #define MAX_WORDS 16
+#define LINE_MAX_LEN 16384
 struct words {
-	char buf[512];
+	char *buf;
 	char *w[MAX_WORDS];
 	size_t n;
 };
@@ -109,11 +167,9 @@ static bool split_line(const char *line, size_t len, struct words *out)
 {
 	char *save = NULL, *tok;
 
-	if (len >= sizeof(out->buf))
-		return false;
-	memcpy(out->buf, line, len);
-	out->buf[len] = '\0';
 	out->n = 0;
+	if (len >= LINE_MAX_LEN || !(out->buf = strndup(line, len)))
+		return false;
 	for (tok = strtok_r(out->buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		if (out->n == MAX_WORDS)
 			return false;
@@ -133,7 +189,8 @@ static const char *get(const struct words *w, size_t from, const char *key)
 }
 
 /* Parse the binding fields of a line, keys prefixed by `prefix`, after word `from`. */
-static bool parse_binding_fields(const struct words *w, size_t from, const char *prefix, struct ga_binding *rec)
+static bool parse_binding_fields(const struct words *w, size_t from, const char *prefix, unsigned version,
+				 struct ga_binding *rec)
 {
 	char key[32];
 	const char *v;
@@ -151,43 +208,97 @@ static bool parse_binding_fields(const struct words *w, size_t from, const char 
 	snprintf(key, sizeof(key), "%ssince", prefix);
 	if (!(v = get(w, from, key)) || !take_ll(v, &rec->since))
 		return false;
-	return true;
+	if (version < 2)
+		return true; /* version 1 had no owners */
+	snprintf(key, sizeof(key), "%sowner", prefix);
+	return (v = get(w, from, key)) && decode(v, rec->owner, sizeof(rec->owner));
 }
 
-/* Iterate over non-empty, non-comment lines; fn returns false on a bad line. */
-static int each_line(struct ga_ctx *ctx, const char *text, const char *what,
-		     bool (*fn)(void *data, const struct words *w), void *data)
+/*
+ * The version line "version N" opens a file of version 2 on; a file without
+ * it is version 1. *rest is the text after it.
+ */
+static int read_version(struct ga_ctx *ctx, const char *text, const char *what, unsigned *version, const char **rest)
+{
+	long long v;
+	char num[24];
+	size_t len;
+
+	*version = 1;
+	*rest = text;
+	if (strncmp(text, "version ", 8))
+		return 0;
+	len = strcspn(text + 8, "\n");
+	snprintf(num, sizeof(num), "%.*s", (int)(len < sizeof(num) - 1 ? len : sizeof(num) - 1), text + 8);
+	if (len >= sizeof(num) - 1 || !take_ll(num, &v) || v < 2)
+		return ga_report(ctx, -GA_E_PARSE,
+				 "cannot parse the %s: bad version line '%.*s' (the file was not written by this gpu-assign: move it away)",
+				 what, (int)(len > 40 ? 40 : len), text + 8);
+	if (v > GA_STATE_VERSION)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "the %s has state version %lld, this gpu-assign reads up to %d (it was written by a newer gpu-assign: use that one, or move the file away)",
+				 what, v, GA_STATE_VERSION);
+	*version = (unsigned)v;
+	*rest = text[8 + len] ? text + 8 + len + 1 : text + 8 + len;
+	return 0;
+}
+
+/*
+ * Iterate over the non-empty, non-comment lines after the version line; fn
+ * gets the raw line and its words (none for a content line, which starts
+ * with '|') and returns false on a bad line; it is called once more at the
+ * end with line NULL.
+ */
+typedef bool (*line_fn)(void *data, const char *line, size_t len, const struct words *w);
+
+static int each_line(struct ga_ctx *ctx, const char *text, const char *what, unsigned *version, line_fn fn, void *data)
 {
 	unsigned lineno = 0;
+	int r = read_version(ctx, text, what, version, &text);
 
+	if (r < 0)
+		return r;
+	lineno = *version > 1;
 	for (const char *p = text; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		struct words w;
+		struct words w = { 0 };
+		bool ok = true;
 
 		lineno++;
-		if (len > 0 && p[0] != '#') {
-			if (!split_line(p, len, &w) || (w.n > 0 && !fn(data, &w)))
-				return ga_report(ctx, -GA_E_PARSE,
-						 "cannot parse the %s, line %u '%.*s' (the file was not written by this gpu-assign: move it away)",
-						 what, lineno, (int)(len > 80 ? 80 : len), p);
-		}
+		if (len > 0 && p[0] == '|')
+			ok = fn(data, p, len, NULL);
+		else if (len > 0 && p[0] != '#')
+			ok = split_line(p, len, &w) && (w.n == 0 || fn(data, p, len, &w));
+		free(w.buf);
+		if (!ok)
+			return ga_report(ctx, -GA_E_PARSE,
+					 "cannot parse the %s, line %u '%.*s' (the file was not written by this gpu-assign: move it away)",
+					 what, lineno, (int)(len > 80 ? 80 : len), p);
 		p = nl ? nl + 1 : NULL;
 	}
+	if (!fn(data, NULL, 0, NULL))
+		return ga_report(ctx, -GA_E_PARSE,
+				 "cannot parse the %s: it ends in the middle of a record (the file was not written by this gpu-assign: move it away)",
+				 what);
 	return 0;
 }
 
 struct bindings_parse {
 	struct ga_ctx *ctx;
 	struct ga_bindings *b;
+	unsigned version;
 };
 
-static bool bindings_line(void *data, const struct words *w)
+static bool bindings_line(void *data, const char *line, size_t len, const struct words *w)
 {
 	struct bindings_parse *bp = data;
 	struct ga_binding rec = { 0 };
 
-	if (!ga_pci_addr_valid(w->w[0], &rec.addr) || !parse_binding_fields(w, 1, "", &rec))
+	(void)len;
+	if (!line)
+		return true;
+	if (!w || !ga_pci_addr_valid(w->w[0], &rec.addr) || !parse_binding_fields(w, 1, "", bp->version, &rec))
 		return false;
 	if (ga_bindings_find(bp->b, &rec.addr))
 		return false; /* a device listed twice */
@@ -196,12 +307,12 @@ static bool bindings_line(void *data, const struct words *w)
 
 int ga_bindings_parse(struct ga_ctx *ctx, const char *text, struct ga_bindings *out)
 {
-	struct bindings_parse bp = { ctx, out };
+	struct bindings_parse bp = { ctx, out, 1 };
 	int r;
 
 	out->v = NULL;
 	out->n = 0;
-	r = each_line(ctx, text, "bindings file", bindings_line, &bp);
+	r = each_line(ctx, text, "bindings file", &bp.version, bindings_line, &bp);
 	if (r < 0)
 		ga_bindings_clear(out);
 	return r;
@@ -256,10 +367,26 @@ static char *sb_steal(struct sbuf *sb)
 	return sb->s;
 }
 
+/* A free-text value as a word (see plain_byte). */
+static void sb_encoded(struct sbuf *sb, const char *s)
+{
+	if (!*s || !strcmp(s, "-")) {
+		sb_printf(sb, "%s", *s ? "%2D" : "-");
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (plain_byte(*p))
+			sb_printf(sb, "%c", *p);
+		else
+			sb_printf(sb, "%%%02X", *p);
+	}
+}
+
 static void format_binding(struct sbuf *sb, const char *prefix, const struct ga_binding *rec)
 {
-	sb_printf(sb, "%sdriver=%s %sfrom=%s %soverride=%s %ssince=%lld", prefix, rec->driver, prefix,
-		  none_dash(rec->orig_driver), prefix, none_dash(rec->orig_override), prefix, rec->since);
+	sb_printf(sb, "%sdriver=%s %sfrom=%s %soverride=%s %ssince=%lld %sowner=", prefix, rec->driver, prefix,
+		  none_dash(rec->orig_driver), prefix, none_dash(rec->orig_override), prefix, rec->since, prefix);
+	sb_encoded(sb, rec->owner);
 }
 
 char *ga_bindings_format(const struct ga_bindings *b)
@@ -267,7 +394,8 @@ char *ga_bindings_format(const struct ga_bindings *b)
 	struct sbuf sb = { 0 };
 	char name[GA_PCI_ADDR_STRLEN];
 
-	sb_printf(&sb, "# gpu-assign bindings v1: ADDRESS driver=BOUND from=PREVIOUS override=PREVIOUS since=EPOCH\n");
+	sb_printf(&sb, "version %d\n", GA_STATE_VERSION);
+	sb_printf(&sb, "# gpu-assign bindings: ADDRESS driver=BOUND from=PREVIOUS override=PREVIOUS since=EPOCH owner=FOR ('-': none)\n");
 	for (size_t i = 0; i < b->n; i++) {
 		sb_printf(&sb, "%s ", ga_pci_addr_format(&b->v[i].addr, name));
 		format_binding(&sb, "", &b->v[i]);
@@ -303,9 +431,18 @@ int ga_bindings_store(struct ga_ctx *ctx, int dirfd, const char *dirpath, const 
 	return ga_file_write_atomic(ctx, dirfd, dirpath, GA_BINDINGS_FILE, text, 0644);
 }
 
+static void journal_file_clear(struct ga_journal_file *f)
+{
+	free(f->content);
+	free(f->dir);
+	memset(f, 0, sizeof(*f));
+}
+
 void ga_journal_clear(struct ga_journal *j)
 {
 	free(j->v);
+	journal_file_clear(&j->bindings);
+	journal_file_clear(&j->rules);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -324,32 +461,50 @@ int ga_journal_add(struct ga_ctx *ctx, struct ga_journal *j, const struct ga_jou
 	return 0;
 }
 
+int ga_journal_keep_file(struct ga_ctx *ctx, struct ga_journal_file *f, const char *dir, const char *content)
+{
+	journal_file_clear(f);
+	f->recorded = true;
+	f->existed = content != NULL;
+	if ((dir && !(f->dir = strdup(dir))) || (content && !(f->content = strdup(content)))) {
+		journal_file_clear(f);
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 struct journal_parse {
 	struct ga_ctx *ctx;
 	struct ga_journal *j;
 	bool have_header;
+	struct ga_journal_file *file; /* whose content lines come next */
+	struct sbuf content;
+	long long bytes;              /* ... and how many bytes they make */
 };
 
-static bool journal_line(void *data, const struct words *w)
+static bool op_line(struct journal_parse *jp, const struct words *w)
 {
-	struct journal_parse *jp = data;
-	struct ga_journal_entry e = { 0 };
 	const char *v;
 	long long ll;
 
-	if (!strcmp(w->w[0], "op")) {
-		if (!(v = get(w, 1, "name")) || (strcmp(v, "bind") && strcmp(v, "release")))
-			return false;
-		snprintf(jp->j->op, sizeof(jp->j->op), "%s", v);
-		if (!(v = get(w, 1, "pid")) || !take_ll(v, &ll))
-			return false;
-		jp->j->pid = (long)ll;
-		if (!(v = get(w, 1, "started")) || !take_ll(v, &jp->j->started))
-			return false;
-		jp->have_header = true;
-		return true;
-	}
-	if (strcmp(w->w[0], "dev") || w->n < 2 || !ga_pci_addr_valid(w->w[1], &e.addr))
+	if (jp->have_header || !(v = get(w, 1, "name")) || (strcmp(v, "bind") && strcmp(v, "release")))
+		return false;
+	snprintf(jp->j->op, sizeof(jp->j->op), "%s", v);
+	if (!(v = get(w, 1, "pid")) || !take_ll(v, &ll))
+		return false;
+	jp->j->pid = (long)ll;
+	if (!(v = get(w, 1, "started")) || !take_ll(v, &jp->j->started))
+		return false;
+	jp->have_header = true;
+	return true;
+}
+
+static bool dev_line(struct journal_parse *jp, const struct words *w)
+{
+	struct ga_journal_entry e = { 0 };
+	const char *v;
+
+	if (w->n < 2 || !ga_pci_addr_valid(w->w[1], &e.addr))
 		return false;
 	if (!(v = get(w, 2, "driver")) || !take_name(v, e.driver))
 		return false;
@@ -359,20 +514,94 @@ static bool journal_line(void *data, const struct words *w)
 		return false;
 	e.had_binding = v[0] == '1';
 	if (e.had_binding) {
-		if (!parse_binding_fields(w, 2, "r", &e.binding))
+		if (!parse_binding_fields(w, 2, "r", jp->j->version, &e.binding))
 			return false;
 		e.binding.addr = e.addr;
 	}
 	return ga_journal_add(jp->ctx, jp->j, &e) == 0;
 }
 
+/* The content lines of the last file record are complete: check their length and keep them. */
+static bool file_done(struct journal_parse *jp)
+{
+	struct ga_journal_file *f = jp->file;
+	struct sbuf *c = &jp->content;
+
+	if (!f)
+		return true;
+	jp->file = NULL;
+	if (c->oom)
+		return false;
+	/* every content line was taken with its newline; the file's last line may have had none */
+	if (c->len == (size_t)jp->bytes + 1 && c->s[c->len - 1] == '\n')
+		c->s[--c->len] = '\0';
+	if (c->len != (size_t)jp->bytes)
+		return false;
+	f->content = sb_steal(c);
+	memset(c, 0, sizeof(*c));
+	return f->content != NULL;
+}
+
+/* "file bindings existed=0|1 bytes=N" or "file rules dir=DIR existed=0|1 bytes=N", then N bytes as '|' lines. */
+static bool file_line(struct journal_parse *jp, const struct words *w)
+{
+	struct ga_journal_file *f;
+	const char *v, *dir;
+	char path[4096];
+
+	if (jp->j->version < 2 || w->n < 2)
+		return false;
+	f = !strcmp(w->w[1], "bindings") ? &jp->j->bindings : !strcmp(w->w[1], "rules") ? &jp->j->rules : NULL;
+	if (!f || f->recorded)
+		return false;
+	dir = get(w, 2, "dir");
+	if ((f == &jp->j->rules) != (dir != NULL))
+		return false;
+	if (dir && (!decode(dir, path, sizeof(path)) || !dir_valid(path) || !(f->dir = strdup(path))))
+		return false;
+	if (!(v = get(w, 2, "existed")) || (strcmp(v, "0") && strcmp(v, "1")))
+		return false;
+	f->recorded = true;
+	f->existed = v[0] == '1';
+	if (!(v = get(w, 2, "bytes")) || !take_ll(v, &jp->bytes) || (!f->existed && jp->bytes))
+		return false;
+	if (f->existed)
+		jp->file = f;
+	return true;
+}
+
+static bool journal_line(void *data, const char *line, size_t len, const struct words *w)
+{
+	struct journal_parse *jp = data;
+
+	if (line && !w) {
+		/* content of the file record above: the rest of the line, and its newline */
+		if (!jp->file || jp->content.len + len > (size_t)jp->bytes + 1)
+			return false;
+		sb_printf(&jp->content, "%.*s\n", (int)(len - 1), line + 1);
+		return true;
+	}
+	if (!file_done(jp))
+		return false;
+	if (!line)
+		return true;
+	if (!strcmp(w->w[0], "op"))
+		return op_line(jp, w);
+	if (!strcmp(w->w[0], "dev"))
+		return dev_line(jp, w);
+	if (!strcmp(w->w[0], "file"))
+		return file_line(jp, w);
+	return false;
+}
+
 int ga_journal_parse(struct ga_ctx *ctx, const char *text, struct ga_journal *out)
 {
-	struct journal_parse jp = { ctx, out, false };
+	struct journal_parse jp = { .ctx = ctx, .j = out };
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = each_line(ctx, text, "journal", journal_line, &jp);
+	r = each_line(ctx, text, "journal", &out->version, journal_line, &jp);
+	free(jp.content.s);
 	if (r == 0 && !jp.have_header)
 		r = ga_report(ctx, -GA_E_PARSE,
 			      "cannot parse the journal: no 'op' line (the file was not written by this gpu-assign: move it away)");
@@ -381,12 +610,34 @@ int ga_journal_parse(struct ga_ctx *ctx, const char *text, struct ga_journal *ou
 	return r;
 }
 
+static void format_file(struct sbuf *sb, const char *name, const struct ga_journal_file *f)
+{
+	const char *p;
+
+	if (!f->recorded)
+		return;
+	sb_printf(sb, "file %s ", name);
+	if (f->dir) {
+		sb_printf(sb, "dir=");
+		sb_encoded(sb, f->dir);
+		sb_printf(sb, " ");
+	}
+	sb_printf(sb, "existed=%d bytes=%zu\n", f->existed ? 1 : 0, f->existed ? strlen(f->content) : 0);
+	for (p = f->existed ? f->content : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+
+		sb_printf(sb, "|%.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
 char *ga_journal_format(const struct ga_journal *j)
 {
 	struct sbuf sb = { 0 };
 	char name[GA_PCI_ADDR_STRLEN];
 
-	sb_printf(&sb, "# gpu-assign journal v1: an operation in progress; if its process is gone, 'gpu-assign repair' puts these devices back\n");
+	sb_printf(&sb, "version %d\n", GA_STATE_VERSION);
+	sb_printf(&sb, "# gpu-assign journal: an operation in progress; if its process is gone, 'gpu-assign repair' puts these devices and files back\n");
 	sb_printf(&sb, "op name=%s pid=%ld started=%lld\n", j->op, j->pid, j->started);
 	for (size_t i = 0; i < j->n; i++) {
 		const struct ga_journal_entry *e = &j->v[i];
@@ -399,6 +650,8 @@ char *ga_journal_format(const struct ga_journal *j)
 		}
 		sb_printf(&sb, "\n");
 	}
+	format_file(&sb, "bindings", &j->bindings);
+	format_file(&sb, "rules", &j->rules);
 	return sb_steal(&sb);
 }
 
@@ -430,4 +683,44 @@ int ga_journal_store(struct ga_ctx *ctx, int dirfd, const char *dirpath, const s
 int ga_journal_remove(struct ga_ctx *ctx, int dirfd, const char *dirpath)
 {
 	return ga_file_remove(ctx, dirfd, dirpath, GA_JOURNAL_FILE);
+}
+
+static void legacy_name(const struct ga_pci_addr *addr, char name[64])
+{
+	char a[GA_PCI_ADDR_STRLEN];
+
+	snprintf(name, 64, GA_LEGACY_OWNER_PREFIX "%s", ga_pci_addr_format(addr, a));
+}
+
+int ga_legacy_owner_read(struct ga_ctx *ctx, int dirfd, const char *dirpath, const struct ga_pci_addr *addr,
+			 char owner[GA_OWNER_MAX])
+{
+	_cleanup_free_ char *text = NULL;
+	char name[64];
+	size_t len;
+	int r;
+
+	owner[0] = '\0';
+	if (dirfd < 0)
+		return 0;
+	legacy_name(addr, name);
+	r = ga_file_read(ctx, dirfd, dirpath, name, &text);
+	if (r < 0 || !text)
+		return r;
+	/* the domain name and a newline; a longer one could never match, as in version 1 */
+	len = strcspn(text, "\n");
+	if (len < GA_OWNER_MAX)
+		snprintf(owner, GA_OWNER_MAX, "%.*s", (int)len, text);
+	return 0;
+}
+
+int ga_legacy_owner_remove(struct ga_ctx *ctx, int dirfd, const char *dirpath, const struct ga_pci_addr *addr)
+{
+	char name[64];
+
+	legacy_name(addr, name);
+	if (unlinkat(dirfd, name, 0) < 0)
+		return errno == ENOENT ? 0 : ga_report(ctx, -errno, "cannot remove '%s/%s': %s", dirpath, name, strerror(errno));
+	fsync(dirfd);
+	return 0;
 }

@@ -151,14 +151,22 @@ bad:
 	return 0;
 }
 
-int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out)
+int ga_rules_want(struct ga_ctx *ctx, struct ga_rules *rules, const struct ga_pci_addr *addr, const char *driver,
+		  size_t *changed)
 {
-	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int dfd = -1;
-	int r;
+	const struct ga_rule *cur = ga_rules_find(rules, addr);
 
-	out->v = NULL;
-	out->n = 0;
+	if (driver ? cur && !strcmp(cur->driver, driver) : !cur)
+		return 0;
+	(*changed)++;
+	return ga_rules_set(ctx, rules, addr, driver);
+}
+
+int ga_rules_read_text(struct ga_ctx *ctx, const char *dir, char **text)
+{
+	_cleanup_close_ int dfd = -1;
+
+	*text = NULL;
 	if (!dir)
 		dir = ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
 	dfd = ga_dir_open(ctx, dir, false, 0755, false);
@@ -168,28 +176,60 @@ int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out)
 	}
 	if (dfd < 0)
 		return dfd;
-	r = ga_file_read(ctx, dfd, dir, GA_UDEV_RULES_FILE, &text);
+	return ga_file_read(ctx, dfd, dir, GA_UDEV_RULES_FILE, text);
+}
+
+int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	r = ga_rules_read_text(ctx, dir, &text);
 	if (r < 0 || !text)
 		return r;
 	return ga_rules_parse(ctx, text, out);
 }
 
+/* Write text (NULL: remove the file) into dir, creating dir only for a file. */
+static int store_text(struct ga_ctx *ctx, const char *dir, const char *text)
+{
+	_cleanup_close_ int dfd = -1;
+
+	dfd = ga_dir_open(ctx, dir, text != NULL, 0755, false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? (ga_clear_error(ctx), 0) : dfd;
+	if (!text)
+		return ga_file_remove(ctx, dfd, dir, GA_UDEV_RULES_FILE);
+	return ga_file_write_atomic(ctx, dfd, dir, GA_UDEV_RULES_FILE, text, 0644);
+}
+
 int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *rules)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int dfd = -1;
 
+	if (rules->n > 0 && !(text = ga_rules_format(rules)))
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	return store_text(ctx, dir ? dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR), text);
+}
+
+int ga_rules_restore_text(struct ga_ctx *ctx, const char *dir, const char *text, bool *written)
+{
+	_cleanup_free_ char *now = NULL;
+	int r;
+
+	*written = false;
 	if (!dir)
 		dir = ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
-	dfd = ga_dir_open(ctx, dir, rules->n > 0, 0755, false);
-	if (dfd < 0)
-		return dfd == -ENOENT ? (ga_clear_error(ctx), 0) : dfd;
-	if (rules->n == 0)
-		return ga_file_remove(ctx, dfd, dir, GA_UDEV_RULES_FILE);
-	text = ga_rules_format(rules);
-	if (!text)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	return ga_file_write_atomic(ctx, dfd, dir, GA_UDEV_RULES_FILE, text, 0644);
+	r = ga_rules_read_text(ctx, dir, &now);
+	if (r < 0)
+		return r;
+	if (text ? now && !strcmp(now, text) : !now)
+		return 0;
+	r = store_text(ctx, dir, text);
+	*written = r == 0;
+	return r;
 }
 
 #define UDEV_CONTROL "/run/udev/control"

@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ga-ctx.h"
@@ -39,13 +40,27 @@ char *ga_rules_format(const struct ga_rules *rules);
 /* Only lines this code writes are accepted; anything else is an error. */
 int ga_rules_parse(struct ga_ctx *ctx, const char *text, struct ga_rules *out);
 
-/* Missing file or directory: no rules. */
+/* Missing file or directory: no rules. dir NULL: ga_rules_dir_default(). */
 int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out);
+/* The file's exact text; *text NULL when there is no file. */
+int ga_rules_read_text(struct ga_ctx *ctx, const char *dir, char **text);
+/*
+ * Put the file back to text (NULL: no file) unless it already is; *written
+ * tells whether it changed. Rollback and repair, from the journal.
+ */
+int ga_rules_restore_text(struct ga_ctx *ctx, const char *dir, const char *text, bool *written);
 /* Write (or, when empty, remove) the file. */
 int ga_rules_store(struct ga_ctx *ctx, const char *dir, const struct ga_rules *rules);
 
 /* Edit in memory: set addr's driver, or with driver NULL remove addr. */
 int ga_rules_set(struct ga_ctx *ctx, struct ga_rules *rules, const struct ga_pci_addr *addr, const char *driver);
+/*
+ * The diff of a bind or release --persistent: make addr's rule name driver
+ * (NULL: no rule), counting in *changed the lines that this adds, changes or
+ * removes.
+ */
+int ga_rules_want(struct ga_ctx *ctx, struct ga_rules *rules, const struct ga_pci_addr *addr, const char *driver,
+		  size_t *changed);
 
 /*
  * After the rules file in the default directory changed: when a udevd runs

@@ -750,6 +750,7 @@ static void test_lock_busy_and_unsafe_dir(void)
 	env_close(&e);
 }
 
+/* The exact files version 2 writes, read back to the same text. */
 static void test_format_roundtrip(void)
 {
 	struct ga_journal j = { .pid = 7, .started = 11 }, back;
@@ -763,13 +764,31 @@ static void test_format_roundtrip(void)
 	snprintf(j.op, sizeof(j.op), "release");
 	snprintf(en.binding.driver, sizeof(en.binding.driver), "nvgrace_gpu_vfio_pci");
 	snprintf(en.binding.orig_driver, sizeof(en.binding.orig_driver), "nvidia");
+	snprintf(en.binding.owner, sizeof(en.binding.owner), "guest one");
 	en.binding.addr = en.addr;
 	en.binding.since = 3;
 	CU_ASSERT_EQUAL(ga_journal_add(ctx, &j, &en), 0);
+	/* previous files: the bindings with no final newline, the rules absent */
+	CU_ASSERT_EQUAL(ga_journal_keep_file(ctx, &j.bindings, NULL, "version 2\n\n|x% y"), 0);
+	CU_ASSERT_EQUAL(ga_journal_keep_file(ctx, &j.rules, "/etc/udev/rules d", NULL), 0);
 	text = ga_journal_format(&j);
-	CU_ASSERT_TRUE(has(text, "op name=release pid=7 started=11\n"
-				 "dev 0009:01:00.0 driver=nvidia override=- recorded=1 rdriver=nvgrace_gpu_vfio_pci rfrom=nvidia roverride=- rsince=3\n"));
+	CU_ASSERT_STRING_EQUAL(text,
+			       "version 2\n"
+			       "# gpu-assign journal: an operation in progress; if its process is gone, 'gpu-assign repair' puts these devices and files back\n"
+			       "op name=release pid=7 started=11\n"
+			       "dev 0009:01:00.0 driver=nvidia override=- recorded=1 rdriver=nvgrace_gpu_vfio_pci rfrom=nvidia roverride=- rsince=3 rowner=guest%20one\n"
+			       "file bindings existed=1 bytes=16\n"
+			       "|version 2\n"
+			       "|\n"
+			       "||x% y\n"
+			       "file rules dir=/etc/udev/rules%20d existed=0 bytes=0\n");
 	CU_ASSERT_EQUAL(ga_journal_parse(ctx, text, &back), 0);
+	CU_ASSERT_EQUAL(back.version, 2);
+	CU_ASSERT_STRING_EQUAL(back.v[0].binding.owner, "guest one");
+	CU_ASSERT_TRUE(back.bindings.recorded && back.bindings.existed);
+	CU_ASSERT_STRING_EQUAL(back.bindings.content, "version 2\n\n|x% y");
+	CU_ASSERT_TRUE(back.rules.recorded && !back.rules.existed);
+	CU_ASSERT_STRING_EQUAL(back.rules.dir, "/etc/udev/rules d");
 	text2 = ga_journal_format(&back);
 	CU_ASSERT_STRING_EQUAL(text, text2);
 	free(text);
@@ -779,11 +798,20 @@ static void test_format_roundtrip(void)
 
 	CU_ASSERT_EQUAL(ga_bindings_put(ctx, &b, &rec), 0);
 	rec.addr.domain = 9;
+	snprintf(rec.owner, sizeof(rec.owner), "-");
 	CU_ASSERT_EQUAL(ga_bindings_put(ctx, &b, &rec), 0);
 	text = ga_bindings_format(&b);
-	CU_ASSERT_TRUE(has(text, "0009:01:00.0 driver=vfio-pci from=- override=- since=5\n0019:01:00.0 driver=vfio-pci"));
+	CU_ASSERT_STRING_EQUAL(text,
+			       "version 2\n"
+			       "# gpu-assign bindings: ADDRESS driver=BOUND from=PREVIOUS override=PREVIOUS since=EPOCH owner=FOR ('-': none)\n"
+			       "0009:01:00.0 driver=vfio-pci from=- override=- since=5 owner=%2D\n"
+			       "0019:01:00.0 driver=vfio-pci from=- override=- since=5 owner=-\n");
 	CU_ASSERT_EQUAL(ga_bindings_parse(ctx, text, &b2), 0);
 	CU_ASSERT_EQUAL(b2.n, 2);
+	if (b2.n == 2) {
+		CU_ASSERT_STRING_EQUAL(b2.v[0].owner, "-");
+		CU_ASSERT_STRING_EQUAL(b2.v[1].owner, "");
+	}
 	free(text);
 	ga_bindings_clear(&b);
 	ga_bindings_clear(&b2);
@@ -791,6 +819,272 @@ static void test_format_roundtrip(void)
 	CU_ASSERT_EQUAL(ga_bindings_parse(ctx, "0009:01:00.0 driver=vfio-pci from=- override=- since=5\n"
 					       "0009:01:00.0 driver=vfio-pci from=- override=- since=5\n", &b2), -GA_E_PARSE);
 	ga_ctx_free(ctx);
+}
+
+/* What version 2 refuses: a newer version, owners and files that are not ours, content cut short. */
+static void test_format_refusals(void)
+{
+	static const char *const bad[] = {
+		"version 2\n0009:01:00.0 driver=vfio-pci from=- override=- since=5\n",           /* no owner */
+		"version 2\n0009:01:00.0 driver=vfio-pci from=- override=- since=5 owner=a%00\n",
+		"version 2\n0009:01:00.0 driver=vfio-pci from=- override=- since=5 owner=a%2\n",
+		"version 2\n0009:01:00.0 driver=vfio-pci from=- override=- since=5 owner=a\"b\n",
+		"version 1\n0009:01:00.0 driver=vfio-pci from=- override=- since=5\n",
+		"version x\n",
+		"# a comment first\nversion 2\n",
+		"|content\n",
+	};
+	static const char *const bad_journals[] = {
+		"op name=bind pid=1 started=1\nfile bindings existed=0 bytes=0\n", /* version 1 had no files */
+		"version 2\nop name=bind pid=1 started=1\nfile bindings existed=1 bytes=5\n|abc\n",
+		"version 2\nop name=bind pid=1 started=1\nfile bindings existed=1 bytes=2\n|abc\n",
+		"version 2\nop name=bind pid=1 started=1\n|abc\n",
+		"version 2\nop name=bind pid=1 started=1\nfile rules existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nfile rules dir=etc existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nfile rules dir=- existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nfile bindings dir=/x existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nfile passwd existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nfile bindings existed=0 bytes=0\nfile bindings existed=0 bytes=0\n",
+		"version 2\nop name=bind pid=1 started=1\nop name=bind pid=1 started=1\n",
+	};
+	struct ga_bindings b;
+	struct ga_journal j;
+	struct ga_ctx *ctx;
+
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(bad); i++) {
+		CU_ASSERT_EQUAL(ga_bindings_parse(ctx, bad[i], &b), -GA_E_PARSE);
+		CU_ASSERT_TRUE(has(ga_last_error(ctx)->message, "cannot parse the bindings file"));
+	}
+	for (size_t i = 0; i < GA_ARRAY_SIZE(bad_journals); i++) {
+		CU_ASSERT_EQUAL(ga_journal_parse(ctx, bad_journals[i], &j), -GA_E_PARSE);
+		CU_ASSERT_TRUE(has(ga_last_error(ctx)->message, "cannot parse the journal"));
+	}
+	CU_ASSERT_EQUAL(ga_bindings_parse(ctx, "version 3\n", &b), -GA_E_UNSUPPORTED);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message,
+			       "the bindings file has state version 3, this gpu-assign reads up to 2 (it was written by a newer gpu-assign: use that one, or move the file away)");
+	/* An empty file and one with no final newline are fine. */
+	CU_ASSERT_EQUAL(ga_journal_parse(ctx, "version 2\nop name=bind pid=1 started=1\nfile bindings existed=1 bytes=0\n", &j), 0);
+	CU_ASSERT_STRING_EQUAL(j.bindings.content, "");
+	ga_journal_clear(&j);
+	CU_ASSERT_EQUAL(ga_journal_parse(ctx, "version 2\nop name=bind pid=1 started=1\nfile bindings existed=1 bytes=1\n|\n", &j), 0);
+	CU_ASSERT_STRING_EQUAL(j.bindings.content, "\n");
+	ga_journal_clear(&j);
+	CU_ASSERT_EQUAL(ga_journal_parse(ctx, "version 2\nop name=bind pid=1 started=1\nfile bindings existed=1 bytes=1\n|a", &j), 0);
+	CU_ASSERT_STRING_EQUAL(j.bindings.content, "a");
+	ga_journal_clear(&j);
+	ga_ctx_free(ctx);
+}
+
+/* The hook's owner: recorded by bind in the binding, read back, gone with the release. */
+static void test_owner(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	char owner[GA_OWNER_MAX], *b, big[GA_OWNER_MAX + 1];
+	struct env e;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	e.opts.owner = "guest one";
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpus[0], 1, &e.opts, &sum), 0);
+	e.opts.owner = NULL;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpus[1], 1, &e.opts, &sum), 0);
+	b = read_all(e.state, "bindings");
+	CU_ASSERT_TRUE(has(b, "version 2\n"));
+	CU_ASSERT_TRUE(has(b, "\n0009:01:00.0 driver=nvgrace_gpu_vfio_pci from=nvidia override=- since="));
+	CU_ASSERT_TRUE(has(b, " owner=guest%20one\n0019:01:00.0 driver=nvgrace_gpu_vfio_pci"));
+	CU_ASSERT_TRUE(has(b, " owner=-\n"));
+	free(b);
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[0], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "guest one");
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[1], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "");
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[2], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "");
+	/* Already bound: nothing changes, the owner stays. */
+	e.opts.owner = "someone else";
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpus[0], 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 0);
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[0], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "guest one");
+	/* An owner that cannot be recorded is refused before anything changes. */
+	memset(big, 'x', GA_OWNER_MAX);
+	big[GA_OWNER_MAX] = '\0';
+	e.opts.owner = big;
+	e.fk.writes = 0;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpus[2], 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_TRUE(has(MSG(&e), "it must be 1 to 255 bytes long"));
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	e.opts.owner = NULL;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, gpus, 2, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[0], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "");
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+/*
+ * /run outlives a package upgrade: a state directory exactly as the previous
+ * version (1) left it after a kill (its journal, its bindings file, the
+ * hook's hook-ADDRESS file) is repaired and read by this one.
+ */
+static void test_previous_format(void)
+{
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	char owner[GA_OWNER_MAX], *b;
+	struct env e;
+
+	quad_addrs(gpus);
+	env_open(&e, "quad-gh200");
+	mkdir(e.state, 0700);
+	/* 0009 and 0029 were bound (0029 by the hook for 'vm1'); a bind of 0019 died after moving it. */
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "vfio-pci", "bus/pci/devices/%s/driver_override", quad[i]), 0);
+		CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, quad[i], "bus/pci/drivers/%s/unbind", "nvidia"), 0);
+		CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, quad[i], "bus/pci/drivers_probe"), 0);
+	}
+	test_write_file(e.state, "bindings",
+			"# gpu-assign bindings v1: ADDRESS driver=BOUND from=PREVIOUS override=PREVIOUS since=EPOCH\n"
+			"0009:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000000\n"
+			"0019:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000100\n"
+			"0029:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000050\n");
+	test_write_file(e.state, "journal",
+			"# gpu-assign journal v1: an operation in progress; if its process is gone, 'gpu-assign repair' puts these devices back\n"
+			"op name=bind pid=4242 started=1700000100\n"
+			"dev 0019:01:00.0 driver=nvidia override=- recorded=0\n");
+	test_write_file(e.state, "hook-0029:01:00.0", "vm1\n");
+	CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.repaired, 1);
+	CU_ASSERT_TRUE(dev_is(&e, quad[1], "nvidia", "-"));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	b = read_all(e.state, "bindings");
+	CU_ASSERT_STRING_EQUAL(b, "version 2\n"
+				  "# gpu-assign bindings: ADDRESS driver=BOUND from=PREVIOUS override=PREVIOUS since=EPOCH owner=FOR ('-': none)\n"
+				  "0009:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000000 owner=-\n"
+				  "0029:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000050 owner=-\n");
+	free(b);
+	/* the hook's owner file still names the owner; the binding does not */
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[2], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "vm1");
+	CU_ASSERT_EQUAL(ga_bind_owner(e.ctx, &e.opts, &gpus[0], owner), 0);
+	CU_ASSERT_STRING_EQUAL(owner, "");
+	/* releasing reads the old records and removes the owner file with the binding */
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpus[2], 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_FALSE(file_exists(e.state, "hook-0029:01:00.0"));
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpus[0], 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+	env_close(&e);
+}
+
+static char *rules_with(const char *dev)
+{
+	char *text = malloc(1024);
+
+	snprintf(text, 1024,
+		 "# Written by 'gpu-assign bind --persistent'; change it with gpu-assign only\n"
+		 "# ('gpu-assign release --persistent ADDRESS' removes a line).\n"
+		 "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", ATTR{driver_override}=\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\", RUN+=\"/bin/sh -c 'echo $kernel > /sys/bus/pci/drivers_probe'\"\n",
+		 dev);
+	return text;
+}
+
+/*
+ * The udev rules file is in the journal: a bind --persistent that fails
+ * after writing it, or is killed at any sysfs write, leaves the rules file
+ * exactly as it was (after repair).
+ */
+static void test_rules_in_journal(void)
+{
+	int total = count_bind_writes();
+	struct ga_pci_addr gpus[4];
+	struct ga_bind_summary sum;
+	char *before = rules_with("0002:01:00.0"), *now, blocker[PATH_MAX];
+	struct env e;
+
+	quad_addrs(gpus);
+	for (int i = 0; i <= total; i++) {
+		int status;
+		pid_t pid;
+
+		env_open(&e, "quad-gh200");
+		e.opts.persistent = true;
+		test_write_file(e.rules, GA_UDEV_RULES_FILE, before);
+		pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) {
+			/* i == 0: the bindings file cannot be written, after the rules were */
+			snprintf(blocker, sizeof(blocker), "%s/.bindings.tmp.%ld/x", e.state, (long)getpid());
+			if (i == 0)
+				test_write_file(e.state, blocker + strlen(e.state) + 1, "");
+			e.fk.exit_at = i;
+			_exit(ga_bind_apply(e.ctx, gpus, 4, &e.opts, &sum) < 0 && i == 0 ? 55 : 0);
+		}
+		CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+		CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == (i == 0 ? 55 : 77));
+		CU_ASSERT_EQUAL(file_exists(e.state, "journal"), i > 0);
+		if (i > 0) {
+			now = read_all(e.state, "journal");
+			CU_ASSERT_TRUE(has(now, "\nfile rules dir="));
+			free(now);
+			CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0);
+		}
+		now = read_all(e.rules, GA_UDEV_RULES_FILE);
+		CU_ASSERT_STRING_EQUAL(now, before);
+		free(now);
+		CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+		CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+		CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+		env_close(&e);
+	}
+	free(before);
+}
+
+/* A journal as a bind --persistent killed after writing the rules leaves it: repair puts the file back. */
+static void test_repair_restores_rules(void)
+{
+	struct ga_bind_summary sum;
+	char journal[4096], *old = rules_with("0039:01:00.0"), *now;
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	mkdir(e.state, 0700);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "vfio-pci", "bus/pci/devices/%s/driver_override", "0019:01:00.0"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "0019:01:00.0", "bus/pci/drivers/%s/unbind", "nvidia"), 0);
+	CU_ASSERT_EQUAL(ga_sysfs_write(e.ctx, "0019:01:00.0", "bus/pci/drivers_probe"), 0);
+	snprintf(journal, sizeof(journal),
+		 "version 2\n"
+		 "op name=bind pid=4242 started=1700000000\n"
+		 "dev 0019:01:00.0 driver=nvidia override=- recorded=0\n"
+		 "file bindings existed=0 bytes=0\n"
+		 "file rules dir=%s existed=1 bytes=%zu\n"
+		 "|%.*s\n|%.*s\n|%s",
+		 e.rules, strlen(old), (int)strcspn(old, "\n"), old, (int)strcspn(old + strcspn(old, "\n") + 1, "\n"),
+		 old + strcspn(old, "\n") + 1, strstr(old, "ACTION"));
+	test_write_file(e.state, "journal", journal);
+	test_write_file(e.state, "bindings", "version 2\n0019:01:00.0 driver=vfio-pci from=nvidia override=- since=1700000000 owner=-\n");
+	now = rules_with("0019:01:00.0");
+	test_write_file(e.rules, GA_UDEV_RULES_FILE, now);
+	free(now);
+	CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.repaired, 1);
+	now = read_all(e.rules, GA_UDEV_RULES_FILE);
+	CU_ASSERT_STRING_EQUAL(now, old);
+	free(now);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	/* A rules file that did not exist before is removed. */
+	snprintf(journal, sizeof(journal),
+		 "version 2\nop name=release pid=4242 started=1700000000\nfile rules dir=%s existed=0 bytes=0\n", e.rules);
+	test_write_file(e.state, "journal", journal);
+	CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), 0);
+	CU_ASSERT_FALSE(file_exists(e.rules, GA_UDEV_RULES_FILE));
+	free(old);
+	env_close(&e);
 }
 
 /*
@@ -846,6 +1140,11 @@ static const struct test_case cases[] = {
 	{ "hostile state files", test_hostile_state_files },
 	{ "lock busy, unsafe state directory", test_lock_busy_and_unsafe_dir },
 	{ "journal and bindings formats", test_format_roundtrip },
+	{ "state files that are not ours", test_format_refusals },
+	{ "the owner of a binding", test_owner },
+	{ "state files of the previous version", test_previous_format },
+	{ "udev rules file in the journal", test_rules_in_journal },
+	{ "repair puts the rules file back", test_repair_restores_rules },
 	{ "libvirt node-device path (test driver)", test_nodedev_test_driver },
 	{ NULL, NULL },
 };

@@ -251,6 +251,86 @@ static void test_binding(void)
 	assert_allowed(&res);
 }
 
+/* The hook's log (gpu-assign.conf <log file>) of the last run, emptied for the next. */
+static char *take_log(const char *path)
+{
+	char *buf = calloc(1, 1 << 16);
+	FILE *f = fopen(path, "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	if (f) {
+		if (fread(buf, 1, (1 << 16) - 1, f) == 0)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	unlink(path);
+	return buf;
+}
+
+/*
+ * At release end the hook gives back only a GPU it bound for this domain:
+ * the owner in the bindings file (version 2), or the hook-ADDRESS file the
+ * previous version wrote. Giving it back fails on this fake tree (no driver
+ * core), which is enough to see that the hook tried.
+ */
+static void test_release_owner(void)
+{
+	static const char *const not_ours = "GPU 0009:01:00.0: not bound by the hook for this domain, left as it is";
+	static const char *const tried = "GPU 0009:01:00.0: giving it back failed: ";
+	char config[8192], log[4096], state[4096], *text;
+	struct result res;
+
+	run(NULL, "release", "end", BARE("no"), NULL, &res); /* sets the host up */
+	snprintf(log, sizeof(log), "%s/hook.log", confdir);
+	snprintf(state, sizeof(state), "%s/state", confdir);
+	snprintf(config, sizeof(config), "<gpu-assign><log syslog='no' file='%s'/></gpu-assign>", log);
+	unlink(log);
+
+	run(config, "release", "end", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+	text = take_log(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, not_ours));
+	free(text);
+
+	test_write_file(state, "hook-0009:01:00.0", "vm\n");
+	run(config, "release", "end", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+	text = take_log(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, tried));
+	free(text);
+	test_write_file(state, "hook-0009:01:00.0", "other\n");
+	run(config, "release", "end", BARE("no"), NULL, &res);
+	text = take_log(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, not_ours));
+	free(text);
+	{
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/hook-0009:01:00.0", state);
+		unlink(p);
+	}
+
+	test_write_file(state, "bindings",
+			"version 2\n0009:01:00.0 driver=nvgrace_gpu_vfio_pci from=nvidia override=- since=1 owner=vm\n");
+	run(config, "release", "end", BARE("no"), NULL, &res);
+	assert_allowed(&res);
+	text = take_log(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, tried));
+	free(text);
+	test_write_file(state, "bindings",
+			"version 2\n0009:01:00.0 driver=nvgrace_gpu_vfio_pci from=nvidia override=- since=1 owner=vm2\n");
+	run(config, "release", "end", BARE("no"), NULL, &res);
+	text = take_log(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, not_ours));
+	free(text);
+	{
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/bindings", state);
+		unlink(p);
+	}
+}
+
 static void test_reserved(void)
 {
 	struct result res;
@@ -364,6 +444,7 @@ static const struct test_case cases[] = {
 	{ "GI count from the firmware's _DSD", test_gi_from_acpi },
 	{ "64-bit MMIO window", test_mmio_window },
 	{ "managed and binding", test_binding },
+	{ "release: only what the hook bound for the domain", test_release_owner },
 	{ "reserved GPUs", test_reserved },
 	{ "domains that are not ours", test_not_ours },
 	{ "recorded Nova domains", test_nova },
