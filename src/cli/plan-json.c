@@ -133,7 +133,7 @@ static void json_mmio(struct json *j, const struct ga_plan *plan)
 		json_null(j);
 	json_key(j, "highmem_mmio_size");
 	if (plan->mmio_window && plan->arch == GA_ARCH_AARCH64)
-		json_string(j, ga_domxml_qemu_size(plan->mmio_window, buf, sizeof(buf)));
+		json_string(j, ga_size_format_qemu(plan->mmio_window, buf, sizeof(buf)));
 	else
 		json_null(j);
 	json_end_object(j);

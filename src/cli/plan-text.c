@@ -2,25 +2,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "ga-units.h"
 #include "plan-print.h"
 #include "table.h"
-
-static char *human(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned u = 0;
-	double v = (double)bytes;
-
-	while (v >= 1024 && u + 1 < GA_ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	if (v == (double)(uint64_t)v)
-		snprintf(buf, size, "%" PRIu64 " %s", (uint64_t)v, units[u]);
-	else
-		snprintf(buf, size, "%.2f %s", v, units[u]);
-	return buf;
-}
 
 static void gi_ids(const struct ga_plan_gpu *g, char *buf, size_t size)
 {
@@ -65,7 +49,7 @@ static void print_cells(const struct ga_plan *plan)
 			snprintf(v, sizeof(v), "%u", c->first_vcpu);
 		else
 			snprintf(v, sizeof(v), "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);
-		human(c->memory_kib * 1024, mem, sizeof(mem));
+		ga_size_format_human(c->memory_kib * 1024, mem, sizeof(mem));
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
@@ -89,7 +73,7 @@ static void print_gpus(const struct ga_plan *plan)
 		host_mem_ids(g, hm, sizeof(hm));
 		snprintf(count, sizeof(count), "%u (%s)", g->ngi, ga_gi_source_to_string(g->gi_source));
 		snprintf(cell, sizeof(cell), "%u", g->cell);
-		human(g->bar_bytes, bars, sizeof(bars));
+		ga_size_format_human(g->bar_bytes, bars, sizeof(bars));
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
@@ -102,7 +86,7 @@ void plan_print_text(const struct ga_prepared *p)
 	char b1[64], b2[64], b3[512];
 
 	printf("Guest: %u vCPU%s, %s RAM, %s '%s', %zu GPU%s, %u NUMA nodes (%zu CPU cell%s + %u GI nodes)\n",
-	       plan->vcpus, plan->vcpus == 1 ? "" : "s", human(plan->memory_kib * 1024, b1, sizeof(b1)),
+	       plan->vcpus, plan->vcpus == 1 ? "" : "s", ga_size_format_human(plan->memory_kib * 1024, b1, sizeof(b1)),
 	       ga_arch_to_string(plan->arch), ga_arch_machine(plan->arch), plan->ngpus,
 	       plan->ngpus == 1 ? "" : "s", plan->nnodes, plan->ncells, plan->ncells == 1 ? "" : "s",
 	       plan->nnodes - (unsigned)plan->ncells);
@@ -124,15 +108,15 @@ void plan_print_text(const struct ga_prepared *p)
 			printf(" %3u", ga_plan_distance(plan, i, j));
 		printf("\n");
 	}
-	printf("\nMMIO: 64-bit BARs %s + reserve %s = %s; ", human(plan->mmio_needed - GA_PLAN_MMIO_RESERVE, b1, sizeof(b1)),
-	       human(GA_PLAN_MMIO_RESERVE, b2, sizeof(b2)), human(plan->mmio_needed, b3, sizeof(b3)));
+	printf("\nMMIO: 64-bit BARs %s + reserve %s = %s; ", ga_size_format_human(plan->mmio_needed - GA_PLAN_MMIO_RESERVE, b1, sizeof(b1)),
+	       ga_size_format_human(GA_PLAN_MMIO_RESERVE, b2, sizeof(b2)), ga_size_format_human(plan->mmio_needed, b3, sizeof(b3)));
 	if (plan->arch == GA_ARCH_AARCH64) {
 		if (plan->mmio_window)
 			printf("above the 512 GiB default: highmem-mmio-size=%s\n",
-			       ga_domxml_qemu_size(plan->mmio_window, b1, sizeof(b1)));
+			       ga_size_format_qemu(plan->mmio_window, b1, sizeof(b1)));
 		else
 			printf("the 512 GiB default is enough\n");
 	} else {
-		printf("pcihole64 %s\n", human(plan->mmio_window, b1, sizeof(b1)));
+		printf("pcihole64 %s\n", ga_size_format_human(plan->mmio_window, b1, sizeof(b1)));
 	}
 }

@@ -63,9 +63,3 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
 		    const struct ga_domxml_opts *opts, char **out);
 
-/* The value of QEMU's highmem-mmio-size for size bytes ("1T", "768G"); returns buf.
- * Old name of ga_size_format_qemu, kept for src/cli/cmd-plan.c. */
-static inline char *ga_domxml_qemu_size(uint64_t bytes, char *buf, size_t size)
-{
-	return ga_size_format_qemu(bytes, buf, size);
-}

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ga-domxml.h"
+#include "ga-units.h"
 #include "ga-xml.h"
 #include "plan-fixture.h"
 
@@ -560,10 +561,10 @@ static void test_qemu_size(void)
 {
 	char buf[32];
 
-	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(1ULL << 40, buf, sizeof(buf)), "1T");
-	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(768ULL << 30, buf, sizeof(buf)), "768G");
-	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(1536, buf, sizeof(buf)), "1536");
-	CU_ASSERT_STRING_EQUAL(ga_domxml_qemu_size(2048, buf, sizeof(buf)), "2K");
+	CU_ASSERT_STRING_EQUAL(ga_size_format_qemu(1ULL << 40, buf, sizeof(buf)), "1T");
+	CU_ASSERT_STRING_EQUAL(ga_size_format_qemu(768ULL << 30, buf, sizeof(buf)), "768G");
+	CU_ASSERT_STRING_EQUAL(ga_size_format_qemu(1536, buf, sizeof(buf)), "1536");
+	CU_ASSERT_STRING_EQUAL(ga_size_format_qemu(2048, buf, sizeof(buf)), "2K");
 }
 
 /* Every tests/xml/ *-valid.xml passes our schema, every *-invalid.xml fails. */
