@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ga-error.h"
+#include "ga-ctx.h"
 #include "ga-journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
