@@ -295,8 +295,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (as_json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_begin_object(&j);
+		json_begin_document(&j, stdout);
 		json_key(&j, "devices");
 		json_begin_array(&j);
 		for (size_t i = 0; i < st.n; i++) {

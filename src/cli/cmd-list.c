@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "ga-ctx.h"
+#include "ga-gi.h"
 #include "ga-gpu.h"
 #include "ga-units.h"
 #include "table.h"
@@ -18,12 +19,38 @@ static const char *model_name(const struct ga_gpu *gpu)
 	return gpu->verdict == GA_VERDICT_UNKNOWN_MODEL ? "unknown NVIDIA GPU" : "-";
 }
 
-static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu *gpu)
+/*
+ * How many GI nodes the GPU gets in a guest, and from where: the rule plan
+ * applies without --gi-nodes (ga_gi_count). A GPU that needs none has 0 and
+ * no source.
+ */
+struct gi_info {
+	unsigned n;
+	const char *source;
+};
+
+static struct gi_info gi_info(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const struct ga_gpu *gpu)
+{
+	struct gi_info gi = { 0, NULL };
+	struct ga_gi_query q;
+
+	if (!gpu->model || !gpu->model->coherent || !gpu->model->gi_nodes)
+		return gi;
+	q = (struct ga_gi_query){ .pci_name = gpu->dev->name, .catalogue = gpu->model->gi_nodes };
+	gi.source = ga_gi_source_to_string(ga_gi_count(ctx, cache, &q, &gi.n, NULL));
+	return gi;
+}
+
+/* One device: an object in list's array, or (document) show's whole document. */
+static void json_device(struct json *j, const struct ga_gpu *gpu, const struct gi_info *gi, bool document)
 {
 	const struct ga_pci_dev *dev = gpu->dev;
 	char buf[32];
 
-	json_begin_object(j);
+	if (document)
+		json_begin_document(j, stdout);
+	else
+		json_begin_object(j);
 	json_kv_string(j, "address", dev->name);
 	snprintf(buf, sizeof(buf), "0x%04x", dev->vendor);
 	json_kv_string(j, "vendor", buf);
@@ -78,9 +105,9 @@ static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu 
 	json_kv_string(j, "verdict", ga_verdict_to_string(gpu->verdict));
 	json_kv_string(j, "reason", gpu->reason);
 	json_kv_string(j, "target_driver", gpu->model ? gpu->model->driver : NULL);
-	json_kv_uint(j, "gi_nodes", gpu->model ? gpu->model->gi_nodes : 0);
+	json_kv_uint(j, "gi_nodes", gi->n);
+	json_kv_string(j, "gi_source", gi->source);
 	json_end_object(j);
-	(void)ctx;
 }
 
 /* "5", "5 +0009:01:00.1", "-" */
@@ -126,6 +153,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		{}
 	};
 	_cleanup_host_ struct ga_host *host = NULL;
+	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	static const char *const header[] = { "ADDRESS", "ID", "MODEL", "FAMILY", "DRIVER",
 					      "IOMMU-GROUP", "NUMA", "ASSIGNABLE", NULL };
 	bool all = false, as_json = false;
@@ -153,8 +181,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 
 	if (as_json) {
-		json_init(&j, stdout);
-		json_begin_object(&j);
+		json_begin_document(&j, stdout);
 		json_key(&j, "devices");
 		json_begin_array(&j);
 	} else if (table_init(&t, header) < 0) {
@@ -175,7 +202,9 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		}
 		shown++;
 		if (as_json) {
-			json_device(&j, cli->ctx, &gpu);
+			struct gi_info gi = gi_info(cli->ctx, &acpi, &gpu);
+
+			json_device(&j, &gpu, &gi, false);
 		} else {
 			const char *row[] = {
 				dev->name, id, model_name(&gpu),
@@ -216,7 +245,7 @@ static int parse_one_address(struct cli *cli, const char *cmd, int argc, char **
 	return EXIT_OK;
 }
 
-static void show_text(const struct ga_host *host, const struct ga_gpu *gpu)
+static void show_text(const struct ga_host *host, const struct ga_gpu *gpu, const struct gi_info *gi)
 {
 	const struct ga_pci_dev *dev = gpu->dev;
 	char size[32];
@@ -268,8 +297,8 @@ static void show_text(const struct ga_host *host, const struct ga_gpu *gpu)
 	printf("%s\n", any ? "" : " (none)");
 	if (gpu->model) {
 		printf("Target driver:   %s\n", gpu->model->driver);
-		if (gpu->model->gi_nodes)
-			printf("GI NUMA nodes:   %u per GPU (catalogue default)\n", gpu->model->gi_nodes);
+		if (gi->source)
+			printf("GI NUMA nodes:   %u per GPU (%s)\n", gi->n, gi->source);
 	}
 	printf("Assignable:      %s: %s\n", ga_gpu_is_assignable(gpu) ? "yes" : "no", gpu->reason);
 }
@@ -281,8 +310,10 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		{}
 	};
 	_cleanup_host_ struct ga_host *host = NULL;
+	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	const struct ga_pci_dev *dev;
 	struct ga_pci_addr addr;
+	struct gi_info gi;
 	bool as_json = false;
 	struct ga_gpu gpu;
 	int c, r;
@@ -304,14 +335,14 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	}
 	if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0)
 		return cli_fail(cli);
+	gi = gi_info(cli->ctx, &acpi, &gpu);
 	if (as_json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_device(&j, cli->ctx, &gpu);
+		json_device(&j, &gpu, &gi, true);
 		json_end(&j);
 	} else {
-		show_text(host, &gpu);
+		show_text(host, &gpu, &gi);
 	}
 	ga_gpu_clear(&gpu);
 	return EXIT_OK;

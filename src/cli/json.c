@@ -8,6 +8,13 @@ void json_init(struct json *j, FILE *out)
 	j->after_key = false;
 }
 
+void json_begin_document(struct json *j, FILE *out)
+{
+	json_init(j, out);
+	json_begin_object(j);
+	json_kv_int(j, "schema", JSON_SCHEMA_VERSION);
+}
+
 /* Separator before a value or key at the current level. */
 static void sep(struct json *j)
 {

@@ -7,6 +7,13 @@
 
 #define JSON_MAX_DEPTH 32
 
+/*
+ * The version of the --json contract (gpu-assign(1), JSON OUTPUT): every
+ * document is an object whose first key is "schema" with this value. It goes
+ * up only when a key is removed or changes type or meaning; added keys keep it.
+ */
+#define JSON_SCHEMA_VERSION 1
+
 struct json {
 	FILE *out;
 	int depth;
@@ -15,6 +22,8 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *out);
+/* json_init, then open the document's object and write "schema". */
+void json_begin_document(struct json *j, FILE *out);
 void json_begin_object(struct json *j);
 void json_end_object(struct json *j);
 void json_begin_array(struct json *j);

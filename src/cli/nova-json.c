@@ -95,7 +95,7 @@ static void json_flavors(struct json *j, const struct ga_nova *nova)
 			snprintf(spec, sizeof(spec), "%.63s:%u", al->name, fl.gpus);
 			snprintf(nodes, sizeof(nodes), "%u", fl.nodes);
 			json_begin_object(j);
-			json_kv_uint(j, "gpus", fl.gpus);
+			json_kv_uint(j, "gpu_count", fl.gpus);
 			json_key(j, "extra_specs");
 			json_begin_object(j);
 			json_kv_string(j, "pci_passthrough:alias", spec);
@@ -112,8 +112,7 @@ void nova_print_json(const char *host, const struct ga_nova *nova)
 {
 	struct json j;
 
-	json_init(&j, stdout);
-	json_begin_object(&j);
+	json_begin_document(&j, stdout);
 	json_kv_string(&j, "host", host);
 	json_gpus(&j, nova);
 	json_nova_conf(&j, nova);

@@ -37,7 +37,7 @@ static void json_cells(struct json *j, const struct ga_plan *plan)
 		json_begin_object(j);
 		json_kv_uint(j, "id", c->id);
 		json_kv_int(j, "host_node", c->host_node);
-		json_key(j, "vcpus");
+		json_key(j, "vcpu_ids");
 		json_begin_array(j);
 		for (unsigned v = c->first_vcpu; v < c->first_vcpu + c->nvcpus; v++)
 			json_uint(j, v);
@@ -72,6 +72,8 @@ static void json_acpi(struct json *j, const struct ga_plan_gpu *g)
 
 static void json_gpu(struct json *j, const struct ga_plan_gpu *g)
 {
+	char peer[GA_PCI_ADDR_STRLEN];
+
 	json_begin_object(j);
 	json_kv_string(j, "address", g->name);
 	json_kv_string(j, "model", g->model->name);
@@ -79,12 +81,13 @@ static void json_gpu(struct json *j, const struct ga_plan_gpu *g)
 	json_kv_string(j, "driver", g->driver);
 	json_kv_int(j, "host_node", g->host_node);
 	json_kv_uint(j, "cell", g->cell);
-	json_key(j, "gi_nodes");
+	json_kv_uint(j, "gi_nodes", g->ngi);
+	json_key(j, "gi_node_ids");
 	json_begin_array(j);
 	for (unsigned k = 0; k < g->ngi; k++)
 		json_uint(j, g->first_gi + k);
 	json_end_array(j);
-	json_kv_string(j, "gi_count_source", ga_gi_source_to_string(g->gi_source));
+	json_kv_string(j, "gi_source", ga_gi_source_to_string(g->gi_source));
 	json_acpi(j, g);
 	json_key(j, "host_memory_nodes");
 	if (g->host_mem_nodes) {
@@ -97,7 +100,11 @@ static void json_gpu(struct json *j, const struct ga_plan_gpu *g)
 	}
 	json_kv_uint(j, "bar_bytes", g->bar_bytes);
 	json_kv_int(j, "iommu_group", g->iommu_group);
-	json_kv_uint(j, "iommu_group_peers", g->npeers);
+	json_key(j, "iommu_group_peers");
+	json_begin_array(j);
+	for (unsigned k = 0; k < g->npeers; k++)
+		json_string(j, ga_pci_addr_format(&g->peers[k], peer));
+	json_end_array(j);
 	json_end_object(j);
 }
 
@@ -144,8 +151,7 @@ void plan_print_json(const struct ga_prepared *p)
 	const struct ga_plan *plan = p->plan;
 	struct json j;
 
-	json_init(&j, stdout);
-	json_begin_object(&j);
+	json_begin_document(&j, stdout);
 	json_kv_string(&j, "arch", ga_arch_to_string(plan->arch));
 	json_kv_string(&j, "machine", ga_arch_machine(plan->arch));
 	json_kv_uint(&j, "vcpus", plan->vcpus);
@@ -158,7 +164,8 @@ void plan_print_json(const struct ga_prepared *p)
 	for (size_t i = 0; i < plan->ngpus; i++)
 		json_gpu(&j, &plan->gpus[i]);
 	json_end_array(&j);
-	json_key(&j, "gi_nodes");
+	json_kv_uint(&j, "gi_nodes", plan->nnodes - (unsigned)plan->ncells);
+	json_key(&j, "gi_node_ids");
 	json_begin_array(&j);
 	for (unsigned id = (unsigned)plan->ncells; id < plan->nnodes; id++)
 		json_uint(&j, id);

@@ -101,8 +101,10 @@ void ga_plan_free(struct ga_plan *plan)
 		return;
 	for (size_t i = 0; i < plan->ncells; i++)
 		free(plan->cells[i].host_cpus);
-	for (size_t i = 0; i < plan->ngpus; i++)
+	for (size_t i = 0; i < plan->ngpus; i++) {
 		free(plan->gpus[i].host_mem_nodes);
+		free(plan->gpus[i].peers);
+	}
 	free(plan->cells);
 	free(plan->gpus);
 	free(plan->distance);
@@ -374,6 +376,7 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 	pg->model = gpu.model;
 	pg->iommu_group = dev->iommu_group;
 	pg->npeers = (unsigned)gpu.npeers;
+	pg->peers = steal_ptr(gpu.peers);
 	ga_gpu_clear(&gpu);
 	ga_pci_addr_format(addr, pg->name);
 	if (!pg->model->coherent || !pg->model->gi_nodes)

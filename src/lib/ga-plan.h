@@ -92,7 +92,8 @@ struct ga_plan_gpu {
 	unsigned nhost_mem_nodes;     /* GI node m stands for host_mem_nodes[m] when m < this */
 	uint64_t bar_bytes;           /* 64-bit BARs, each rounded up to a power of two */
 	int iommu_group;
-	unsigned npeers;              /* other (non-bridge) functions of its IOMMU group */
+	struct ga_pci_addr *peers;    /* the other (non-bridge) functions of its IOMMU group */
+	unsigned npeers;
 };
 
 enum ga_dist_source {

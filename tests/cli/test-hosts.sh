@@ -77,13 +77,13 @@ check_json() {
 	fi
 }
 check_json "quad-gh200: show --json GH200" quad-gh200 0019:01:00.0 \
-	'.model == "GH200 120GB" and .coherent and .target_driver == "nvgrace_gpu_vfio_pci" and .gi_nodes == 8
+	'.schema == 1 and .model == "GH200 120GB" and .coherent and .target_driver == "nvgrace_gpu_vfio_pci" and .gi_nodes == 8 and .gi_source == "acpi"
 	 and .numa_node == 1 and .acpi_companion != null and .assignable and ([.bars[].index] == [0, 2, 4])
 	 and (.bars[] | select(.index == 2) | .size == 137438953472 and .prefetchable and ."64bit")'
 check_json "gb200-tray: show --json GB200" gb200-tray 0018:01:00.0 \
 	'.family == "grace-blackwell" and .driver == "nvgrace_gpu_vfio_pci" and .coherent and .numa_node == 1'
 check_json "pcie-h100: discrete H100 uses vfio-pci, not coherent" pcie-h100 0000:c1:00.0 \
-	'.family == "hopper" and (.coherent | not) and .target_driver == "vfio-pci" and .gi_nodes == 0'
+	'.family == "hopper" and (.coherent | not) and .target_driver == "vfio-pci" and .gi_nodes == 0 and .gi_source == null'
 check_json "pcie-h100: unknown NVIDIA GPU is never guessed" pcie-h100 0000:02:00.0 \
 	'.model == null and .family == "unknown" and (.assignable | not) and .verdict == "unknown-model"
 	 and (.reason | test("not assignable by default"))'
@@ -219,7 +219,7 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 		"$tmp/bin/gpu-assign" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	got=$(grep -v '^==' "$tmp/err")
-	src=$(jq -r '.gpus[0].gi_count_source' "$tmp/out" 2>/dev/null)
+	src=$(jq -r '.gpus[0].gi_source' "$tmp/out" 2>/dev/null)
 	case $got in
 	"gpu-assign: warning: GPU '0009:01:00.0': GI node count from the catalogue, not the host's ACPI _DSD: "*root*) okmsg=yes ;;
 	*) okmsg=no ;;
@@ -231,7 +231,7 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	fi
 	on single-gh200 "$bin" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	src=$(jq -r '.gpus[0] | "\(.gi_count_source) \(.acpi.table) \(.acpi.gpu_mem_pxm_start) \(.acpi.gpu_mem_pxm_count)"' "$tmp/out" 2>/dev/null)
+	src=$(jq -r '.gpus[0] | "\(.gi_source) \(.acpi.table) \(.acpi.gpu_mem_pxm_start) \(.acpi.gpu_mem_pxm_count)"' "$tmp/out" 2>/dev/null)
 	if [ "$rc" -eq 0 ] && [ "$src" = "acpi DSDT 1 8" ] && [ ! -s "$tmp/err" ]; then
 		ok "plan as root: GI count from the firmware's _DSD"
 	else
