@@ -12,17 +12,46 @@ enum {
 	EXIT_USAGE = 2, /* bad command line */
 };
 
+struct cli_command;
+
 struct cli {
 	struct ga_ctx *ctx;
 	int verbose;
+	const struct cli_command *cmd; /* the command being run */
+};
+
+/*
+ * One command-line option: what getopt needs and what --help shows. A
+ * command's options are one array ending with { NULL }: its getopt table,
+ * its help and its usage messages all come from it.
+ */
+struct cli_option {
+	const char *name;  /* long name, without "--" */
+	int has_arg;       /* no_argument or required_argument */
+	int val;           /* what cli_getopt returns: the short option letter, if any */
+	const char *arg;   /* the value's name in the help ("DIR"); NULL for a flag */
+	const char *help;  /* one line */
+	const char *only;  /* the one command of a shared table that takes it, or NULL */
+	const void *ext;   /* what the command keeps with the option */
 };
 
 struct cli_command {
 	const char *name;
 	int (*run)(struct cli *cli, int argc, char **argv);
-	const char *args;
-	const char *summary;
+	const char *synopsis; /* what follows the name, as in gpu-assign(1) SYNOPSIS */
+	const char *summary;  /* one line */
+	const struct cli_option *options;
 };
+
+/*
+ * getopt_long over cli->cmd's options. Returns the option's val (0 for a
+ * long-only option without one), -1 after the last option, or '?' after
+ * printing a usage error (unknown option, missing value, an option of
+ * another command); *opt is the option found.
+ */
+int cli_getopt(struct cli *cli, int argc, char **argv, const struct cli_option **opt);
+/* "gpu-assign CMD SYNOPSIS" for cli->cmd. */
+const char *cli_usage(const struct cli *cli);
 
 /* Print "gpu-assign: <library's last error>" and return EXIT_FAIL. */
 int cli_fail(struct cli *cli);
@@ -42,3 +71,7 @@ int cmd_release(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_repair(struct cli *cli, int argc, char **argv);
 int cmd_nova_config(struct cli *cli, int argc, char **argv);
+
+/* Each command's options (in the file that runs it). */
+extern const struct cli_option list_options[], show_options[], check_options[], plan_options[],
+	bind_options[], release_options[], status_options[], repair_options[], nova_config_options[];

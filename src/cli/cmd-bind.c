@@ -21,10 +21,10 @@ enum {
 	OPT_CONNECT,
 };
 
-#define COMMON_OPTS                                                         \
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },            \
-	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },            \
-	{ "no-wait-lock", no_argument, NULL, OPT_NO_WAIT_LOCK }
+#define COMMON_OPTS                                                                                         \
+	{ "state-dir", required_argument, OPT_STATE_DIR, "DIR", "keep gpu-assign's state in DIR", NULL, NULL },             \
+	{ "rules-dir", required_argument, OPT_RULES_DIR, "DIR", "write the persistent udev rule in DIR", NULL, NULL },       \
+	{ "no-wait-lock", no_argument, OPT_NO_WAIT_LOCK, NULL, "fail at once when another operation runs", NULL, NULL }
 
 /* Options shared by the four commands; returns false if c is not one of them. */
 static bool common_opt(int c, struct ga_bind_opts *o)
@@ -126,17 +126,19 @@ static int parse_seconds(const char *s, int *out)
 	return 0;
 }
 
+const struct cli_option bind_options[] = {
+	{ "driver", required_argument, 'd', "NAME", "bind to this vfio driver instead of the catalogue's", NULL, NULL },
+	{ "all", no_argument, 'a', NULL, "every assignable GPU of the host", NULL, NULL },
+	{ "persistent", no_argument, 'p', NULL, "also at boot: a udev rule binds them", NULL, NULL },
+	{ "wait", required_argument, 'w', "SECONDS", "wait up to SECONDS for the GPU memory to go offline", NULL, NULL },
+	{ "connect", required_argument, OPT_CONNECT, "URI", "let the libvirt at URI detach them (virNodeDeviceDetachFlags)", NULL, NULL },
+	COMMON_OPTS,
+	{ NULL }
+};
+
 int cmd_bind(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "driver", required_argument, NULL, 'd' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "persistent", no_argument, NULL, 'p' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "connect", required_argument, NULL, OPT_CONNECT },
-		COMMON_OPTS,
-		{}
-	};
+	const struct cli_option *opt;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
 	struct ga_bind_summary sum;
@@ -145,7 +147,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	size_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:apw:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, &opt)) != -1) {
 		if (common_opt(c, &o))
 			continue;
 		switch (c) {
@@ -166,7 +168,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 			uri = optarg;
 			break;
 		default:
-			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS] [--connect URI])");
+			return EXIT_USAGE;
 		}
 	}
 	if (all == (optind < argc))
@@ -187,15 +189,17 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+const struct cli_option release_options[] = {
+	{ "all", no_argument, 'a', NULL, "every device gpu-assign bound", NULL, NULL },
+	{ "persistent", no_argument, 'p', NULL, "also remove their udev rule lines", NULL, NULL },
+	{ "connect", required_argument, OPT_CONNECT, "URI", "let the libvirt at URI reattach them (virNodeDeviceReAttach)", NULL, NULL },
+	COMMON_OPTS,
+	{ NULL }
+};
+
 int cmd_release(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "persistent", no_argument, NULL, 'p' },
-		{ "connect", required_argument, NULL, OPT_CONNECT },
-		COMMON_OPTS,
-		{}
-	};
+	const struct cli_option *opt;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
 	struct ga_bind_summary sum;
@@ -203,7 +207,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	size_t n = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ap", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, &opt)) != -1) {
 		if (common_opt(c, &o))
 			continue;
 		switch (c) {
@@ -217,7 +221,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 			uri = optarg;
 			break;
 		default:
-			return cli_usage_error("release: invalid option (usage: gpu-assign release ADDRESS...|--all [--persistent] [--connect URI])");
+			return EXIT_USAGE;
 		}
 	}
 	if (o.all == (optind < argc))
@@ -238,18 +242,20 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+const struct cli_option repair_options[] = { COMMON_OPTS, { NULL } };
+
 int cmd_repair(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_OPTS, {} };
+	const struct cli_option *opt;
 	struct ga_bind_opts o = { 0 };
 	struct ga_bind_summary sum;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = cli_getopt(cli, argc, argv, &opt)) != -1)
 		if (!common_opt(c, &o))
-			return cli_usage_error("repair: invalid option (usage: gpu-assign repair [--state-dir DIR])");
+			return EXIT_USAGE;
 	if (optind < argc)
-		return cli_usage_error("repair: takes no arguments");
+		return cli_usage_error("repair: unexpected argument '%s' (usage: %s)", argv[optind], cli_usage(cli));
 	if (ga_bind_repair(cli->ctx, &o, &sum) < 0)
 		return cli_fail(cli);
 	if (sum.repaired)
@@ -273,23 +279,29 @@ static void format_time(long long t, char *buf, size_t size)
 		snprintf(buf, size, "%lld", t);
 }
 
+const struct cli_option status_options[] = {
+	{ "json", no_argument, 'j', NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", NULL, NULL },
+	COMMON_OPTS,
+	{ NULL }
+};
+
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, COMMON_OPTS, {} };
+	const struct cli_option *opt;
 	struct ga_bind_opts o = { 0 };
 	struct ga_bind_status st;
 	bool as_json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, &opt)) != -1) {
 		if (common_opt(c, &o))
 			continue;
 		if (c != 'j')
-			return cli_usage_error("status: invalid option (usage: gpu-assign status [--json])");
+			return EXIT_USAGE;
 		as_json = true;
 	}
 	if (optind < argc)
-		return cli_usage_error("status: takes no arguments");
+		return cli_usage_error("status: unexpected argument '%s' (usage: %s)", argv[optind], cli_usage(cli));
 	if (ga_bind_status_read(cli->ctx, &o, &st) < 0)
 		return cli_fail(cli);
 	if (as_json) {

@@ -145,13 +145,14 @@ static const char *yes_no(const struct ga_gpu *gpu)
 	}
 }
 
+const struct cli_option list_options[] = {
+	{ "all", no_argument, 'a', NULL, "every PCI function, not only NVIDIA ones", NULL, NULL },
+	{ "json", no_argument, 'j', NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", NULL, NULL },
+	{ NULL }
+};
+
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{}
-	};
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	static const char *const header[] = { "ADDRESS", "ID", "MODEL", "FAMILY", "DRIVER",
@@ -162,21 +163,18 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	size_t shown = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "aj", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
+	const struct cli_option *o;
+
+	while ((c = cli_getopt(cli, argc, argv, &o)) != -1) {
+		if (c == '?')
+			return EXIT_USAGE;
+		if (c == 'a')
 			all = true;
-			break;
-		case 'j':
+		else
 			as_json = true;
-			break;
-		default:
-			return cli_usage_error("list: invalid option (usage: gpu-assign list [--all] [--json])");
-		}
 	}
 	if (optind < argc)
-		return cli_usage_error("list: unexpected argument '%s' (usage: gpu-assign list [--all] [--json])",
-				       argv[optind]);
+		return cli_usage_error("list: unexpected argument '%s' (usage: %s)", argv[optind], cli_usage(cli));
 	if (ga_host_discover(cli->ctx, &host) < 0)
 		return cli_fail(cli);
 
@@ -237,7 +235,7 @@ static int parse_one_address(struct cli *cli, const char *cmd, int argc, char **
 			     struct ga_pci_addr *addr)
 {
 	if (optind >= argc)
-		return cli_usage_error("%s: no PCI address given (usage: gpu-assign %s ADDRESS)", cmd, cmd);
+		return cli_usage_error("%s: no PCI address given (usage: %s)", cmd, cli_usage(cli));
 	if (optind + 1 < argc)
 		return cli_usage_error("%s: unexpected argument '%s' (give one address)", cmd, argv[optind + 1]);
 	if (ga_pci_addr_parse(cli->ctx, argv[optind], addr) < 0)
@@ -303,12 +301,14 @@ static void show_text(const struct ga_host *host, const struct ga_gpu *gpu, cons
 	printf("Assignable:      %s: %s\n", ga_gpu_is_assignable(gpu) ? "yes" : "no", gpu->reason);
 }
 
+const struct cli_option show_options[] = {
+	{ "json", no_argument, 'j', NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", NULL, NULL },
+	{ NULL }
+};
+
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{}
-	};
+	const struct cli_option *o;
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	const struct ga_pci_dev *dev;
@@ -318,9 +318,9 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	struct ga_gpu gpu;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (c != 'j')
-			return cli_usage_error("show: invalid option (usage: gpu-assign show ADDRESS [--json])");
+	while ((c = cli_getopt(cli, argc, argv, &o)) != -1) {
+		if (c == '?')
+			return EXIT_USAGE;
 		as_json = true;
 	}
 	r = parse_one_address(cli, "show", argc, argv, &addr);
@@ -348,18 +348,21 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+const struct cli_option check_options[] = { { NULL } };
+
 int cmd_check(struct cli *cli, int argc, char **argv)
 {
+	const struct cli_option *o;
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_gpu *gpus;
 	int n, r = EXIT_OK;
 
-	if (getopt(argc, argv, "") != -1)
-		return cli_usage_error("check: invalid option (usage: gpu-assign check ADDRESS...)");
+	if (cli_getopt(cli, argc, argv, &o) != -1)
+		return EXIT_USAGE;
 	n = argc - optind;
 	if (n <= 0)
-		return cli_usage_error("check: no PCI address given (usage: gpu-assign check ADDRESS...)");
+		return cli_usage_error("check: no PCI address given (usage: %s)", cli_usage(cli));
 	addrs = calloc((size_t)n, sizeof(*addrs));
 	if (!addrs)
 		return cli_oom();

@@ -23,8 +23,6 @@
 #include "ga-nova.h"
 #include "nova-print.h"
 
-#define NOVA_USAGE "gpu-assign nova-config [--json] [--config FILE]"
-
 static void print_text(const char *host, const struct ga_nova *nova)
 {
 	printf("# gpu-assign nova-config: %zu Grace GPU(s) on %s\n", nova->ngpus, host);
@@ -67,13 +65,15 @@ static void print_text(const char *host, const struct ga_nova *nova)
 	       "# see gpu-assign-hook(8).\n");
 }
 
+const struct cli_option nova_config_options[] = {
+	{ "json", no_argument, 'j', NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", NULL, NULL },
+	{ "config", required_argument, 'c', "FILE", "read the reserved GPUs and <gi-nodes> from FILE", NULL, NULL },
+	{ NULL }
+};
+
 int cmd_nova_config(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{}
-	};
+	const struct cli_option *o;
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_config_ struct ga_config *cfg = NULL;
 	_cleanup_nova_ struct ga_nova *nova = NULL;
@@ -82,16 +82,16 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 	bool as_json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jc:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, &o)) != -1) {
 		if (c == 'j')
 			as_json = true;
 		else if (c == 'c')
 			config = optarg;
 		else
-			return cli_usage_error("nova-config: invalid option (usage: " NOVA_USAGE ")");
+			return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return cli_usage_error("nova-config: unexpected argument '%s' (usage: " NOVA_USAGE ")", argv[optind]);
+		return cli_usage_error("nova-config: unexpected argument '%s' (usage: %s)", argv[optind], cli_usage(cli));
 	if (ga_config_load(cli->ctx, config && *config ? config : GA_CONFIG_PATH, true, &cfg) < 0)
 		return cli_fail(cli);
 	if (ga_host_discover(cli->ctx, &host) < 0)

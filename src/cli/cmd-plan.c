@@ -17,18 +17,14 @@
 
 enum cmd_kind { CMD_PLAN, CMD_XML, CMD_DEFINE };
 
-static const struct {
-	const char *name, *usage;
-} cmds[] = {
-	[CMD_PLAN] = { "plan", "gpu-assign plan --gpu ADDRESS|all [--gpu ...] (--vcpus N --memory SIZE | --domain FILE) [--json] [OPTIONS]" },
-	[CMD_XML] = { "xml", "gpu-assign xml --gpu ADDRESS|all (--name NAME --vcpus N --memory SIZE | --domain FILE) [OPTIONS]" },
-	[CMD_DEFINE] = { "define", "gpu-assign define --gpu ADDRESS|all (--name NAME --vcpus N --memory SIZE | --domain FILE) [--connect URI] [OPTIONS]" },
-};
+static const char *const cmd_names[] = { [CMD_PLAN] = "plan", [CMD_XML] = "xml", [CMD_DEFINE] = "define" };
 static const char *const virt_types[] = { "kvm", "qemu" };
 
 struct plan_args {
 	enum cmd_kind kind;
 	const char *cmd;
+	const char *optname;    /* the option being read */
+	const char *usage;      /* "gpu-assign plan ..." */
 	struct ga_plan_input in;
 	struct ga_pci_addr gpus[MAX_GPU_ARGS]; /* in.req.gpus */
 	const char *name;
@@ -39,9 +35,8 @@ struct plan_args {
 	bool json;
 };
 
-/* One command-line option: how its value is read and where it goes. */
+/* How an option's value is read and where it goes (the cli_option's ext). */
 struct plan_opt {
-	const char *name;
 	int (*set)(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg);
 	size_t field;                  /* offsetof(struct plan_args, ...) */
 	unsigned max;                  /* set_count: the largest value */
@@ -76,10 +71,10 @@ static int set_count(struct cli *cli, struct plan_args *a, const struct plan_opt
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (!(*arg >= '0' && *arg <= '9') || *end || errno || v > o->max)
-		return cli_usage_error("%s: invalid --%s '%s': expected a whole number from 0 to %u", a->cmd, o->name,
+		return cli_usage_error("%s: invalid --%s '%s': expected a whole number from 0 to %u", a->cmd, a->optname,
 				       arg, o->max);
 	if (!v)
-		return cli_usage_error("%s: invalid --%s '0': %s", a->cmd, o->name, o->hint);
+		return cli_usage_error("%s: invalid --%s '0': %s", a->cmd, a->optname, o->hint);
 	*AT(a, o, unsigned) = (unsigned)v;
 	return EXIT_OK;
 }
@@ -100,7 +95,7 @@ static int set_choice(struct cli *cli, struct plan_args *a, const struct plan_op
 
 	(void)cli;
 	if (v < o->min)
-		return cli_usage_error("%s: invalid --%s '%s': give %s", a->cmd, o->name, arg, o->hint);
+		return cli_usage_error("%s: invalid --%s '%s': give %s", a->cmd, a->optname, arg, o->hint);
 	*AT(a, o, int) = v;
 	return EXIT_OK;
 }
@@ -126,13 +121,6 @@ static int set_connect(struct cli *cli, struct plan_args *a, const struct plan_o
 	return set_string(cli, a, o, arg);
 }
 
-static int set_json(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
-{
-	if (a->kind != CMD_PLAN)
-		return cli_usage_error("%s: --json is for 'plan' only (usage: %s)", a->cmd, cmds[a->kind].usage);
-	return set_flag(cli, a, o, arg);
-}
-
 static int yes_no(const char *s)
 {
 	return !strcmp(s, "yes") ? 1 : !strcmp(s, "no") ? 0 : -1;
@@ -146,31 +134,47 @@ static int virt_type_index(const char *s)
 	return -1;
 }
 
-static const struct plan_opt plan_opts[] = {
-	{ .name = "gpu", .set = set_gpu },
-	{ .name = "vcpus", .set = set_count, .field = FIELD(in.req.vcpus), .max = 65536, .hint = "give at least 1" },
-	{ .name = "memory", .set = set_size, .field = FIELD(in.req.memory_kib) },
-	{ .name = "gi-nodes", .set = set_count, .field = FIELD(in.req.gi_nodes), .max = GA_PLAN_MAX_NODES - 1,
-	  .hint = "a Grace GPU needs at least 1 GI node" },
-	{ .name = "pin", .set = set_flag, .field = FIELD(in.req.pin) },
-	{ .name = "arch", .set = set_choice, .field = FIELD(arch), .parse = ga_arch_from_string,
-	  .min = GA_ARCH_AUTO + 1, .hint = "aarch64 or x86_64" },
-	{ .name = "name", .set = set_string, .field = FIELD(name) },
-	{ .name = "domain", .set = set_string, .field = FIELD(in.domain_file) },
-	{ .name = "connect", .set = set_connect, .field = FIELD(in.uri) },
-	{ .name = "libvirt-version", .set = set_version, .field = FIELD(in.libvirt_version) },
-	{ .name = "qemu-version", .set = set_version, .field = FIELD(in.qemu_version) },
-	{ .name = "gi-form", .set = set_choice, .field = FIELD(form), .parse = ga_gi_form_from_string,
-	  .hint = "auto, native or fallback" },
-	{ .name = "managed", .set = set_choice, .field = FIELD(managed), .parse = yes_no, .hint = "yes or no" },
-	{ .name = "virt-type", .set = set_choice, .field = FIELD(virt), .parse = virt_type_index, .hint = "kvm or qemu" },
-	{ .name = "json", .set = set_json, .field = FIELD(json) },
+#define SET(...) .ext = &(const struct plan_opt){ __VA_ARGS__ }
+
+const struct cli_option plan_options[] = {
+	{ "gpu", required_argument, 0, "ADDRESS|all", "a GPU for the guest (repeat for more); all: every assignable one",
+	  SET(.set = set_gpu) },
+	{ "vcpus", required_argument, 0, "N", "vCPUs of a new guest", SET(.set = set_count, .field = FIELD(in.req.vcpus),
+									 .max = 65536, .hint = "give at least 1") },
+	{ "memory", required_argument, 0, "SIZE", "RAM of a new guest: 64G, 512M (a bare number: MiB)",
+	  SET(.set = set_size, .field = FIELD(in.req.memory_kib)) },
+	{ "name", required_argument, 0, "NAME", "name of a new domain (xml, define)",
+	  SET(.set = set_string, .field = FIELD(name)) },
+	{ "domain", required_argument, 0, "FILE", "merge into this domain XML ('-': standard input)",
+	  SET(.set = set_string, .field = FIELD(in.domain_file)) },
+	{ "gi-nodes", required_argument, 0, "N", "GI nodes per GPU instead of the host's _DSD or the catalogue's",
+	  SET(.set = set_count, .field = FIELD(in.req.gi_nodes), .max = GA_PLAN_MAX_NODES - 1,
+	      .hint = "a Grace GPU needs at least 1 GI node") },
+	{ "pin", no_argument, 0, NULL, "pin each cell's vCPUs and memory to its host node", SET(.set = set_flag, .field = FIELD(in.req.pin)) },
+	{ "arch", required_argument, 0, "aarch64|x86_64", "the guest architecture (default: the host's)",
+	  SET(.set = set_choice, .field = FIELD(arch), .parse = ga_arch_from_string, .min = GA_ARCH_AUTO + 1,
+	      .hint = "aarch64 or x86_64") },
+	{ "connect", required_argument, 0, "URI", "read the target's versions from libvirt at URI (define: define there)",
+	  SET(.set = set_connect, .field = FIELD(in.uri)) },
+	{ "libvirt-version", required_argument, 0, "X.Y[.Z]", "the target's libvirt when not connecting",
+	  SET(.set = set_version, .field = FIELD(in.libvirt_version)) },
+	{ "qemu-version", required_argument, 0, "X.Y[.Z]", "the target's QEMU when not connecting",
+	  SET(.set = set_version, .field = FIELD(in.qemu_version)) },
+	{ "gi-form", required_argument, 0, "auto|native|fallback", "the form of the GI nodes (default: from the libvirt version)",
+	  SET(.set = set_choice, .field = FIELD(form), .parse = ga_gi_form_from_string, .hint = "auto, native or fallback") },
+	{ "managed", required_argument, 0, "yes|no", "the hostdevs' managed attribute",
+	  SET(.set = set_choice, .field = FIELD(managed), .parse = yes_no, .hint = "yes or no") },
+	{ "virt-type", required_argument, 0, "kvm|qemu", "the type of a new domain (qemu: TCG, for tests)",
+	  SET(.set = set_choice, .field = FIELD(virt), .parse = virt_type_index, .hint = "kvm or qemu") },
+	{ "json", no_argument, 0, NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", .only = "plan",
+	  SET(.set = set_flag, .field = FIELD(json)) },
+	{ NULL }
 };
 
 /* What the options say together; then the request takes the parsed choices. */
 static int check_args(struct plan_args *a, int argc, char **argv)
 {
-	const char *cmd = a->cmd, *usage = cmds[a->kind].usage;
+	const char *cmd = a->cmd, *usage = a->usage;
 	struct ga_plan_input *in = &a->in;
 
 	if (optind < argc)
@@ -201,24 +205,18 @@ static int check_args(struct plan_args *a, int argc, char **argv)
 
 static int parse_args(struct cli *cli, enum cmd_kind kind, int argc, char **argv, struct plan_args *a)
 {
-	enum { OPT_FIRST = 256 };
-	struct option opts[GA_ARRAY_SIZE(plan_opts) + 1] = { 0 };
+	const struct cli_option *o;
 	int c, r;
 
-	*a = (struct plan_args){ .kind = kind, .cmd = cmds[kind].name, .managed = -1, .virt = -1 };
+	*a = (struct plan_args){ .kind = kind, .cmd = cmd_names[kind], .managed = -1, .virt = -1, .usage = cli_usage(cli) };
 	a->in.req.gpus = a->gpus;
-	for (size_t i = 0; i < GA_ARRAY_SIZE(plan_opts); i++) {
-		bool flag = plan_opts[i].set == set_flag || plan_opts[i].set == set_json;
+	while ((c = cli_getopt(cli, argc, argv, &o)) != -1) {
+		const struct plan_opt *p = o ? o->ext : NULL;
 
-		opts[i] = (struct option){ plan_opts[i].name, flag ? no_argument : required_argument, NULL,
-					   OPT_FIRST + (int)i };
-	}
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		const struct plan_opt *o = c >= OPT_FIRST ? &plan_opts[c - OPT_FIRST] : NULL;
-
-		if (!o)
-			return cli_usage_error("%s: invalid option (usage: %s)", a->cmd, cmds[kind].usage);
-		r = o->set(cli, a, o, optarg);
+		if (c == '?' || !p)
+			return EXIT_USAGE;
+		a->optname = o->name;
+		r = p->set(cli, a, p, optarg);
 		if (r != EXIT_OK)
 			return r;
 	}

@@ -170,7 +170,7 @@ bad "check: an NVIDIA bridge is not a GPU" 1 "gpu-assign: '0009:00:00.0' is not 
 	quad-gh200 check 0009:00:00.0
 bad "check: unknown NVIDIA model" 1 "gpu-assign: GPU '0000:02:00.0' is not assignable: unknown NVIDIA GPU 10de:2236, not assignable by default (not in gpu-assign's catalogue)" \
 	pcie-h100 check 0000:02:00.0
-bad "show without address" 2 "gpu-assign: show: no PCI address given (usage: gpu-assign show ADDRESS)" - show
+bad "show without address" 2 "gpu-assign: show: no PCI address given (usage: gpu-assign show ADDRESS [--json])" - show
 bad "show with two addresses" 2 "gpu-assign: show: unexpected argument '01:00.1' (give one address)" - show 01:00.0 01:00.1
 bad "check without address" 2 "gpu-assign: check: no PCI address given (usage: gpu-assign check ADDRESS...)" - check
 bad "list with an argument" 2 "gpu-assign: list: unexpected argument 'gpus' (usage: gpu-assign list [--all] [--json])" - list gpus
