@@ -103,3 +103,9 @@ tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
 tests_unit_test_units_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_units_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_units_LDADD = $(GA_TEST_LDADD)
+
+# issue 11 items 6-7 (help, JSON contract): every command's --help against
+# gpu-assign(1) and bad command lines; every --json document on every sample
+# host against json-schemas/
+TESTS += tests/cli/check-help tests/cli/check-json
+EXTRA_DIST += tests/cli/check-help tests/cli/check-json

@@ -29,3 +29,9 @@ EXTRA_DIST += tests/data tests/xml tests/fuzz
 
 # The same suites under valgrind, in `make check-valgrind` (.ci/test-all).
 GA_VALGRIND_TESTS += $(GA_PLAN_UNIT_TESTS)
+
+# issue 11 item 7 (JSON contract): the JSON Schemas of the --json documents,
+# installed beside the RelaxNG files
+dist_pkgdata_DATA += json-schemas/gpu-assign-list.schema.json json-schemas/gpu-assign-show.schema.json \
+	json-schemas/gpu-assign-status.schema.json json-schemas/gpu-assign-plan.schema.json \
+	json-schemas/gpu-assign-nova-config.schema.json

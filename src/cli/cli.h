@@ -55,6 +55,11 @@ const char *cli_usage(const struct cli *cli);
 
 /* Print "gpu-assign: <library's last error>" and return EXIT_FAIL. */
 int cli_fail(struct cli *cli);
+/*
+ * Print the library's last error and return EXIT_USAGE: for a value on the
+ * command line the library refuses to parse (an address, a size, a version).
+ */
+int cli_fail_usage(struct cli *cli);
 /* Print "gpu-assign: out of memory" and return EXIT_FAIL. */
 int cli_oom(void);
 /* Print "gpu-assign: <message>" and return EXIT_USAGE. */

@@ -175,7 +175,9 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("bind: give PCI addresses or --all (one of them)");
 	if (uri && (o.driver || o.persistent))
 		return cli_usage_error("bind: with --connect libvirt chooses the driver and keeps no udev rule: drop --driver/--persistent");
-	if (all ? all_gpus(cli, &addrs, &n) < 0 : parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
+	if (!all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
+		return cli_fail_usage(cli);
+	if (all && all_gpus(cli, &addrs, &n) < 0)
 		return cli_fail(cli);
 	if (uri) {
 		if (ga_nodedev_detach(cli->ctx, uri, addrs, n) < 0)
@@ -229,7 +231,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	if (uri && (o.all || o.persistent))
 		return cli_usage_error("release: with --connect give the addresses; --all and --persistent are for devices gpu-assign bound");
 	if (!o.all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
-		return cli_fail(cli);
+		return cli_fail_usage(cli);
 	if (uri) {
 		if (ga_nodedev_reattach(cli->ctx, uri, addrs, n) < 0)
 			return cli_fail(cli);

@@ -239,7 +239,7 @@ static int parse_one_address(struct cli *cli, const char *cmd, int argc, char **
 	if (optind + 1 < argc)
 		return cli_usage_error("%s: unexpected argument '%s' (give one address)", cmd, argv[optind + 1]);
 	if (ga_pci_addr_parse(cli->ctx, argv[optind], addr) < 0)
-		return cli_fail(cli);
+		return cli_fail_usage(cli);
 	return EXIT_OK;
 }
 
@@ -369,7 +369,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	/* Parse everything before touching sysfs: bad input fails fast. */
 	for (int i = 0; i < n; i++)
 		if (ga_pci_addr_parse(cli->ctx, argv[optind + i], &addrs[i]) < 0)
-			return cli_fail(cli);
+			return cli_fail_usage(cli);
 	if (ga_host_discover(cli->ctx, &host) < 0)
 		return cli_fail(cli);
 	gpus = calloc((size_t)n, sizeof(*gpus));

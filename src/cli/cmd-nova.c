@@ -58,9 +58,8 @@ static void print_text(const char *host, const struct ga_nova *nova)
 	       "# such instances (policy enforce) or lets them start without the GPU memory's\n"
 	       "# NUMA nodes (policy warn). Each GPU here needs:\n");
 	for (size_t i = 0; i < nova->ngpus; i++)
-		printf("#   %s: %u GI nodes (from the %s)\n", nova->gpus[i].dev->name, nova->gpus[i].gi_nodes,
-		       nova->gpus[i].gi_source == GA_GI_SOURCE_ACPI ? "host's ACPI _DSD"
-								    : ga_gi_source_to_string(nova->gpus[i].gi_source));
+		printf("#   %s: %u GI nodes (%s)\n", nova->gpus[i].dev->name, nova->gpus[i].gi_nodes,
+		       ga_gi_source_to_string(nova->gpus[i].gi_source));
 	printf("# 'gpu-assign plan --json --gpu ADDRESS' gives the layout a Nova change needs;\n"
 	       "# see gpu-assign-hook(8).\n");
 }

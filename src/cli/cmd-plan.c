@@ -81,12 +81,12 @@ static int set_count(struct cli *cli, struct plan_args *a, const struct plan_opt
 
 static int set_size(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
 {
-	return ga_size_parse(cli->ctx, arg, AT(a, o, uint64_t)) < 0 ? cli_fail(cli) : EXIT_OK;
+	return ga_size_parse(cli->ctx, arg, AT(a, o, uint64_t)) < 0 ? cli_fail_usage(cli) : EXIT_OK;
 }
 
 static int set_version(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
 {
-	return ga_version_parse(cli->ctx, arg, AT(a, o, unsigned long)) < 0 ? cli_fail(cli) : EXIT_OK;
+	return ga_version_parse(cli->ctx, arg, AT(a, o, unsigned long)) < 0 ? cli_fail_usage(cli) : EXIT_OK;
 }
 
 static int set_choice(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
@@ -110,7 +110,7 @@ static int set_gpu(struct cli *cli, struct plan_args *a, const struct plan_opt *
 	if (a->in.req.ngpus == MAX_GPU_ARGS)
 		return cli_usage_error("%s: too many --gpu options (at most %d)", a->cmd, MAX_GPU_ARGS);
 	if (ga_pci_addr_parse(cli->ctx, arg, &a->gpus[a->in.req.ngpus]) < 0)
-		return cli_fail(cli);
+		return cli_fail_usage(cli);
 	a->in.req.ngpus++;
 	return EXIT_OK;
 }

@@ -129,6 +129,12 @@ int cli_fail(struct cli *cli)
 	return EXIT_FAIL;
 }
 
+int cli_fail_usage(struct cli *cli)
+{
+	cli_fail(cli);
+	return EXIT_USAGE;
+}
+
 int cli_oom(void)
 {
 	fputs("gpu-assign: out of memory\n", stderr);
@@ -279,12 +285,12 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0; /* reset getopt for the command's own options */
 	/* help needs no host: answered before the context is made */
-	if (cmd->run == cmd_help)
-		return cmd_help(&cli, argc, argv);
 	if (asks_help(argc, argv)) {
 		command_usage(stdout, cmd);
 		return EXIT_OK;
 	}
+	if (cmd->run == cmd_help)
+		return cmd_help(&cli, argc, argv);
 
 	if (ga_ctx_new(&ctx) < 0)
 		return cli_oom();

@@ -131,7 +131,7 @@ want: $msg"
 }
 inval() { echo "gpu-assign: invalid PCI address '$1': expected DDDD:BB:SS.F or BB:SS.F in hex as lspci prints it, or virsh's pci_DDDD_BB_SS_F; slot at most 1f, function at most 7 (e.g. 0009:01:00.0)"; }
 for a in zz 0009:01:00.8 0009:01:20.0 ../../../etc 0009:01:00 "" 0x09:01:00.0 pci_9_1_0_0 "0009 :01:00.0" 00009:01:00.0; do
-	bad "address '$a'" 1 "$(inval "$a")" - show "$a"
+	bad "address '$a'" 2 "$(inval "$a")" - show "$a"
 done
 
 # The forms operators copy from lspci and virsh name the same GPU.
@@ -159,7 +159,7 @@ bad "did you mean, lspci short form" 1 "gpu-assign: PCI device '0000:01:00.0' do
 	single-gh200-no01 check 1:0.0
 bad "no hint when several domains have it" 1 "gpu-assign: PCI device '0000:01:00.0' does not exist on this host (see 'gpu-assign list --all' for the devices present)" \
 	quad-gh200-no01 show 01:00.0
-bad "check parses every address before reading sysfs" 1 "$(inval 01:00.9)" - check 0009:01:00.0 01:00.9
+bad "check parses every address before reading sysfs" 2 "$(inval 01:00.9)" - check 0009:01:00.0 01:00.9
 bad "missing device" 1 "gpu-assign: PCI device '0009:02:00.0' does not exist on this host (see 'gpu-assign list --all' for the devices present)" \
 	quad-gh200 show 0009:02:00.0
 bad "check: missing device" 1 "gpu-assign: PCI device '0001:00:00.0' does not exist on this host (see 'gpu-assign list --all' for the devices present)" \
