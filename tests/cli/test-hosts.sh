@@ -104,6 +104,21 @@ case $out in *"(no NVIDIA devices found)"*) ok "no-nvidia: says so";; *) ko "no-
 out=$(on shared-group "$bin" show 0009:03:00.0)
 case $out in *"IOMMU group:     5, shared with 0009:04:00.0 (mlx5_core)"*) ok "show: group peers with drivers";;
 *) ko "show: group peers with drivers" "$out";; esac
+# show says where the GI count comes from with plan's word, for the same GPU
+# (the firmware's _DSD on single-gh200, the catalogue on shared-group)
+for hg in single-gh200:0009:01:00.0:acpi shared-group:0009:03:00.0:catalogue; do
+	h=${hg%%:*} a=${hg#*:} src=${hg##*:}
+	a=${a%:*}
+	stext=$(on "$h" "$bin" show "$a" 2>&1 | sed -n 's/^GI NUMA nodes: *\([0-9]*\) per GPU (\(.*\))$/\1 \2/p')
+	ptext=$(on "$h" "$bin" plan --gpu "$a" --vcpus 2 --memory 1G --libvirt-version 11.3 --qemu-version 10.0 2>/dev/null |
+		awk -v a="$a" '$1 == a { for (i = 1; i <= NF; i++) if ($i ~ /^\(/) { gsub(/[()]/, "", $i); print $(i - 1), $i } }')
+	sjson=$(on "$h" "$bin" show --json "$a" 2>/dev/null | jq -r '"\(.gi_nodes) \(.gi_source)"')
+	if [ "$stext" = "8 $src" ] && [ "$ptext" = "$stext" ] && [ "$sjson" = "$stext" ]; then
+		ok "$h: show and plan name the GI count's source alike: $stext"
+	else
+		ko "$h: show and plan name the GI count's source alike" "show: '$stext', plan: '$ptext', show --json: '$sjson' (want '8 $src')"
+	fi
+done
 if on quad-gh200 "$bin" check 0009:01:00.0 0039:01:00.0 >"$tmp/out" 2>&1 && [ "$(wc -l <"$tmp/out")" -eq 2 ]; then
 	ok "check: two assignable GPUs"
 else
