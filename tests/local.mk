@@ -103,3 +103,13 @@ tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
 tests_unit_test_units_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_units_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_units_LDADD = $(GA_TEST_LDADD)
+
+# Issue 12 items 2, 3, 6-8 (wt-files): the opening policy on every file the
+# library opens (FIFOs, symlinks, directories, NUL bytes), the escaper.
+GA_UNIT_TESTS += tests/unit/test-open tests/unit/test-escape
+tests_unit_test_open_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_open_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_open_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_escape_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_escape_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_escape_LDADD = $(GA_TEST_LDADD)
