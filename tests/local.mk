@@ -113,3 +113,5 @@ tests_unit_test_open_LDADD = $(GA_TEST_LDADD)
 tests_unit_test_escape_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_escape_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_escape_LDADD = $(GA_TEST_LDADD)
+GA_SCRIPT_TESTS += tests/cli/test-files.sh
+EXTRA_DIST += tests/cli/test-files.sh

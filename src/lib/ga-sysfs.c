@@ -47,6 +47,13 @@ static int root_fd(struct ga_ctx *ctx)
 	return ctx->sysfs_fd;
 }
 
+int ga_sysfs_check_root(struct ga_ctx *ctx)
+{
+	int r = root_fd(ctx);
+
+	return r < 0 ? r : 0;
+}
+
 /* Format a relative path; paths never start with '/', so openat stays under the root. */
 static int build_path(struct ga_ctx *ctx, char *buf, size_t size, const char *fmt, va_list ap)
 {

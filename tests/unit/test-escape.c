@@ -4,11 +4,14 @@
  * the whole library: ga_report (every error message) and ga_log (every log
  * line the front ends print or send to syslog).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ga-ctx.h"
 #include "ga-escape.h"
+#include "ga-sysfs-priv.h"
+#include "ga-sysfs.h"
 #include "test-common.h"
 
 static void test_escape(void)
@@ -84,10 +87,45 @@ static void test_report_and_log(void)
 	ga_ctx_free(ctx);
 }
 
+static int refuse_write(void *data, const char *path, const char *value)
+{
+	(void)data;
+	(void)path;
+	(void)value;
+	return -EBUSY;
+}
+
+/*
+ * Issue 12 item 6: a rollback clears driver_override by writing a lone
+ * newline; when that write failed, the message broke in two lines. Now it is
+ * one, the newline written as \n.
+ */
+static void test_sysfs_newline_write(void)
+{
+	static const struct ga_sysfs_hooks hooks = { .write = refuse_write };
+	char *root = test_tmpdir_new(), sys[1024], want[2048];
+	struct ga_ctx *ctx;
+
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	test_write_file(root, "sys/bus/pci/devices/0009:01:00.0/driver_override", "(null)\n");
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(ctx, sys) == 0);
+	ga_sysfs_set_hooks(ctx, &hooks, NULL);
+	CU_ASSERT_EQUAL(ga_sysfs_write(ctx, "\n", "bus/pci/devices/%s/driver_override", "0009:01:00.0"), -EBUSY);
+	snprintf(want, sizeof(want),
+		 "cannot write '\\n' to '%s/bus/pci/devices/0009:01:00.0/driver_override': Device or resource busy (check the host's sysfs)",
+		 sys);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message, want);
+	CU_ASSERT_PTR_NULL(strchr(ga_last_error(ctx)->message, '\n'));
+	ga_ctx_free(ctx);
+	test_tmpdir_remove(root);
+}
+
 static const struct test_case cases[] = {
 	{ "escape", test_escape },
 	{ "truncate never splits an escape", test_truncate },
 	{ "ga_report and ga_log escape", test_report_and_log },
+	{ "a failed write of a lone newline: one line", test_sysfs_newline_write },
 	{ NULL, NULL },
 };
 

@@ -258,7 +258,7 @@ static void test_overrides(void)
 	setup();
 	put_nul("overrides", "step-delay-ms = 5\n", "state-dir = /x\n");
 	want(ga_ctx_load_overrides(ctx, at("overrides")), -EINVAL,
-	     "test overrides file '%s/overrides' holds a NUL byte at offset 18 (give a text file of 'key = value' lines)");
+	     "test overrides file %s/overrides:2: NUL byte in the line (the file must be text)");
 	teardown();
 }
 
