@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "ga-ctx.h"
+#include "ga-escape.h"
 
 static const struct cli_command commands[] = {
 	{ "list", cmd_list, "[--all] [--json]", "list the host's NVIDIA GPUs and whether they can be assigned" },
@@ -39,13 +40,15 @@ int cli_oom(void)
 
 int cli_usage_error(const char *fmt, ...)
 {
+	char raw[1024], msg[1024];
 	va_list ap;
 
-	fputs("gpu-assign: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* the arguments quoted in it came from the command line: one line whatever they hold */
+	ga_escape_ctrl(msg, sizeof(msg), raw);
+	fprintf(stderr, "gpu-assign: %s\n", msg);
 	return EXIT_USAGE;
 }
 

@@ -97,6 +97,11 @@ printf 'state-dir = %s/state\n\0rules-dir = /x\n' "$tmp" >"$tmp/overrides.nul"
 GA_TEST_OVERRIDES=$tmp/overrides.nul expect "test overrides with a NUL byte" 1 \
 	"gpu-assign: test overrides file $tmp/overrides.nul:2: NUL byte in the line (the file must be text)" "$ga" status
 
+# Item 3: a command-line argument quoted in a usage error stays on one line
+expect "unknown command with a newline: one line" 2 \
+	"gpu-assign: unknown command 'list\\nforged' (see 'gpu-assign --help')" "$ga" "list
+forged"
+
 # Item 6: a sysfs root that does not exist is the cause, not some device
 expect "--sysfs-root /nonexistent list" 1 \
 	"gpu-assign: cannot open sysfs root '$tmp/nonexistent': No such file or directory (is sysfs mounted? check --sysfs-root/GA_SYSFS_ROOT)" \
