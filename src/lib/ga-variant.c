@@ -9,9 +9,9 @@
 #include "ga-catalog.h"
 #include "ga-ctx.h"
 #include "ga-journal.h"
+#include "ga-open.h"
 #include "ga-sysfs.h"
 #include "ga-util.h"
-#include "ga-open.h"
 #include "ga-variant.h"
 
 /* modules.alias of a distribution kernel is about 1.4 MB; refuse absurd ones. */
