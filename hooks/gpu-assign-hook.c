@@ -29,6 +29,7 @@
 
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
+#include "ga-escape.h"
 #include "hook.h"
 
 #ifndef GA_HOOK_CHECK_PATH
@@ -60,9 +61,13 @@ static const char *checker(char *buf, size_t size)
  */
 static int not_checked(char **argv, const char *what, int err)
 {
+	char raw[PATH_MAX + 512], line[PATH_MAX + 512];
+
+	snprintf(raw, sizeof(raw), "domain '%s' %s %s: %s: %s: not checked (reinstall gpu-assign)", argv[1], argv[2],
+		 argv[3], what, strerror(err));
+	ga_escape_ctrl(line, sizeof(line), raw);
 	openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
-	syslog(LOG_ERR, "domain '%s' %s %s: %s: %s: not checked (reinstall gpu-assign)", argv[1], argv[2], argv[3],
-	       what, strerror(err));
+	syslog(LOG_ERR, "%s", line);
 	closelog();
 	return HOOK_EXIT_OK;
 }

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		return HOOK_EXIT_REFUSE;
 	}
 	if (ga_ctx_load_overrides(ctx, getenv("GA_TEST_OVERRIDES")) < 0) {
-		fprintf(stderr, "gpu-assign-hook: %s\n", ga_last_error(ctx)->message);
+		hook_say(stderr, "%s", ga_last_error(ctx)->message);
 		return HOOK_EXIT_REFUSE;
 	}
 	o.ctx = ctx;

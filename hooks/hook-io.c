@@ -10,39 +10,58 @@
 #include <unistd.h>
 
 #include "ga-domcheck.h"
+#include "ga-escape.h"
+#include "ga-open.h"
 #include "hook.h"
 
 #define MSG_MAX 4096
 
-/* Append one line to a log file (O_APPEND: whole lines even with several hooks at once). */
+/*
+ * Append one line to a log file (O_APPEND: whole lines even with several
+ * hooks at once). Control characters in any part are escaped: a domain or
+ * Nova instance name with a newline must not forge a line. The file is
+ * opened by the one policy (ga_open_regular): an administrator may symlink
+ * it, but a FIFO or anything else that is not a regular file is skipped,
+ * never waited on.
+ */
 void hook_log_line(const char *path, const char *domain, const char *op, const char *subop,
 			const char *msg)
 {
-	char line[MSG_MAX + 256], stamp[32];
+	char raw[MSG_MAX + 256], line[MSG_MAX + 256], stamp[32];
 	struct timespec ts;
 	struct tm tm;
-	int fd, n;
+	size_t n;
+	int fd;
 
 	if (!path || !*path)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ld gpu-assign-hook[%d]: domain '%s' %s %s: %s\n", stamp,
-		     ts.tv_nsec / 1000000, (int)getpid(), domain, op, subop, msg);
-	if (n < 0)
+	if (snprintf(raw, sizeof(raw), "%s.%03ld gpu-assign-hook[%d]: domain '%s' %s %s: %s", stamp,
+		     ts.tv_nsec / 1000000, (int)getpid(), domain, op, subop, msg) < 0)
 		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = (int)sizeof(line) - 1;
-		line[n - 1] = '\n';
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
+	n = ga_escape_ctrl(line, sizeof(line) - 1, raw);
+	line[n++] = '\n';
+	fd = ga_open_regular(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT, 0640);
 	if (fd < 0)
 		return;
-	if (write(fd, line, (size_t)n) < 0) {
+	if (write(fd, line, n) < 0) {
 		/* a log we cannot write must never change the verdict */
 	}
 	close(fd);
+}
+
+void hook_say(FILE *err, const char *fmt, ...)
+{
+	char raw[MSG_MAX], msg[MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	ga_escape_ctrl(msg, sizeof(msg), raw);
+	fprintf(err, "gpu-assign-hook: %s\n", msg);
 }
 
 void hook_trace(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
@@ -118,7 +137,7 @@ int hook_start(const struct hook_opts *o, int argc, char **argv, char **xml, siz
 	*xml = NULL;
 	*len = 0;
 	if (argc < 4) {
-		fprintf(stderr, "gpu-assign-hook: libvirt calls this as 'gpu-assign DOMAIN OPERATION SUB-OPERATION EXTRA' with the domain XML on stdin (see gpu-assign-hook(8))\n");
+		hook_say(stderr, "libvirt calls this as 'gpu-assign DOMAIN OPERATION SUB-OPERATION EXTRA' with the domain XML on stdin (see gpu-assign-hook(8))");
 		return HOOK_EXIT_USAGE;
 	}
 	if (hook_op_classify(argv[2], argv[3]) == HOOK_OP_OTHER) {
@@ -126,7 +145,7 @@ int hook_start(const struct hook_opts *o, int argc, char **argv, char **xml, siz
 		return HOOK_EXIT_OK;
 	}
 	if (hook_read_stdin(xml, len, &too_big, &hostdev_seen) < 0) {
-		fprintf(stderr, "gpu-assign-hook: domain '%s': out of memory reading the domain XML\n", argv[1]);
+		hook_say(stderr, "domain '%s': out of memory reading the domain XML", argv[1]);
 		return HOOK_EXIT_REFUSE;
 	}
 	if (too_big) {

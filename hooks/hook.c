@@ -11,6 +11,7 @@
 #include "ga-config.h"
 #include "ga-ctx.h"
 #include "ga-domcheck.h"
+#include "ga-escape.h"
 #include "ga-plan.h"
 #include "ga-sysfs.h"
 #include "hook.h"
@@ -26,18 +27,23 @@ struct hook_run {
 
 __attribute__((format(printf, 3, 4))) static void note(const struct hook_run *run, int prio, const char *fmt, ...)
 {
-	char msg[MSG_MAX];
+	char raw[MSG_MAX], msg[MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* once here for syslog; hook_log_line escapes the domain and the rest itself */
+	ga_escape_ctrl(msg, sizeof(msg), raw);
 	hook_log_line(run->o->trace_path, run->domain, run->op, run->subop, msg);
 	if (run->cfg && run->cfg->log_file)
 		hook_log_line(run->cfg->log_file, run->domain, run->op, run->subop, msg);
 	if (run->o->syslog && (!run->cfg || run->cfg->syslog)) {
+		char domain[MSG_MAX / 4];
+
+		ga_escape_ctrl(domain, sizeof(domain), run->domain);
 		openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
-		syslog(prio, "domain '%s' %s %s: %s", run->domain, run->op, run->subop, msg);
+		syslog(prio, "domain '%s' %s %s: %s", domain, run->op, run->subop, msg);
 		closelog();
 	}
 }
@@ -259,7 +265,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	size_t bad = 0;
 
 	if (!bound) {
-		fprintf(run->o->err, "gpu-assign-hook: domain '%s': out of memory\n", run->domain);
+		hook_say(run->o->err, "domain '%s': out of memory", run->domain);
 		return HOOK_EXIT_REFUSE;
 	}
 	/* 1. what each GPU lacks in the domain */
@@ -319,7 +325,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		return HOOK_EXIT_OK;
 	}
 	note(run, LOG_ERR, "refused%s: %s. Fix: %s", need_bind ? "" : " (policy enforce)", problems, fixes);
-	fprintf(run->o->err, "gpu-assign-hook: domain '%s' refused: %s. Fix: %s\n", run->domain, problems, fixes);
+	hook_say(run->o->err, "domain '%s' refused: %s. Fix: %s", run->domain, problems, fixes);
 	return HOOK_EXIT_REFUSE;
 }
 
@@ -361,7 +367,7 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 	}
 	r = ga_domain_parse(ctx, xml, len, &dom);
 	if (r == -ENOMEM) {
-		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		hook_say(o->err, "domain '%s': out of memory", domain);
 		return HOOK_EXIT_REFUSE;
 	}
 	if (r < 0) {
@@ -370,11 +376,11 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		return HOOK_EXIT_OK;
 	}
 	if (o->standin && apply_standins(ctx, dom, o->standin) < 0) {
-		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		hook_say(o->err, "domain '%s': out of memory", domain);
 		return HOOK_EXIT_REFUSE;
 	}
 	if (find_gpus(ctx, dom, &gpus, &ngpus) < 0) {
-		fprintf(o->err, "gpu-assign-hook: domain '%s': out of memory\n", domain);
+		hook_say(o->err, "domain '%s': out of memory", domain);
 		return HOOK_EXIT_REFUSE;
 	}
 	if (ngpus == 0) {
@@ -390,7 +396,7 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		note(&run, LOG_ERR, "configuration unusable: %s", why);
 		if (kind == HOOK_OP_RELEASE)
 			return HOOK_EXIT_OK; /* nothing to stop any more; the next start will say it */
-		fprintf(o->err, "gpu-assign-hook: domain '%s' refused: it has a Grace GPU and %s. Fix: correct the file, or remove it to use the defaults\n",
+		hook_say(o->err, "domain '%s' refused: it has a Grace GPU and %s. Fix: correct the file, or remove it to use the defaults",
 			domain, why);
 		return HOOK_EXIT_REFUSE;
 	}

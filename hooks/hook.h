@@ -71,6 +71,9 @@ int hook_start(const struct hook_opts *o, int argc, char **argv, char **xml, siz
 /* Append one line "<time> gpu-assign-hook[pid]: domain 'D' OP SUB: msg" to path (hooks/trace.c). */
 void hook_log_line(const char *path, const char *domain, const char *op, const char *subop, const char *msg);
 
+/* Print "gpu-assign-hook: <message>\n" to err, control characters escaped (the one writer of the verdict line). */
+void hook_say(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Record one line in the trace file (no-op without one). */
 void hook_trace(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));

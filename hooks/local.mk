@@ -57,3 +57,7 @@ TESTS += tests/hook/bad-input tests/nova/check-nova
 EXTRA_DIST += tests/hook/bad-input tests/hook/run tests/hook/gpu-assign.conf.example \
 	tests/nova/check-nova tests/nova/nova-gh200-no-gi.xml tests/nova/nova-gh200-with-gi.xml \
 	tests/nova/nova-plain.xml docs/nova.md
+
+# Issue 12 items 2-3 (wt-files): the front end writes log lines by the one
+# opening policy, escaped (it links libc only, so it takes the two files).
+hooks_gpu_assign_hook_SOURCES += src/lib/ga-open.h src/lib/ga-open.c src/lib/ga-escape.h src/lib/ga-escape.c

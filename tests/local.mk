@@ -109,3 +109,15 @@ tests_unit_test_units_LDADD = $(GA_TEST_LDADD)
 # host against json-schemas/
 TESTS += tests/cli/check-help tests/cli/check-json
 EXTRA_DIST += tests/cli/check-help tests/cli/check-json
+
+# Issue 12 items 2, 3, 6-8 (wt-files): the opening policy on every file the
+# library opens (FIFOs, symlinks, directories, NUL bytes), the escaper.
+GA_UNIT_TESTS += tests/unit/test-open tests/unit/test-escape
+tests_unit_test_open_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_open_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_open_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_escape_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_unit_test_escape_CFLAGS = $(GA_TEST_CFLAGS)
+tests_unit_test_escape_LDADD = $(GA_TEST_LDADD)
+GA_SCRIPT_TESTS += tests/cli/test-files.sh
+EXTRA_DIST += tests/cli/test-files.sh

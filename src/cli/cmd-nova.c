@@ -78,20 +78,25 @@ int cmd_nova_config(struct cli *cli, int argc, char **argv)
 	_cleanup_nova_ struct ga_nova *nova = NULL;
 	const char *config = ga_ctx_get(cli->ctx, GA_SETTING_CONFIG);
 	char hostname[256] = "this host";
-	bool as_json = false;
+	bool as_json = false, explicit = false;
 	int c;
 
 	while ((c = cli_getopt(cli, argc, argv, &o)) != -1) {
-		if (c == 'j')
+		if (c == 'j') {
 			as_json = true;
-		else if (c == 'c')
+		} else if (c == 'c') {
 			config = optarg;
-		else
+			explicit = true;
+		} else {
 			return EXIT_USAGE;
+		}
 	}
 	if (optind < argc)
 		return cli_usage_error("nova-config: unexpected argument '%s' (usage: %s)", argv[optind], cli_usage(cli));
-	if (ga_config_load(cli->ctx, config && *config ? config : GA_CONFIG_PATH, true, &cfg) < 0)
+	if (explicit && !*config)
+		return cli_usage_error("nova-config: --config needs a file name (usage: %s)", cli_usage(cli));
+	/* only the default file may be missing (the defaults then); a file named with --config must exist */
+	if (ga_config_load(cli->ctx, config && *config ? config : GA_CONFIG_PATH, !explicit, &cfg) < 0)
 		return cli_fail(cli);
 	if (ga_host_discover(cli->ctx, &host) < 0)
 		return cli_fail(cli);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ga-ctx.h"
+#include "ga-escape.h"
 
 static int cmd_help(struct cli *cli, int argc, char **argv);
 
@@ -143,13 +144,15 @@ int cli_oom(void)
 
 int cli_usage_error(const char *fmt, ...)
 {
+	char raw[1024], msg[1024];
 	va_list ap;
 
-	fputs("gpu-assign: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* the arguments quoted in it came from the command line: one line whatever they hold */
+	ga_escape_ctrl(msg, sizeof(msg), raw);
+	fprintf(stderr, "gpu-assign: %s\n", msg);
 	return EXIT_USAGE;
 }
 

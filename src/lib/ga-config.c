@@ -12,6 +12,7 @@
 
 #include "ga-config.h"
 #include "ga-ctx.h"
+#include "ga-open.h"
 #include "ga-xml.h"
 
 static const char *const policy_names[GA_HOOK_POLICY_LAST + 1] = { /* NULL-terminated */
@@ -379,6 +380,7 @@ int ga_config_parse(struct ga_ctx *ctx, const char *buf, size_t len, const char 
 	};
 	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	_cleanup_config_ struct ga_config *cfg = NULL;
+	const char *nul;
 	int r;
 
 	*out = NULL;
@@ -386,6 +388,16 @@ int ga_config_parse(struct ga_ctx *ctx, const char *buf, size_t len, const char 
 		return ga_report(ctx, -GA_E_PARSE,
 				 "invalid configuration %s:1: the file is empty (write at least '<gpu-assign/>' or remove it)",
 				 name);
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		unsigned line = 1;
+
+		for (const char *c = buf; c < nul; c++)
+			line += *c == '\n';
+		return ga_report(ctx, -GA_E_PARSE,
+				 "invalid configuration %s:%u: a NUL byte at offset %zu (the file must be plain XML text: remove the byte)",
+				 name, line, (size_t)(nul - buf));
+	}
 	r = ga_xml_parse(ctx, buf, len, &src, &doc);
 	if (r < 0)
 		return r;
@@ -409,40 +421,27 @@ int ga_config_load(struct ga_ctx *ctx, const char *path, bool missing_ok, struct
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = -1;
-	struct stat st;
 	size_t len = 0;
+	int r;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		int err = errno;
-
-		if (err == ENOENT && missing_ok)
-			return ga_config_new_default(ctx, out);
-		return ga_report(ctx, -err, "cannot read configuration '%s': %s (%s)", path, strerror(err),
-				 err == ENOENT ? "create it, see gpu-assign.conf(5)" : "check its permissions");
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	/* an administrator may symlink the file: followed, but it must end at a regular file */
+	fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
+	if (fd == -ENOENT && missing_ok)
+		return ga_config_new_default(ctx, out);
+	if (fd == -EINVAL)
 		return ga_report(ctx, -EINVAL, "cannot read configuration '%s': not a regular file (point to the XML file)",
 				 path);
-	if (st.st_size > GA_CONFIG_MAX_SIZE)
+	if (fd < 0)
+		return ga_report(ctx, fd, "cannot read configuration '%s': %s (%s)", path, strerror(-fd),
+				 fd == -ENOENT ? "create it, see gpu-assign.conf(5)" : "check its permissions");
+	r = ga_read_fd(fd, GA_CONFIG_MAX_SIZE, &buf, &len);
+	if (r == -EFBIG)
 		return ga_report(ctx, -EFBIG, "invalid configuration %s: larger than %d bytes (it should be a few lines)",
 				 path, GA_CONFIG_MAX_SIZE);
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ga_report(ctx, -errno, "cannot read configuration '%s': %s (check the file)", path,
-					 strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
+	if (r == -ENOMEM)
+		return ga_report(ctx, r, "out of memory");
+	if (r < 0)
+		return ga_report(ctx, r, "cannot read configuration '%s': %s (check the file)", path, strerror(-r));
 	return ga_config_parse(ctx, buf, len, path, out);
 }

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "ga-ctx-priv.h"
+#include "ga-escape.h"
+#include "ga-open.h"
 
 /* A test overrides file is a dozen lines; anything much larger is not one. */
 #define OVERRIDES_MAX_SIZE 65536
@@ -181,17 +183,16 @@ static int overrides_read(struct ga_ctx *ctx, const char *path, bool installed, 
 	size_t n = 0;
 
 	*out = NULL;
-	/* O_NONBLOCK: a FIFO must not hang us before fstat says what it is */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT && installed)
+	fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
+	if (fd == -ENOENT && installed)
 		return 0;
-	if (fd < 0)
-		return ga_report(ctx, -errno, "cannot open test overrides file '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return ga_report(ctx, -errno, "cannot read test overrides file '%s': %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	if (fd == -EINVAL)
 		return ga_report(ctx, -EINVAL, "test overrides file '%s' is not a regular file (give a file of 'key = value' lines)",
 				 path);
+	if (fd < 0)
+		return ga_report(ctx, fd, "cannot open test overrides file '%s': %s", path, strerror(-fd));
+	if (fstat(fd, &st) < 0)
+		return ga_report(ctx, -errno, "cannot read test overrides file '%s': %s", path, strerror(errno));
 	if (installed && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
 		return ga_report(ctx, -EPERM,
 				 "refusing test overrides file '%s': it must be owned by root and not writable by group or others (remove it, or chown root and chmod go-w it)",
@@ -356,14 +357,16 @@ void ga_ctx_set_log_level(struct ga_ctx *ctx, enum ga_log_level level)
 
 void ga_log(struct ga_ctx *ctx, enum ga_log_level level, const char *fmt, ...)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
 	va_list ap;
 
 	if (!ctx->log_fn || level > ctx->log_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* a value from outside must not forge a line on stderr or in syslog */
+	ga_escape_ctrl(msg, sizeof(msg), raw);
 	ctx->log_fn(ctx->log_data, level, msg);
 }
 
@@ -371,8 +374,12 @@ void ga_log(struct ga_ctx *ctx, enum ga_log_level level, const char *fmt, ...)
 
 int ga_reportv(struct ga_ctx *ctx, int code, const char *fmt, va_list ap)
 {
+	char raw[sizeof(ctx->error.message)];
+
 	ctx->error.code = code;
-	vsnprintf(ctx->error.message, sizeof(ctx->error.message), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* one line, whatever the values in it hold (a name with a newline, a byte written) */
+	ga_escape_ctrl(ctx->error.message, sizeof(ctx->error.message), raw);
 	ga_log(ctx, GA_LOG_DEBUG, "error %s: %s", ga_error_code_name(code), ctx->error.message);
 	return code;
 }

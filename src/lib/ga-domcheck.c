@@ -360,6 +360,12 @@ int ga_domain_doc_parse(struct ga_ctx *ctx, const char *buf, size_t len, xmlDocP
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
+	if (root->ns && !strcmp((const char *)root->name, "domain"))
+		return ga_report(ctx, -GA_E_PARSE,
+				 "not a libvirt domain XML: the root element 'domain' is in the namespace '%s', and libvirt's has none (remove xmlns%s%s='%s' from it)",
+				 root->ns->href ? (const char *)root->ns->href : "", root->ns->prefix ? ":" : "",
+				 root->ns->prefix ? (const char *)root->ns->prefix : "",
+				 root->ns->href ? (const char *)root->ns->href : "");
 	if (!ga_xml_is(root, "domain"))
 		return ga_report(ctx, -GA_E_PARSE,
 				 "not a libvirt domain XML: the root element is '%s%s%s', not 'domain' (give the output of 'virsh dumpxml')",

@@ -191,8 +191,19 @@ void ga_builder_qemu_arg(struct ga_builder *b, xmlNodePtr root, const char *flag
 	va_end(ap);
 	if (!b->qemu_ns) {
 		b->qemu_ns = xmlSearchNsByHref(b->doc, root, XC(GA_QEMU_NS));
-		if (!b->qemu_ns)
+		if (!b->qemu_ns) {
+			xmlNsPtr taken = xmlSearchNs(b->doc, root, XC("qemu"));
+
+			/* libxml2 will not declare a prefix twice on one element: say so, not "out of memory" */
+			if (taken) {
+				b->err = ga_report(b->ctx, -GA_E_PARSE,
+						   "the domain XML binds the prefix 'qemu' to '%s', not to libvirt's QEMU namespace '%s' that the GPU's <qemu:commandline> arguments need (fix or remove that xmlns:qemu)",
+						   taken->href ? (const char *)taken->href : "", GA_QEMU_NS);
+				b->oom = true;
+				return;
+			}
 			b->qemu_ns = xmlNewNs(root, XC(GA_QEMU_NS), XC("qemu"));
+		}
 		if (!b->qemu_ns) {
 			b->oom = true;
 			return;
@@ -523,7 +534,7 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 		form->write_domain(b, root, plan);
 	write_mmio(b, root, devices, plan);
 	if (b->oom)
-		return ga_report(b->ctx, -ENOMEM, "out of memory");
+		return b->err ? b->err : ga_report(b->ctx, -ENOMEM, "out of memory");
 	return 0;
 }
 

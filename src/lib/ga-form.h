@@ -32,7 +32,8 @@ struct ga_builder {
 	xmlNsPtr qemu_ns;
 	xmlNodePtr record;    /* our metadata element */
 	xmlNodePtr cmdline;   /* <qemu:commandline>, created on first use */
-	bool oom;
+	bool oom;             /* stop building: out of memory, or err */
+	int err;              /* when oom: the error already reported, 0 for out of memory */
 };
 
 /* ga-domxml.c's tree writers, for the forms. */

@@ -11,12 +11,33 @@
 
 #include "ga-ctx.h"
 #include "ga-grace.h"
+#include "ga-open.h"
 
 /* Daemons of NVIDIA's data-center stack that keep a GPU busy. */
 static const char *const nvidia_services[] = {
 	"nvidia-persistenced", "nv-hostengine", "nv-fabricmanager", "nvidia-fabricmanager",
 	"dcgm-exporter", "nvidia-smi", "nvidia-imex", "nvidia-dcgm",
 };
+
+/* A /proc file for reading (by the one opening policy: a FIFO in a test's proc root must not hang us); NULL with errno set. */
+static FILE *proc_open(const char *path)
+{
+	int fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
 
 static bool is_service(const char *comm)
 {
@@ -92,7 +113,7 @@ int ga_grace_users(struct ga_ctx *ctx, char **out)
 		if ((size_t)snprintf(procdir, sizeof(procdir), "%s/%s", root, de->d_name) >= sizeof(procdir) ||
 		    (size_t)snprintf(path, sizeof(path), "%s/comm", procdir) >= sizeof(path))
 			continue;
-		f = fopen(path, "re");
+		f = proc_open(path);
 		if (!f)
 			continue;
 		if (!fgets(comm, sizeof(comm), f))
@@ -135,7 +156,9 @@ int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, c
 
 	*out = NULL;
 	snprintf(path, sizeof(path), "%s/iomem", ga_ctx_get(ctx, GA_SETTING_PROC_ROOT));
-	f = fopen(path, "re");
+	f = proc_open(path);
+	if (!f && errno == EINVAL)
+		return ga_report(ctx, -EINVAL, "cannot read '%s': not a regular file (is /proc mounted?)", path);
 	if (!f)
 		return ga_report(ctx, -errno, "cannot read '%s': %s (is /proc mounted?)", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {

@@ -9,6 +9,7 @@
 
 #include "ga-ctx.h"
 #include "ga-lock.h"
+#include "ga-open.h"
 #include "ga-statefile.h"
 
 static int lock_init(struct ga_ctx *ctx, const char *state_dir, struct ga_lock *out)
@@ -43,7 +44,7 @@ int ga_state_open(struct ga_ctx *ctx, const char *state_dir, struct ga_lock *out
 int ga_lock_take(struct ga_ctx *ctx, const char *state_dir, int timeout_ms, struct ga_lock *out)
 {
 	struct timespec start, now;
-	struct stat st;
+	const char *fix;
 	int r;
 
 	r = lock_init(ctx, state_dir, out);
@@ -53,14 +54,21 @@ int ga_lock_take(struct ga_ctx *ctx, const char *state_dir, int timeout_ms, stru
 	if (r < 0)
 		goto fail;
 	out->dirfd = r;
-	out->fd = openat(out->dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (out->fd < 0) {
-		r = ga_report(ctx, -errno, "cannot open the lock '%s/lock': %s (%s)", out->dir, strerror(errno),
-			      errno == ELOOP ? "it is a symlink: remove it" : "run as root");
+	out->fd = ga_open_regular(out->dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	if (out->fd == -EINVAL) {
+		/* a directory, FIFO or socket in its place: root or not, only removing it helps */
+		r = ga_report(ctx, -EINVAL, "refusing the lock '%s/lock': not a regular file (remove it)", out->dir);
 		goto fail;
 	}
-	if (fstat(out->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = ga_report(ctx, -EINVAL, "refusing the lock '%s/lock': not a regular file (remove it)", out->dir);
+	if (out->fd < 0) {
+		r = out->fd;
+		if (r == -ELOOP)
+			fix = "it is a symlink: remove it";
+		else if ((r == -EACCES || r == -EPERM) && geteuid() != 0)
+			fix = "run as root";
+		else
+			fix = "check the state directory";
+		ga_report(ctx, r, "cannot open the lock '%s/lock': %s (%s)", out->dir, strerror(-r), fix);
 		goto fail;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);

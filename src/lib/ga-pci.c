@@ -146,9 +146,13 @@ int ga_pci_report_missing(struct ga_ctx *ctx, const struct ga_pci_addr *addr)
 {
 	char name[GA_PCI_ADDR_STRLEN], hint[GA_PCI_ADDR_STRLEN] = "";
 	char **names = NULL;
-	int found = 0;
+	int found = 0, r;
 
 	ga_pci_addr_format(addr, name);
+	/* a sysfs root that cannot be opened (a mistyped --sysfs-root) is the cause, not this one device */
+	r = ga_sysfs_check_root(ctx);
+	if (r < 0)
+		return r;
 	if (addr->domain == 0 && ga_sysfs_list(ctx, &names, GA_SYSFS_PCI_DEVICES) == 0) {
 		for (char **n = names; *n; n++) {
 			struct ga_pci_addr other;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ga-ctx.h"
+#include "ga-open.h"
 #include "ga-statefile.h"
 
 int ga_dir_open(struct ga_ctx *ctx, const char *path, bool create, unsigned mode, bool private_dir)
@@ -55,36 +56,32 @@ int ga_file_read(struct ga_ctx *ctx, int dirfd, const char *dirpath, const char 
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	struct stat st;
+	char *nul;
+	int r;
 
 	*out = NULL;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return ga_report(ctx, -errno, "cannot open '%s/%s': %s (%s)", dirpath, name, strerror(errno),
-				 errno == ELOOP ? "it is a symlink: remove it" : "check its permissions");
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	fd = ga_open_regular(dirfd, name, O_RDONLY | O_NOFOLLOW, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd == -EINVAL)
 		return ga_report(ctx, -EINVAL, "refusing '%s/%s': not a regular file (remove it)", dirpath, name);
-	buf = malloc(GA_STATEFILE_MAX + 1);
-	if (!buf)
-		return ga_report(ctx, -ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t n = read(fd, buf + len, GA_STATEFILE_MAX - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ga_report(ctx, -errno, "cannot read '%s/%s': %s", dirpath, name, strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == GA_STATEFILE_MAX)
-			return ga_report(ctx, -EFBIG, "cannot read '%s/%s': larger than %d bytes (it is not ours: move it away)",
-					 dirpath, name, GA_STATEFILE_MAX);
-	}
-	buf[len] = '\0';
+	if (fd < 0)
+		return ga_report(ctx, fd, "cannot open '%s/%s': %s (%s)", dirpath, name, strerror(-fd),
+				 fd == -ELOOP ? "it is a symlink: remove it" : "check its permissions");
+	r = ga_read_fd(fd, GA_STATEFILE_MAX - 1, &buf, &len);
+	if (r == -EFBIG)
+		return ga_report(ctx, -EFBIG, "cannot read '%s/%s': larger than %d bytes (it is not ours: move it away)",
+				 dirpath, name, GA_STATEFILE_MAX);
+	if (r == -ENOMEM)
+		return ga_report(ctx, r, "out of memory");
+	if (r < 0)
+		return ga_report(ctx, r, "cannot read '%s/%s': %s", dirpath, name, strerror(-r));
+	/* a NUL would end every parser early and silently: the rest of the file unread */
+	nul = memchr(buf, '\0', len);
+	if (nul)
+		return ga_report(ctx, -EINVAL,
+				 "refusing '%s/%s': it holds a NUL byte at offset %zu (damaged or not ours: look at it, then move it away)",
+				 dirpath, name, (size_t)(nul - buf));
 	*out = steal_ptr(buf);
 	return 0;
 }
@@ -99,11 +96,11 @@ int ga_file_write_atomic(struct ga_ctx *ctx, int dirfd, const char *dirpath, con
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= sizeof(tmp))
 		return ga_report(ctx, -ENAMETOOLONG, "file name '%s' too long", name);
 	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	fd = ga_open_regular(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd < 0)
-		return ga_report(ctx, -errno, "cannot create '%s/%s': %s (%s)", dirpath, tmp, strerror(errno),
-				 errno == EACCES || errno == EROFS ? "run as root on a writable file system"
-								   : "check the directory");
+		return ga_report(ctx, fd, "cannot create '%s/%s': %s (%s)", dirpath, tmp, strerror(-fd),
+				 fd == -EACCES || fd == -EROFS ? "run as root on a writable file system"
+							       : "check the directory");
 	while (done < len) {
 		ssize_t n = write(fd, content + done, len - done);
 

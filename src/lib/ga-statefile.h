@@ -20,7 +20,12 @@
  */
 int ga_dir_open(struct ga_ctx *ctx, const char *path, bool create, unsigned mode, bool private_dir);
 
-/* Read dirfd/name into a new string; a missing file gives *out = NULL and 0. */
+/*
+ * Read dirfd/name into a new string; a missing file gives *out = NULL and 0.
+ * Opened by ga_open_regular() with O_NOFOLLOW: a symlink (-ELOOP) or anything
+ * but a regular file (-EINVAL) is refused, never waited on; so is a file
+ * holding a NUL byte (-EINVAL), which would end its parser early and silently.
+ */
 int ga_file_read(struct ga_ctx *ctx, int dirfd, const char *dirpath, const char *name, char **out);
 
 /*

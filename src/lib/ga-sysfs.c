@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "ga-ctx-priv.h"
+#include "ga-open.h"
 #include "ga-sysfs-priv.h"
 #include "ga-sysfs.h"
 
@@ -44,6 +45,13 @@ static int root_fd(struct ga_ctx *ctx)
 					       : errno_hint(err));
 	}
 	return ctx->sysfs_fd;
+}
+
+int ga_sysfs_check_root(struct ga_ctx *ctx)
+{
+	int r = root_fd(ctx);
+
+	return r < 0 ? r : 0;
 }
 
 /* Format a relative path; paths never start with '/', so openat stays under the root. */
@@ -85,9 +93,13 @@ static int open_read(struct ga_ctx *ctx, const char *path)
 	dfd = root_fd(ctx);
 	if (dfd < 0)
 		return dfd;
-	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* sysfs attributes are regular files: anything else (a FIFO in a test tree) is refused, not waited on */
+	fd = ga_open_regular(dfd, path, O_RDONLY, 0);
+	if (fd == -EINVAL)
+		return ga_report(ctx, fd, "cannot read '%s/%s': not a regular file (check the host's sysfs)",
+				 ga_ctx_get_sysfs_root(ctx), path);
 	if (fd < 0)
-		return report_io(ctx, errno, "read", path);
+		return report_io(ctx, -fd, "read", path);
 	return fd;
 }
 

@@ -53,5 +53,8 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...) 
 /* Whether the path exists (follows symlinks). Never reports. */
 bool ga_sysfs_exists(struct ga_ctx *ctx, const char *fmt, ...) GA_PRINTF(2, 3);
 
+/* 0 if the sysfs root opens, else the reported error ("cannot open sysfs root '...'"). */
+int ga_sysfs_check_root(struct ga_ctx *ctx);
+
 /* Helpers that parse what ga_sysfs_read returns. */
 int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...) GA_PRINTF(3, 4);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "ga-ctx.h"
+#include "ga-open.h"
 #include "ga-util.h"
 
 void ga_strv_free(char **strv)
@@ -78,13 +79,16 @@ int ga_read_fd(int fd, size_t max, char **out, size_t *outlen)
 int ga_read_file(struct ga_ctx *ctx, const char *path, const char *what, size_t max, char **out, size_t *len)
 {
 	bool in = !strcmp(path, "-");
-	int fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = in ? STDIN_FILENO : ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
 	int r;
 
 	*out = NULL;
 	*len = 0;
+	if (fd == -EINVAL)
+		return ga_report(ctx, fd, "%s '%s' is not a regular file (give a file, or '-' to read standard input)",
+				 what, path);
 	if (fd < 0)
-		return ga_report(ctx, -errno, "cannot open %s '%s': %s", what, path, strerror(errno));
+		return ga_report(ctx, fd, "cannot open %s '%s': %s", what, path, strerror(-fd));
 	r = ga_read_fd(fd, max, out, len);
 	if (!in)
 		close(fd);

@@ -34,7 +34,9 @@ static inline void ga_closep(int *fd)
 int ga_read_fd(int fd, size_t max, char **out, size_t *len);
 
 /*
- * ga_read_fd on the file at path ("-": standard input), reporting what fails
+ * ga_read_fd on the file at path ("-": standard input), opened by
+ * ga_open_regular() (a path that is not a regular file gives -EINVAL,
+ * "<what> '<path>' is not a regular file ..."), reporting what fails
  * with `what` naming the file: "cannot open <what> '<path>': <why>",
  * "<what> '<path>' is larger than <max> MiB" (-EFBIG), "cannot read <what>
  * '<path>': <why>".

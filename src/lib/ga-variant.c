@@ -9,6 +9,7 @@
 #include "ga-catalog.h"
 #include "ga-ctx.h"
 #include "ga-journal.h"
+#include "ga-open.h"
 #include "ga-sysfs.h"
 #include "ga-util.h"
 #include "ga-variant.h"
@@ -161,12 +162,12 @@ static int scan_alias_file(struct ga_ctx *ctx, const char *path, const char *mod
 
 	if (!scan_init(&scan, modalias))
 		return ga_report(ctx, -EINVAL, "invalid modalias '%s'", modalias);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT)
+	fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
+	if (fd == -ENOENT)
 		return -ENOENT; /* no modules: only registered drivers count */
-	if (fd < 0)
-		return ga_report(ctx, -errno, "cannot open '%s': %s (check its permissions)", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)ALIAS_FILE_MAX) {
+	if (fd < 0 && fd != -EINVAL)
+		return ga_report(ctx, fd, "cannot open '%s': %s (check its permissions)", path, strerror(-fd));
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > (off_t)ALIAS_FILE_MAX) {
 		close(fd);
 		return ga_report(ctx, -EINVAL, "refusing '%s': not a regular file of at most %u bytes", path,
 				 ALIAS_FILE_MAX);

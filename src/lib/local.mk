@@ -18,3 +18,7 @@ src_lib_libgpuassign_la_CFLAGS = $(AM_CFLAGS) $(LIBUDEV_CFLAGS) $(LIBXML_CFLAGS)
 src_lib_libgpuassign_la_LIBADD = $(LIBUDEV_LIBS) $(LIBXML_LIBS) $(LIBVIRT_LIBS) $(LIBKMOD_LIBS)
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-units.h src/lib/ga-units.c src/lib/ga-xml.h src/lib/ga-xml.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-form.h src/lib/ga-form-native.c src/lib/ga-form-fallback.c
+
+# Issue 12 items 2-3 (wt-files): the one opening policy and the one escaper
+# of control characters; libc only, also linked into the hook's front end.
+src_lib_libgpuassign_la_SOURCES += src/lib/ga-open.h src/lib/ga-open.c src/lib/ga-escape.h src/lib/ga-escape.c

@@ -171,8 +171,13 @@ static void test_domain(void)
 	} cases[] = {
 		{ "<network/>",
 		  "not a libvirt domain XML: the root element is 'network', not 'domain' (give the output of 'virsh dumpxml')" },
+		/* issue 12 item 6: a <domain> in a namespace said "'domain', not 'domain'" */
 		{ "<x:domain xmlns:x='urn:y'/>",
-		  "not a libvirt domain XML: the root element is 'x:domain', not 'domain' (give the output of 'virsh dumpxml')" },
+		  "not a libvirt domain XML: the root element 'domain' is in the namespace 'urn:y', and libvirt's has none (remove xmlns:x='urn:y' from it)" },
+		{ "<domain xmlns='urn:x'/>",
+		  "not a libvirt domain XML: the root element 'domain' is in the namespace 'urn:x', and libvirt's has none (remove xmlns='urn:x' from it)" },
+		{ "<x:network xmlns:x='urn:y'/>",
+		  "not a libvirt domain XML: the root element is 'x:network', not 'domain' (give the output of 'virsh dumpxml')" },
 		{ "<domain>", "malformed domain XML at line 1: Premature end of data in tag domain line 1 (fix the file)" },
 	};
 	struct ga_ctx *ctx;

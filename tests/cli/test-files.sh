@@ -1,0 +1,131 @@
+#!/bin/bash
+# test-files.sh - the CLI on files that are not what they should be (issue 12
+# items 2, 6, 7, 8): every file gpu-assign opens, put there as a FIFO, is
+# refused at once with one line naming it (a blocking open would hang bind
+# under the host lock); state files refuse symlinks; a NUL byte is refused
+# where it would end a parser early; and the messages of item 6 name the
+# real cause. Exact stderr and exit status for each. Every command runs
+# under timeout: a hang fails the case instead of the run. The library side
+# of the same files is in tests/unit/test-open.c, the hook's in
+# tests/hook/bad-input.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ga=${GPU_ASSIGN:-$PWD/gpu-assign}
+[ -x "$ga" ] || { echo "test-files: no gpu-assign at $ga (build it, or set GPU_ASSIGN)" >&2; exit 2; }
+export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
+unset GA_SYSFS_ROOT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ga-files.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0 fail=0
+# expect NAME WANT-STATUS WANT-STDERR(exact, "" for none) CMD...
+expect() {
+	local name=$1 want=$2 want_err=$3 status
+	shift 3
+	timeout 20 "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	if [ "$status" = "$want" ] && [ "$(cat "$tmp/err")" = "$want_err" ]; then
+		pass=$((pass + 1)); echo "PASS $name"
+	else
+		fail=$((fail + 1)); echo "FAIL $name: exit $status (want $want), stderr: $(cat "$tmp/err") (want: $want_err)"
+	fi
+}
+
+# A fresh state and rules directory for each case, named by the overrides file.
+fresh() {
+	rm -rf "$tmp/state" "$tmp/rules"
+	mkdir -m 0700 "$tmp/state"
+	mkdir "$tmp/rules"
+}
+printf 'state-dir = %s/state\nrules-dir = %s/rules\n' "$tmp" "$tmp" >"$tmp/overrides"
+export GA_TEST_OVERRIDES=$tmp/overrides
+S=$tmp/state R=$tmp/rules
+
+# Item 2: FIFOs where state files belong
+fresh; mkfifo "$S/journal"
+expect "journal is a FIFO: repair" 1 "gpu-assign: refusing '$S/journal': not a regular file (remove it)" "$ga" repair
+fresh; mkfifo "$S/bindings"
+expect "bindings is a FIFO: status" 1 "gpu-assign: refusing '$S/bindings': not a regular file (remove it)" "$ga" status
+fresh; mkfifo "$S/lock"
+expect "lock is a FIFO: repair" 1 "gpu-assign: refusing the lock '$S/lock': not a regular file (remove it)" "$ga" repair
+fresh; mkfifo "$R/70-gpu-assign.rules"
+expect "rules file is a FIFO: status" 1 "gpu-assign: refusing '$R/70-gpu-assign.rules': not a regular file (remove it)" "$ga" status
+fresh; echo x >"$tmp/elsewhere"; ln -s "$tmp/elsewhere" "$S/journal"
+expect "journal is a symlink: repair" 1 "gpu-assign: cannot open '$S/journal': Too many levels of symbolic links (it is a symlink: remove it)" "$ga" repair
+fresh; ln -s "$tmp/elsewhere" "$S/bindings"
+expect "bindings is a symlink: status" 1 "gpu-assign: cannot open '$S/bindings': Too many levels of symbolic links (it is a symlink: remove it)" "$ga" status
+mkfifo "$tmp/overrides.fifo"
+GA_TEST_OVERRIDES=$tmp/overrides.fifo expect "test overrides file is a FIFO" 1 \
+	"gpu-assign: test overrides file '$tmp/overrides.fifo' is not a regular file (give a file of 'key = value' lines)" "$ga" status
+mkfifo "$tmp/conf.fifo"
+expect "configuration is a FIFO: nova-config" 1 \
+	"gpu-assign: cannot read configuration '$tmp/conf.fifo': not a regular file (point to the XML file)" "$ga" nova-config --config "$tmp/conf.fifo"
+mkfifo "$tmp/domain.fifo"
+expect "domain XML is a FIFO: xml --domain" 1 \
+	"gpu-assign: domain XML '$tmp/domain.fifo' is not a regular file (give a file, or '-' to read standard input)" \
+	"$ga" xml --gpu all --domain "$tmp/domain.fifo"
+
+# Item 6: a lock that is a directory is no permission problem
+fresh; mkdir "$S/lock"
+expect "lock is a directory: repair" 1 "gpu-assign: refusing the lock '$S/lock': not a regular file (remove it)" "$ga" repair
+
+# Item 7: a named configuration must exist; only the default may be missing
+expect "nova-config --config missing file" 1 \
+	"gpu-assign: cannot read configuration '$tmp/no-such.conf': No such file or directory (create it, see gpu-assign.conf(5))" \
+	"$ga" nova-config --config "$tmp/no-such.conf"
+expect "nova-config --config ''" 2 \
+	"gpu-assign: nova-config: --config needs a file name (usage: gpu-assign nova-config [--json] [--config FILE])" \
+	"$ga" nova-config --config ''
+
+# Item 8: a NUL byte ends a parser early; the rest must not be lost without a word
+fresh; printf 'version 2\n\0pid 1\n' >"$S/journal"
+expect "journal with a NUL byte: repair refuses, keeps it" 1 \
+	"gpu-assign: refusing '$S/journal': it holds a NUL byte at offset 10 (damaged or not ours: look at it, then move it away)" "$ga" repair
+if [ -f "$S/journal" ]; then pass=$((pass + 1)); echo "PASS the journal with a NUL byte is kept"; else
+	fail=$((fail + 1)); echo "FAIL repair removed the journal with a NUL byte"; fi
+fresh; printf 'version 2\n\0009:01:00.0 driver=nvidia\n' >"$S/bindings"
+expect "bindings with a NUL byte: status" 1 \
+	"gpu-assign: refusing '$S/bindings': it holds a NUL byte at offset 10 (damaged or not ours: look at it, then move it away)" "$ga" status
+fresh; printf '# gpu-assign\n\0\n' >"$R/70-gpu-assign.rules"
+expect "rules file with a NUL byte: status" 1 \
+	"gpu-assign: refusing '$R/70-gpu-assign.rules': it holds a NUL byte at offset 13 (damaged or not ours: look at it, then move it away)" "$ga" status
+printf '<gpu-assign>\n  <reserved/>\0\n</gpu-assign>\n' >"$tmp/nul.conf"
+expect "configuration with a NUL byte: nova-config" 1 \
+	"gpu-assign: invalid configuration $tmp/nul.conf:2: a NUL byte at offset 26 (the file must be plain XML text: remove the byte)" \
+	"$ga" nova-config --config "$tmp/nul.conf"
+printf 'state-dir = %s/state\n\0rules-dir = /x\n' "$tmp" >"$tmp/overrides.nul"
+GA_TEST_OVERRIDES=$tmp/overrides.nul expect "test overrides with a NUL byte" 1 \
+	"gpu-assign: test overrides file $tmp/overrides.nul:2: NUL byte in the line (the file must be text)" "$ga" status
+
+# Item 3: a command-line argument quoted in a usage error stays on one line
+expect "unknown command with a newline: one line" 2 \
+	"gpu-assign: unknown command 'list\\nforged' (see 'gpu-assign --help')" "$ga" "list
+forged"
+
+# Item 6: a sysfs root that does not exist is the cause, not some device
+expect "--sysfs-root /nonexistent list" 1 \
+	"gpu-assign: cannot open sysfs root '$tmp/nonexistent': No such file or directory (is sysfs mounted? check --sysfs-root/GA_SYSFS_ROOT)" \
+	"$ga" --sysfs-root "$tmp/nonexistent" list
+expect "--sysfs-root /nonexistent show" 1 \
+	"gpu-assign: cannot open sysfs root '$tmp/nonexistent': No such file or directory (is sysfs mounted? check --sysfs-root/GA_SYSFS_ROOT)" \
+	"$ga" --sysfs-root "$tmp/nonexistent" show 0009:01:00.0
+
+# Item 6: namespaces on the domain given to merge into
+if command -v umockdev-run >/dev/null 2>&1; then
+	"$top/tests/hosts/mkhost" "$top/tests/hosts/single-gh200" "$tmp/host" >/dev/null || exit 2
+	dom="<name>x</name><memory unit='GiB'>8</memory><vcpu>4</vcpu><os><type arch='aarch64' machine='virt'>hvm</type></os><devices/></domain>"
+	printf "<domain type='kvm' xmlns:qemu='urn:not-qemu'>%s\n" "$dom" >"$tmp/qemu-prefix.xml"
+	printf "<domain type='kvm' xmlns='urn:x'>%s\n" "$dom" >"$tmp/default-ns.xml"
+	printf "<d:domain type='kvm' xmlns:d='urn:y'>%s\n" "${dom%</domain>}</d:domain>" >"$tmp/prefixed-ns.xml"
+	expect "xmlns:qemu bound elsewhere: xml --domain" 1 \
+		"gpu-assign: the domain XML binds the prefix 'qemu' to 'urn:not-qemu', not to libvirt's QEMU namespace 'http://libvirt.org/schemas/domain/qemu/1.0' that the GPU's <qemu:commandline> arguments need (fix or remove that xmlns:qemu)" \
+		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --domain "$tmp/qemu-prefix.xml"
+	expect "default namespace on <domain>: xml --domain" 1 \
+		"gpu-assign: not a libvirt domain XML: the root element 'domain' is in the namespace 'urn:x', and libvirt's has none (remove xmlns='urn:x' from it)" \
+		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --domain "$tmp/default-ns.xml"
+	expect "prefixed namespace on <domain>: xml --domain" 1 \
+		"gpu-assign: not a libvirt domain XML: the root element 'domain' is in the namespace 'urn:y', and libvirt's has none (remove xmlns:d='urn:y' from it)" \
+		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --domain "$tmp/prefixed-ns.xml"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
