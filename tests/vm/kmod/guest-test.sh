@@ -38,6 +38,7 @@ run_c() {	# the C program's cases go into the same tally
 grep -q ga_debug /proc/cmdline && echo 8 >/proc/sys/kernel/printk || echo 1 >/proc/sys/kernel/printk
 
 mount -t debugfs none /sys/kernel/debug	# x86 PAT memtype list
+mount -t tracefs none /sys/kernel/tracing	# kprobe on vmf_insert_pfn_prot
 insmod /lib/gpu_assign_nvgrace.ko test_standin=hopper ready_timeout_ms=1000
 check "module loads" "insmod failed" [ -d /sys/bus/pci/drivers/$DRV ]
 
@@ -67,7 +68,8 @@ echo "== Hopper matrix"
 run_c matrix $GPU hopper $SIZE $BASE
 
 echo "== Blackwell matrix"
-unbind $GPU
+check "unbind after the Hopper matrix completes within 10 s" "unbind hung" \
+	timeout 10 sh -c "echo $GPU >$D/$GPU/driver/unbind"
 echo blackwell >$P/test_standin
 check "probe as Blackwell" "not bound" bind $GPU
 run_c matrix $GPU blackwell $SIZE $BASE
@@ -78,7 +80,8 @@ echo hopper >$P/test_standin
 echo 0 >$P/ready_timeout_ms
 check "probe of the FLR-capable stand-in" "not bound" bind $FLR
 run_c flr $FLR hopper $SIZE
-unbind $FLR
+check "unbind of the FLR stand-in completes within 10 s" "unbind hung" \
+	timeout 10 sh -c "echo $FLR >$D/$FLR/driver/unbind"
 
 check "module unloads" "rmmod failed" rmmod gpu_assign_nvgrace
 if dmesg | grep -q -E 'BUG:|WARNING:|Oops|lockdep|circular locking'; then
