@@ -1129,6 +1129,42 @@ static void case_flr_arg_in_mapping(const struct bar *b)
 	munmap(p, 2 * MIB);
 }
 
+/*
+ * Memory is turned off while another process keeps faulting the mapping in:
+ * once the config write has returned, no access may get through (the zap
+ * after the core's write must catch PTEs made just before it).
+ */
+static void case_mem_off_race(const struct bar *b, const char *name)
+{
+	struct shared *sh = shared_page();
+	int rounds = 50, survived = 0, st;
+	char n[128];
+	uint8_t *p, x;
+	pid_t pid;
+
+	p = map_region(b, 4 * PAGE, PAGE, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pid = fork();
+	if (pid == 0) {
+		for (long i = 0; !sh->stop; i++)
+			touch_read(p + (i % 4) * PAGE, &x);
+		_exit(0);
+	}
+	for (int i = 0; i < rounds; i++) {
+		mem_enable(false);
+		if (touch_read(p + (i % 4) * PAGE, &x))
+			survived++;
+		mem_enable(true);
+	}
+	sh->stop = 1;
+	waitpid(pid, &st, 0);
+	snprintf(n, sizeof(n), "%s memory off while another process faults the mapping: no access after the write", name);
+	result(!survived, n, "%d of %d accesses after memory off got through", survived, rounds);
+	munmap(p, 4 * PAGE);
+	munmap((void *)sh, PAGE);
+}
+
 /* D3hot written into the PM capability: mappings zapped, SIGBUS, back in D0. */
 static void case_d3_pm_cap(const struct bar *b)
 {
@@ -1380,6 +1416,7 @@ static int cmd_matrix(const char *gen, const char *size)
 		case_mem_enable(bars[i], names[i]);
 	}
 	case_fork(&use, "BAR4");
+	case_mem_off_race(&use, "BAR4");
 	case_low_power(&use, "BAR4");
 	reset_case(&use, "BAR4", "VFIO_DEVICE_RESET", do_device_reset);
 	reset_case(&use, "BAR4", "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset);
