@@ -745,20 +745,26 @@ static void case_touch_during_resets(const struct bar *b, const char *how,
 	p[PAGE] = 0x42;
 	pid = fork();
 	if (pid == 0) {
-		long f0 = minflt();
-
+		/*
+		 * Count only the touches that faulted, after a warm-up that
+		 * takes the child's own copy-on-write faults (stack, globals).
+		 */
+		for (int i = 0; i < 100; i++)
+			touch_read(p + PAGE, &x), (void)now(), (void)minflt();
 		while (!sh->stop) {
 			double t0 = now(), t;
+			long f0 = minflt();
 
 			if (!touch_read(p + PAGE, &x))
 				sh->bus++;
 			else if (x != 0x42)
 				sh->bad++;
+			if (minflt() > f0)
+				sh->faults++;
 			t = now() - t0;
 			if (t > sh->max_wait)
 				sh->max_wait = t;
 			sh->touches++;
-			sh->faults = minflt() - f0;
 		}
 		_exit(0);
 	}
@@ -773,9 +779,10 @@ static void case_touch_during_resets(const struct bar *b, const char *how,
 	snprintf(n, sizeof(n), "BAR4 a process touching the mapping during %s: no SIGBUS, data intact, re-faults after every reset", how);
 	result(!fails && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !sh->bus && !sh->bad &&
 	       sh->faults >= resets, n,
-	       "%d reset(s) failed, child status 0x%x, %ld SIGBUS, %ld wrong reads, %ld faults for %d resets (fewer: a reset left the mapping in place)",
+	       "%d reset(s) failed, child status 0x%x, %ld SIGBUS, %ld wrong reads, %ld faulting touches for %d resets (fewer: a reset left the mapping in place)",
 	       fails, st, sh->bus, sh->bad, sh->faults, resets);
-	printf("# %s: %ld touches, longest %.0f ms\n", how, sh->touches, sh->max_wait * 1000);
+	printf("# %s: %ld touches, %ld of them faulted, longest %.0f ms\n", how, sh->touches,
+	       sh->faults, sh->max_wait * 1000);
 	munmap(p, b->len);
 	munmap((void *)sh, PAGE);
 }
