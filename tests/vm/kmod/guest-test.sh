@@ -5,7 +5,7 @@ D=/sys/bus/pci/devices
 DRV=gpu_assign_nvgrace
 P=/sys/module/gpu_assign_nvgrace/parameters
 GPU=0000:01:00.0	# bochs-display behind a root port (bus reset)
-FLR=0000:02:00.0	# virtio-rng-pci behind a root port (has FLR)
+FLR=0000:02:00.0	# virtio-vga behind a root port (FLR, PM cap, VRAM BAR0)
 SIZE=0x70000000		# the _DSD nvidia,gpu-mem-size of both
 BASE=0x100000000	# and nvidia,gpu-mem-base-pa
 R=/tmp/results
@@ -77,7 +77,7 @@ unbind $GPU
 
 echo "== FLR through config space"
 echo hopper >$P/test_standin
-echo 0 >$P/ready_timeout_ms
+/bin/kmodtest ready $FLR
 check "probe of the FLR-capable stand-in" "not bound" bind $FLR
 run_c flr $FLR hopper $SIZE
 check "unbind of the FLR stand-in completes within 10 s" "unbind hung" \

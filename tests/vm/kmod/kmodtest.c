@@ -1450,6 +1450,7 @@ static int cmd_flr(const char *gen, const char *size)
 	common_setup(gen, size);
 	reset_case(&use, "BAR4", "FLR through config space", do_flr);
 	case_bar_regs_after_reset("FLR", do_flr);
+	case_ready_after_reset(&use, "FLR", do_flr, true);
 	case_flr_arg_in_mapping(&use);
 	case_d3_pm_cap(&use);
 	close_device();

@@ -6,7 +6,7 @@
  * Sxx.S00; Linux binds those nodes to the PCI devices, so the properties
  * are added into those scopes rather than as new devices. Layout (see run):
  *   00:10.0 root port -> 01:00.0 bochs-display   S80.S00: the main stand-in
- *   00:11.0 root port -> 02:00.0 virtio-rng-pci  S88.S00: has FLR
+ *   00:11.0 root port -> 02:00.0 virtio-vga      S88.S00: has FLR
  *   00:12.0 pci-testdev  S90: no _DSD at all
  *   00:13.0 pci-testdev  S98: nvidia,gpu-mem-size = 0
  *   00:14.0 pci-testdev  SA0: size so huge that base + size overflows
