@@ -1433,7 +1433,13 @@ static int cmd_matrix(const char *gen, const char *size)
 	case_bar_regs_after_reset("sysfs reset", do_sysfs_reset);
 	case_touch_during_resets(&use, "VFIO_DEVICE_RESET", do_device_reset);
 	case_touch_during_resets(&use, "sysfs resets", do_sysfs_reset);
+	/*
+	 * The mapping is faulted in before each reset: a PTE that survived
+	 * the reset would let the access through at once.
+	 */
 	case_ready_after_reset(&use, "VFIO_DEVICE_RESET", do_device_reset, true);
+	case_ready_after_reset(&use, "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset, true);
+	case_ready_after_reset(&use, "sysfs reset", do_sysfs_reset, true);
 	case_ready_after_reset(&use, "sysfs reset", do_sysfs_reset, false);
 	case_ready_timeout(&use);
 	case_hot_reset_arg_in_mapping(&use);
