@@ -83,6 +83,18 @@ run_c flr $FLR hopper $SIZE
 check "unbind of the FLR stand-in completes within 10 s" "unbind hung" \
 	timeout 10 sh -c "echo $FLR >$D/$FLR/driver/unbind"
 
+echo "== hot reset from a sibling function"
+SIB=0000:03:00.0	# bochs-display, function 0 of a multifunction slot
+SIB1=0000:03:00.1	# pci-testdev beside it, bound to vfio-pci
+/bin/kmodtest ready $SIB
+check "probe of the stand-in with a sibling" "not bound" bind $SIB
+echo vfio-pci >$D/$SIB1/driver_override
+echo $SIB1 >/sys/bus/pci/drivers_probe 2>/dev/null
+run_c sibling $SIB hopper $SIZE $SIB1
+unbind $SIB1
+check "unbind of the stand-in with a sibling completes within 10 s" "unbind hung" \
+	timeout 10 sh -c "echo $SIB >$D/$SIB/driver/unbind"
+
 check "module unloads" "rmmod failed" rmmod gpu_assign_nvgrace
 if dmesg | grep -q -E 'BUG:|WARNING:|Oops|lockdep|circular locking'; then
 	fail "kernel log clean" "$(dmesg | grep -m1 -E 'BUG:|WARNING:|Oops|lockdep|circular locking')"

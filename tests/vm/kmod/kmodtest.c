@@ -7,6 +7,7 @@
  *   kmodtest matrix BDF GEN SIZE [BASE]  the device matrix (GEN hopper|
  *                                    blackwell, SIZE/BASE = the _DSD values)
  *   kmodtest flr BDF GEN SIZE        reset by FLR through config space
+ *   kmodtest sibling BDF GEN SIZE SIB  hot reset from function SIB of our slot
  *   kmodtest bench BDF GEN SIZE      faults and time per GiB, huge vs 4 KiB
  *
  * The GPU is simulated (see tests/vm/kmod/README): the "GPU memory" is guest
@@ -1463,6 +1464,69 @@ static int cmd_flr(const char *gen, const char *size)
 	return 0;
 }
 
+/*
+ * A hot reset started from the other function of a multifunction slot
+ * (bound to vfio-pci, same IOMMU group) resets ours too: our mapping must
+ * be zapped, the readiness wait must follow and the BAR registers reset.
+ */
+static int cmd_sibling(const char *gen, const char *size, const char *sib)
+{
+	struct vfio_pci_hot_reset *hr;
+	uint64_t at = use.len / 9 & ~(PAGE - 1);
+	uint8_t w[16], x = 0;
+	unsigned int reg;
+	double t0, waited;
+	uint8_t *p;
+	int sibfd, ret, st;
+	pid_t pid;
+	bool ok;
+
+	common_setup(gen, size);
+	sibfd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, sib);
+	if (sibfd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD (sibling)");
+	p = map_region(&use, use.len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pattern(w, sizeof(w), 95);
+	memcpy(p + at, w, sizeof(w));	/* faulted in before the reset */
+	reg = PCI_BASE_ADDRESS_0 + 4 * use.index;
+	cfg_write(reg, (uint32_t)TEST_BAR_ADDR, 4);
+	cfg_write(reg + 4, (uint32_t)(TEST_BAR_ADDR >> 32), 4);
+	set_ready(false);
+
+	hr = calloc(1, sizeof(*hr) + sizeof(int));
+	hr->argsz = sizeof(*hr) + sizeof(int);
+	hr->count = 1;
+	hr->group_fds[0] = group;
+	ret = ioctl(sibfd, VFIO_DEVICE_PCI_HOT_RESET, hr);
+	free(hr);
+	result(ret == 0, "hot reset from the sibling function succeeds", "%s", strerror(errno));
+	if (ret) {
+		set_ready(true);
+		return 0;
+	}
+	pid = fork();
+	if (pid == 0) {
+		usleep(800 * 1000);
+		set_ready(true);
+		_exit(0);
+	}
+	t0 = now();
+	ok = touch_read(p + at, &x) && x == w[0];
+	waited = now() - t0;
+	waitpid(pid, &st, 0);
+	result(ok && waited >= 0.4, "sibling hot reset: our mapping was zapped and the access waits until BAR0 says ready",
+	       "access %s after %.0f ms (a surviving PTE answers at once)", ok ? "ok" : "failed", waited * 1000);
+	result(cfg_read(reg, 4) == 0xc && cfg_read(reg + 4, 4) == 0,
+	       "sibling hot reset clears BAR4 and BAR5", "BAR4 0x%08x BAR5 0x%08x",
+	       cfg_read(reg, 4), cfg_read(reg + 4, 4));
+	munmap(p, use.len);
+	close(sibfd);
+	close_device();
+	return 0;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -1529,12 +1593,14 @@ int main(int argc, char **argv)
 		return cmd_ready();
 	if (argc < 5)
 		goto usage;
-	if (argc > 5)
+	if (argc > 5 && strcmp(argv[1], "sibling"))
 		mem_base = strtoull(argv[5], NULL, 0);
 	if (!strcmp(argv[1], "matrix"))
 		ret = cmd_matrix(argv[3], argv[4]);
 	else if (!strcmp(argv[1], "flr"))
 		ret = cmd_flr(argv[3], argv[4]);
+	else if (!strcmp(argv[1], "sibling") && argc > 5)
+		ret = cmd_sibling(argv[3], argv[4], argv[5]);
 	else if (!strcmp(argv[1], "bench"))
 		ret = cmd_bench(argv[3], argv[4]);
 	else

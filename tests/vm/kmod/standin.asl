@@ -11,6 +11,8 @@
  *   00:13.0 pci-testdev  S98: nvidia,gpu-mem-size = 0
  *   00:14.0 pci-testdev  SA0: size so huge that base + size overflows
  *   00:15.0 pci-testdev  SA8: base inside the guest's System RAM
+ *   00:16.0 root port -> 03:00.0 bochs-display  SB0.S00: stand-in with a
+ *                        sibling function 03:00.1 (pci-testdev, vfio-pci)
  * The "GPU memory" is guest RAM at 4 GiB hidden with memmap=2G$0x100000000.
  */
 DefinitionBlock ("", "SSDT", 2, "GAPRJ", "GRACEGPU", 1)
@@ -81,6 +83,20 @@ DefinitionBlock ("", "SSDT", 2, "GAPRJ", "GRACEGPU", 1)
             {
                 Package () { "nvidia,gpu-mem-base-pa", 0x40000000 },
                 Package () { "nvidia,gpu-mem-size", 0x40000000 }
+            }
+        })
+    }
+
+    External (\_SB.PCI0.SB0.S00, DeviceObj)
+    Scope (\_SB.PCI0.SB0.S00)
+    {
+        Name (_DSD, Package ()
+        {
+            ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+            Package ()
+            {
+                Package () { "nvidia,gpu-mem-base-pa", 0x100000000 },
+                Package () { "nvidia,gpu-mem-size", 0x70000000 }
             }
         })
     }
