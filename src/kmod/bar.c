@@ -7,7 +7,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/io.h>
-#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include "gpu_assign_nvgrace.h"
 
 /* Bounce buffer size for read/write: no user copy runs under our locks. */
@@ -79,59 +79,18 @@ ssize_t ga_config_read(struct ga_dev *gd, char __user *buf, size_t count,
 	return ret;
 }
 
-/* Does this config write set a function-level-reset bit? */
-static bool ga_write_starts_flr(struct pci_dev *pdev, const char __user *buf,
-				loff_t pos, size_t count)
-{
-	unsigned int where[2] = { 0, 0 };
-	u8 bit[2] = { 0, 0 };
-	unsigned int i;
-	int af;
-
-	if (pdev->pcie_cap) {
-		/* Initiate FLR is bit 15 of Device Control: high byte, bit 7. */
-		where[0] = pdev->pcie_cap + PCI_EXP_DEVCTL + 1;
-		bit[0] = PCI_EXP_DEVCTL_BCR_FLR >> 8;
-	}
-	af = pci_find_capability(pdev, PCI_CAP_ID_AF);
-	if (af) {
-		where[1] = af + PCI_AF_CTRL;
-		bit[1] = PCI_AF_CTRL_FLR;
-	}
-	for (i = 0; i < 2; i++) {
-		u8 b;
-
-		if (!where[i] || where[i] < pos || where[i] >= pos + count)
-			continue;
-		if (get_user(b, (const u8 __user *)buf + (where[i] - pos)))
-			return false;
-		if (b & bit[i])
-			return true;
-	}
-	return false;
-}
-
-/* Does this config write clear COMMAND.MEMORY while it is set? */
-static bool ga_write_clears_mem(struct ga_dev *gd, const char __user *buf,
-				loff_t pos, size_t count)
-{
-	u8 b;
-
-	if (PCI_COMMAND < pos || PCI_COMMAND >= pos + count)
-		return false;
-	if (!(gd->core.vconfig[PCI_COMMAND] & PCI_COMMAND_MEMORY))
-		return false;
-	if (get_user(b, (const u8 __user *)buf + (PCI_COMMAND - pos)))
-		return false;
-	return !(b & PCI_COMMAND_MEMORY);
-}
-
+/*
+ * Config writes go to vfio-pci-core, except into our BAR registers. What
+ * the write turned off (COMMAND.MEMORY, D3 through the PM capability) is
+ * read back from the core's state once it is done, never guessed from the
+ * user's buffer; the core copies that buffer before it takes any lock, and
+ * an FLR it starts reaches us through reset_prepare.
+ */
 ssize_t ga_config_write(struct ga_dev *gd, const char __user *buf,
 			size_t count, loff_t *ppos)
 {
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	static const unsigned int idx[] = { GA_RESMEM_INDEX, GA_USEMEM_INDEX };
-	struct vfio_device *vdev = &gd->core.vdev;
 	unsigned int i;
 	ssize_t ret;
 
@@ -158,25 +117,10 @@ ssize_t ga_config_write(struct ga_dev *gd, const char __user *buf,
 			count = reg - pos;
 	}
 
-	if (ga_write_clears_mem(gd, buf, pos, count)) {
-		/* Refuse new faults, zap, then let the core clear the bit. */
-		down_write(&gd->gate_lock);
-		gd->disabling = true;
-		up_write(&gd->gate_lock);
-		ga_zap(gd, true);
-		ret = vfio_pci_core_write(vdev, buf, count, ppos);
-		down_write(&gd->gate_lock);
-		gd->disabling = false;
-		up_write(&gd->gate_lock);
-		return ret;
-	}
-	if (ga_write_starts_flr(gd->core.pdev, buf, pos, count)) {
-		ga_reset_begin(gd, true);
-		ret = vfio_pci_core_write(vdev, buf, count, ppos);
-		ga_reset_end(gd);
-		return ret;
-	}
-	return vfio_pci_core_write(vdev, buf, count, ppos);
+	ret = vfio_pci_core_write(&gd->core.vdev, buf, count, ppos);
+	if (ret > 0)
+		ga_zap_if_off(gd);
+	return ret;
 }
 
 long ga_get_region_info(struct ga_dev *gd, unsigned long arg)
@@ -233,41 +177,66 @@ long ga_get_region_info(struct ga_dev *gd, unsigned long arg)
 	return ret;
 }
 
-/* Copy one chunk between the bounce buffer and the memory, gate checked. */
-static bool ga_mem_copy(struct ga_dev *gd, struct ga_region *r, void *bounce,
-			u64 off, size_t n, bool iswrite)
+/*
+ * Copy one chunk between the bounce buffer and the memory with the gate
+ * open, sleeping (killable) through a reset and the readiness wait after
+ * it. 0: copied; 1: access is off (memory disabled, D3), nothing copied;
+ * -EINTR: killed; -EIO: the memory did not become ready after a reset.
+ */
+static int ga_mem_copy(struct ga_dev *gd, struct ga_region *r, void *bounce,
+		       u64 off, size_t n, bool iswrite)
 {
-	bool ok;
+	enum ga_state st;
 
-	down_read(&gd->core.memory_lock);
-	down_read(&gd->gate_lock);
-	ok = ga_mem_usable(gd) && r->va;
-	if (ok) {
-		if (r->cached && iswrite)
-			memcpy(r->va + off, bounce, n);
-		else if (r->cached)
-			memcpy(bounce, r->va + off, n);
-		else if (iswrite)
-			memcpy_toio((void __iomem __force *)r->va + off, bounce, n);
-		else
-			memcpy_fromio(bounce, (void __iomem __force *)r->va + off, n);
+	for (;;) {
+		if (down_read_killable(&gd->core.memory_lock))
+			return -EINTR;
+		down_read(&gd->gate_lock);
+		st = ga_state(gd, false);
+		if (st == GA_OPEN && r->va) {
+			if (r->cached && iswrite)
+				memcpy(r->va + off, bounce, n);
+			else if (r->cached)
+				memcpy(bounce, r->va + off, n);
+			else if (iswrite)
+				memcpy_toio((void __iomem __force *)r->va + off, bounce, n);
+			else
+				memcpy_fromio(bounce, (void __iomem __force *)r->va + off, n);
+		}
+		up_read(&gd->gate_lock);
+		up_read(&gd->core.memory_lock);
+
+		switch (st) {
+		case GA_OPEN:
+			return r->va ? 0 : 1;
+		case GA_OFF:
+			return 1;
+		case GA_FAILED:
+			return -EIO;
+		case GA_RESET:
+		case GA_UNREADY:
+			if (ga_wait_gate(gd, st))
+				return -EINTR;
+			break;
+		}
 	}
-	up_read(&gd->gate_lock);
-	up_read(&gd->core.memory_lock);
-	return ok;
 }
 
 /*
  * read/write of an emulated BAR. Offsets at or past the BAR size fail with
  * -EINVAL; a request running past it is cut short. Bytes past the real
- * memory, and every byte while memory is disabled or a reset runs, read as
- * ~0 and ignore writes (what a PCI device does when it is not decoding).
+ * memory, and every byte while memory is disabled or the device is in D3,
+ * read as ~0 and ignore writes (what a PCI device does when it is not
+ * decoding). A reset in progress is waited for. The user copies happen
+ * with no lock held, chunk by chunk, and a fatal signal ends the transfer
+ * between chunks.
  */
 ssize_t ga_mem_rw(struct ga_dev *gd, struct ga_region *r, char __user *buf,
 		  size_t count, loff_t *ppos, bool iswrite)
 {
 	u64 off = *ppos & VFIO_PCI_OFFSET_MASK;
 	size_t done = 0;
+	ssize_t err = 0;
 	void *bounce;
 
 	if (off >= r->bar_size)
@@ -283,30 +252,37 @@ ssize_t ga_mem_rw(struct ga_dev *gd, struct ga_region *r, char __user *buf,
 		size_t n = min_t(size_t, count - done, GA_BOUNCE_SIZE);
 		u64 at = off + done;
 		size_t real = at < r->len ? min_t(u64, n, r->len - at) : 0;
-		bool ok = false;
+		int rc = 1;
 
-		if (iswrite) {
-			if (copy_from_user(bounce, buf + done, n))
-				goto fault;
-			if (real)
-				ga_mem_copy(gd, r, bounce, at, real, true);
-		} else {
-			if (real)
-				ok = ga_mem_copy(gd, r, bounce, at, real, false);
-			if (!ok)
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (iswrite && copy_from_user(bounce, buf + done, n)) {
+			err = -EFAULT;
+			break;
+		}
+		if (real)
+			rc = ga_mem_copy(gd, r, bounce, at, real, iswrite);
+		if (rc < 0) {
+			err = rc;
+			break;
+		}
+		if (!iswrite) {
+			if (rc)
 				real = 0;
 			memset(bounce + real, 0xff, n - real);
-			if (copy_to_user(buf + done, bounce, n))
-				goto fault;
+			if (copy_to_user(buf + done, bounce, n)) {
+				err = -EFAULT;
+				break;
+			}
 		}
 		done += n;
 		cond_resched();
 	}
 	kfree(bounce);
-	*ppos += count;
-	return count;
-
-fault:
-	kfree(bounce);
-	return -EFAULT;
+	if (!done)
+		return err;
+	*ppos += done;
+	return done;
 }

@@ -45,28 +45,45 @@ struct ga_region {
 	void *va;		/* kernel mapping while the device is open */
 };
 
+/* What an access to an emulated BAR meets (see ga_state()). */
+enum ga_state {
+	GA_OPEN,	/* go ahead */
+	GA_RESET,	/* a reset runs: wait for its end */
+	GA_UNREADY,	/* reset over, memory readiness not yet seen: wait */
+	GA_OFF,		/* memory disabled, D3 or low power: ~0 / SIGBUS */
+	GA_FAILED,	/* memory not ready within ready_timeout_ms: error */
+};
+
 struct ga_dev {
 	struct vfio_pci_core_device core;
 	enum ga_gen gen;
-	bool emulate;		/* false: plain vfio-pci-core passthrough */
 	struct ga_region usemem;
 	struct ga_region resmem;	/* len == 0 when absent (Blackwell) */
 	/*
-	 * The memory-enable gate. Accesses to the emulated BARs are allowed
-	 * when COMMAND.MEMORY is set in the virtual config space, the device
-	 * is in D0..D2, no reset is running (resets == 0) and no disable is
-	 * in flight (!disabling). resets and disabling are written with
-	 * gate_lock held for write. Readers (faults, read/write) hold
-	 * core.memory_lock for read, then gate_lock for read: lock order is
-	 * mmap_lock -> memory_lock -> gate_lock -> vma_lock.
+	 * The gate in front of the emulated BARs (README, "Lock order").
+	 * resets counts the resets between reset_prepare and reset_done;
+	 * unready is set by reset_done and cleared by the first access that
+	 * sees BAR0 report ready (ready_err is that poll's result); gate_gen
+	 * counts resets so that a poll started before a reset cannot open
+	 * the gate after it. All written with gate_lock held for write and
+	 * read under gate_lock held for read; waiters sleep on gate_wq.
 	 */
 	struct rw_semaphore gate_lock;
-	int resets;
-	bool disabling;
+	wait_queue_head_t gate_wq;
+	unsigned int resets;
+	bool unready;
+	int ready_err;
+	u64 gate_gen;
+	struct mutex ready_lock;	/* one readiness poll at a time */
+	void __iomem *bar0;		/* readiness registers while open */
 #ifndef GA_HAVE_VFIO_DEVICE_INODE
-	/* Kernels whose vfio device files share one inode: track our VMAs. */
-	struct mutex vma_lock;
-	struct list_head vma_list;
+	/*
+	 * Kernels whose vfio device files share the one anon inode: our own
+	 * inode, made the files' f_mapping at their first mmap, so that
+	 * unmap_mapping_range() finds every mapping without mmap_lock.
+	 */
+	struct mutex inode_lock;
+	struct inode *inode;
 #endif
 };
 
@@ -76,6 +93,9 @@ static inline struct ga_dev *ga_from_vdev(struct vfio_device *vdev)
 }
 
 struct ga_region *ga_region_get(struct ga_dev *gd, unsigned int index);
+
+/* main.c */
+int ga_poll_ready(struct pci_dev *pdev, void __iomem *io, const char *when);
 
 /* bar.c */
 void ga_bar_reset_regs(struct ga_dev *gd);
@@ -88,12 +108,15 @@ ssize_t ga_mem_rw(struct ga_dev *gd, struct ga_region *r, char __user *buf,
 		  size_t count, loff_t *ppos, bool iswrite);
 
 /* mmap.c */
-bool ga_mem_usable(struct ga_dev *gd);
-int ga_mmap(struct ga_dev *gd, struct ga_region *r, unsigned int index,
-	    struct vm_area_struct *vma);
-void ga_zap(struct ga_dev *gd, bool may_sleep_on_mm);
+enum ga_state ga_state(struct ga_dev *gd, bool fault);
+int ga_wait_gate(struct ga_dev *gd, enum ga_state st);
+int ga_mmap(struct ga_dev *gd, struct ga_region *r, struct vm_area_struct *vma);
+int ga_mmap_prepare_file(struct ga_dev *gd, struct vm_area_struct *vma);
+void ga_zap(struct ga_dev *gd);
+void ga_zap_if_off(struct ga_dev *gd);
 void ga_gate_init(struct ga_dev *gd);
-void ga_reset_begin(struct ga_dev *gd, bool may_block);
+void ga_gate_release(struct ga_dev *gd);
+void ga_reset_begin(struct ga_dev *gd);
 void ga_reset_end(struct ga_dev *gd);
 
 #endif

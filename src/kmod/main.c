@@ -15,6 +15,8 @@
 #include <linux/overflow.h>
 #include <linux/log2.h>
 #include <linux/uaccess.h>
+#include <linux/pm_runtime.h>
+#include <linux/sched/signal.h>
 #include "gpu_assign_nvgrace.h"
 
 /* BAR0 status registers that read 0xff once the GPU memory can be used. */
@@ -31,12 +33,16 @@
 static unsigned int ready_timeout_ms = 30000;
 module_param(ready_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(ready_timeout_ms,
-	"How long probe polls the BAR0 C2C-link (0x1498) and HBM-training (0x200bc) registers for 0xff; 0 skips the wait (default 30000)");
+	"How long probe, and the first access after each reset, poll the BAR0 C2C-link (0x1498) and HBM-training (0x200bc) registers for 0xff; 0 skips the wait (default 30000)");
 
+#ifdef GA_TEST_STANDIN
+/* Only in test builds (make TEST_STANDIN=1); see README. */
 static char *test_standin;
 module_param(test_standin, charp, 0644);
 MODULE_PARM_DESC(test_standin,
-	"TEST ONLY: 'hopper' or 'blackwell' lets a device that is not a Grace GPU be bound through driver_override and treated as that generation (default: unset, such devices are refused)");
+	"TEST BUILD ONLY: 'hopper' or 'blackwell' lets a device that is not a Grace GPU be bound through driver_override and treated as that generation (default: unset, such devices are refused)");
+MODULE_INFO(test_build, "stand-in devices (TEST_STANDIN=1): not for production");
+#endif
 
 /* driver_data of the id table: generation + 1, so 0 means "not ours". */
 #define GA_ID(dev, gen) \
@@ -100,6 +106,22 @@ static int ga_open_device(struct vfio_device *vdev)
 		return -ENOMEM;
 	}
 	ga_bar_reset_regs(gd);
+	/*
+	 * vfio_pci_core_enable() reset the device: the first access waits
+	 * for BAR0 to say the memory is ready, as after any later reset.
+	 * BAR0 is mapped without claiming it, which stays the core's to do.
+	 */
+	if (pci_resource_len(gd->core.pdev, 0) >= GA_HBM_TRAINING_REG + 4) {
+		void __iomem *io = pci_iomap_range(gd->core.pdev, 0, 0,
+						   GA_HBM_TRAINING_REG + 4);
+
+		down_write(&gd->gate_lock);
+		gd->bar0 = io;
+		gd->unready = io != NULL;
+		gd->ready_err = 0;
+		gd->gate_gen++;
+		up_write(&gd->gate_lock);
+	}
 	vfio_pci_core_finish_enable(&gd->core);
 	return 0;
 }
@@ -107,78 +129,85 @@ static int ga_open_device(struct vfio_device *vdev)
 static void ga_close_device(struct vfio_device *vdev)
 {
 	struct ga_dev *gd = ga_from_vdev(vdev);
+	void __iomem *io;
 
 	ga_unmap_regions(gd);
+	down_write(&gd->gate_lock);
+	io = gd->bar0;
+	gd->bar0 = NULL;
+	gd->unready = false;
+	gd->ready_err = 0;
+	up_write(&gd->gate_lock);
+	if (io)
+		pci_iounmap(gd->core.pdev, io);
 	vfio_pci_core_close_device(vdev);
 }
 
-/* VFIO_DEVICE_IOEVENTFD on an emulated BAR would reach the real BAR. */
-static long ga_ioeventfd(struct ga_dev *gd, unsigned long arg)
+static void ga_release_dev(struct vfio_device *vdev)
 {
-	struct vfio_device_ioeventfd ev;
-	unsigned long minsz = offsetofend(struct vfio_device_ioeventfd, fd);
-
-	if (copy_from_user(&ev, (void __user *)arg, minsz))
-		return -EFAULT;
-	if (ga_region_get(gd, VFIO_PCI_OFFSET_TO_INDEX(ev.offset)))
-		return -EINVAL;
-	return vfio_pci_core_ioctl(&gd->core.vdev, VFIO_DEVICE_IOEVENTFD, arg);
+	ga_gate_release(ga_from_vdev(vdev));
+	vfio_pci_core_release_dev(vdev);
 }
 
 static long ga_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		     unsigned long arg)
 {
 	struct ga_dev *gd = ga_from_vdev(vdev);
-	long ret;
 
 	switch (cmd) {
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return ga_get_region_info(gd, arg);
 	case VFIO_DEVICE_IOEVENTFD:
-		return ga_ioeventfd(gd, arg);
-	case VFIO_DEVICE_RESET:
-	case VFIO_DEVICE_PCI_HOT_RESET:
 		/*
-		 * Close the gate and zap our mappings before the core takes
-		 * memory_lock: zapping may need mmap_lock, which must not be
-		 * taken under memory_lock.
+		 * An ioeventfd writes the real BAR behind the core's back; the
+		 * emulated BARs have none. Refused for every region, before
+		 * anything is read from the argument (as upstream does).
 		 */
-		ga_reset_begin(gd, true);
-		ret = vfio_pci_core_ioctl(vdev, cmd, arg);
-		if (!ret && cmd == VFIO_DEVICE_RESET)
-			ga_bar_reset_regs(gd);
-		ga_reset_end(gd);
-		return ret;
+		return -ENOTTY;
 	default:
+		/*
+		 * Resets (VFIO_DEVICE_RESET, hot reset) close our gate from
+		 * the reset_prepare hook, after the core has copied its
+		 * argument: a copy from a mapping of our BARs must never wait
+		 * on a gate its own task closed.
+		 */
 		return vfio_pci_core_ioctl(vdev, cmd, arg);
 	}
 }
 
 /*
- * Entering low power disables access to the BARs: close the gate and zap
- * our mappings first (vfio-pci-core only zaps its own on kernels without a
- * per-device inode); faults then get SIGBUS until LOW_POWER_EXIT.
+ * Low power entry disables access to the BARs: the core does that under
+ * memory_lock, our faults check it there, and our mappings are zapped
+ * once the core is done (on kernels with a vfio device inode the core's
+ * own zap already covered them).
  */
 static int ga_device_feature(struct vfio_device *vdev, u32 flags,
 			     void __user *arg, size_t argsz)
 {
-	struct ga_dev *gd = ga_from_vdev(vdev);
-	u32 feature = flags & VFIO_DEVICE_FEATURE_MASK;
-	int ret;
+	int ret = vfio_pci_core_ioctl_feature(vdev, flags, arg, argsz);
 
-	if (!(flags & VFIO_DEVICE_FEATURE_SET) ||
-	    (feature != VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY &&
-	     feature != VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP))
-		return vfio_pci_core_ioctl_feature(vdev, flags, arg, argsz);
+	if (flags & VFIO_DEVICE_FEATURE_SET)
+		ga_zap_if_off(ga_from_vdev(vdev));
+	return ret;
+}
 
-	down_write(&gd->gate_lock);
-	gd->disabling = true;
-	up_write(&gd->gate_lock);
-	ga_zap(gd, true);
-	ret = vfio_pci_core_ioctl_feature(vdev, flags, arg, argsz);
-	down_write(&gd->gate_lock);
-	gd->disabling = false;
-	up_write(&gd->gate_lock);
+/* read/write of an emulated BAR wake the device as the core's own do. */
+static ssize_t ga_bar_rw(struct ga_dev *gd, struct ga_region *r,
+			 char __user *buf, size_t count, loff_t *ppos,
+			 bool iswrite)
+{
+	struct device *dev = &gd->core.pdev->dev;
+	ssize_t ret;
+
+	ret = pm_runtime_resume_and_get(dev);
+	if (ret) {
+		pci_info_ratelimited(gd->core.pdev,
+				     "cannot wake the device for a BAR access (%zd)\n",
+				     ret);
+		return -EIO;
+	}
+	ret = ga_mem_rw(gd, r, buf, count, ppos, iswrite);
+	pm_runtime_put(dev);
 	return ret;
 }
 
@@ -190,7 +219,7 @@ static ssize_t ga_read(struct vfio_device *vdev, char __user *buf,
 	struct ga_region *r = ga_region_get(gd, index);
 
 	if (r)
-		return ga_mem_rw(gd, r, buf, count, ppos, false);
+		return ga_bar_rw(gd, r, buf, count, ppos, false);
 	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
 		return ga_config_read(gd, buf, count, ppos);
 	return vfio_pci_core_read(vdev, buf, count, ppos);
@@ -204,7 +233,7 @@ static ssize_t ga_write(struct vfio_device *vdev, const char __user *buf,
 	struct ga_region *r = ga_region_get(gd, index);
 
 	if (r)
-		return ga_mem_rw(gd, r, (char __user __force *)buf, count,
+		return ga_bar_rw(gd, r, (char __user __force *)buf, count,
 				 ppos, true);
 	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
 		return ga_config_write(gd, buf, count, ppos);
@@ -216,16 +245,20 @@ static int ga_mmap_op(struct vfio_device *vdev, struct vm_area_struct *vma)
 	struct ga_dev *gd = ga_from_vdev(vdev);
 	unsigned int index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
 	struct ga_region *r = ga_region_get(gd, index);
+	int ret;
 
+	ret = ga_mmap_prepare_file(gd, vma);
+	if (ret)
+		return ret;
 	if (!r)
 		return vfio_pci_core_mmap(vdev, vma);
-	return ga_mmap(gd, r, index, vma);
+	return ga_mmap(gd, r, vma);
 }
 
 static const struct vfio_device_ops ga_vfio_ops = {
 	.name		= GA_DRIVER_NAME,
 	.init		= vfio_pci_core_init_dev,
-	.release	= vfio_pci_core_release_dev,
+	.release	= ga_release_dev,
 	.open_device	= ga_open_device,
 	.close_device	= ga_close_device,
 	.ioctl		= ga_ioctl,
@@ -257,24 +290,30 @@ static struct ga_dev *ga_from_pdev(struct pci_dev *pdev)
 	return core ? container_of(core, struct ga_dev, core) : NULL;
 }
 
+/*
+ * Every reset of the function comes through here: our ioctls and config
+ * writes (the core calls us with its memory_lock held for write, after it
+ * copied from user memory), a sibling's hot reset, sysfs. Close the gate
+ * and zap; no mmap_lock is needed for that (mmap.c), so this is safe under
+ * memory_lock. AER/DPC recovery does not call these hooks (README).
+ */
 static void ga_reset_prepare(struct pci_dev *pdev)
 {
 	struct ga_dev *gd = ga_from_pdev(pdev);
 
-	/*
-	 * The core may already hold memory_lock here (its own reset paths),
-	 * so the zap must not wait for an mmap_lock: see ga_zap().
-	 */
 	if (gd)
-		ga_reset_begin(gd, false);
+		ga_reset_begin(gd);
 }
 
+/* The emulated BAR registers reset with the function. */
 static void ga_reset_done(struct pci_dev *pdev)
 {
 	struct ga_dev *gd = ga_from_pdev(pdev);
 
-	if (gd)
-		ga_reset_end(gd);
+	if (!gd)
+		return;
+	ga_bar_reset_regs(gd);
+	ga_reset_end(gd);
 }
 
 static const struct pci_error_handlers ga_err_handlers = {
@@ -285,29 +324,48 @@ static const struct pci_error_handlers ga_err_handlers = {
 
 /* ---- probe --------------------------------------------------------------- */
 
+#ifdef GA_TEST_STANDIN
+/* Test builds: the generation test_standin names, or -ENODEV. */
+static int ga_standin_generation(struct pci_dev *pdev, enum ga_gen *gen)
+{
+	int ret = -ENODEV;
+
+	kernel_param_lock(THIS_MODULE);
+	if (test_standin && sysfs_streq(test_standin, "hopper")) {
+		*gen = GA_GEN_HOPPER;
+		ret = 0;
+	} else if (test_standin && sysfs_streq(test_standin, "blackwell")) {
+		*gen = GA_GEN_BLACKWELL;
+		ret = 0;
+	}
+	kernel_param_unlock(THIS_MODULE);
+	if (!ret)
+		pci_warn(pdev, "TEST ONLY: treating %04x:%04x as a %s (test_standin)\n",
+			 pdev->vendor, pdev->device,
+			 *gen == GA_GEN_HOPPER ? "Hopper" : "Blackwell");
+	return ret;
+}
+#endif
+
 static int ga_generation(struct pci_dev *pdev, const struct pci_device_id *id,
 			 enum ga_gen *gen)
 {
 	int dvsec;
 	u16 bits;
 
-	if (id && id->driver_data) {
-		*gen = id->driver_data - 1;
-	} else if (test_standin && sysfs_streq(test_standin, "hopper")) {
-		pci_warn(pdev, "TEST ONLY: treating %04x:%04x as a Hopper (test_standin=hopper)\n",
-			 pdev->vendor, pdev->device);
-		*gen = GA_GEN_HOPPER;
-		return 0;
-	} else if (test_standin && sysfs_streq(test_standin, "blackwell")) {
-		pci_warn(pdev, "TEST ONLY: treating %04x:%04x as a Blackwell (test_standin=blackwell)\n",
-			 pdev->vendor, pdev->device);
-		*gen = GA_GEN_BLACKWELL;
-		return 0;
-	} else {
-		pci_err(pdev, "%04x:%04x is not a Grace GPU this driver knows; refusing to bind (unbind it or load the module with test_standin= for tests)\n",
+	if (!id || !id->driver_data) {
+#ifdef GA_TEST_STANDIN
+		if (!ga_standin_generation(pdev, gen))
+			return 0;
+		pci_err(pdev, "%04x:%04x is not a Grace GPU this driver knows; refusing to bind (unbind it, or set test_standin= for tests)\n",
 			pdev->vendor, pdev->device);
+#else
+		pci_err(pdev, "%04x:%04x is not a Grace GPU this driver knows; refusing to bind (unbind it)\n",
+			pdev->vendor, pdev->device);
+#endif
 		return -ENODEV;
 	}
+	*gen = id->driver_data - 1;
 
 	/* Firmware can say that a Hopper-id part needs no uncached carve-out. */
 	dvsec = pci_find_dvsec_capability(pdev, PCI_VENDOR_ID_NVIDIA,
@@ -318,13 +376,42 @@ static int ga_generation(struct pci_dev *pdev, const struct pci_device_id *id,
 	return 0;
 }
 
+/*
+ * Poll BAR0's readiness registers (io maps at least up to the HBM one)
+ * every GA_READY_POLL_MS for ready_timeout_ms; 0 skips the wait. Killable.
+ * 0, -ETIMEDOUT (logged: "not ready N ms after <when>") or -EINTR.
+ */
+int ga_poll_ready(struct pci_dev *pdev, void __iomem *io, const char *when)
+{
+	unsigned int ms = READ_ONCE(ready_timeout_ms);
+	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
+
+	if (!ms || !io)
+		return 0;
+	for (;;) {
+		if (ioread32(io + GA_C2C_LINK_REG) == GA_STATUS_READY &&
+		    ioread32(io + GA_HBM_TRAINING_REG) == GA_STATUS_READY)
+			return 0;
+		if (time_after(jiffies, deadline)) {
+			pci_err(pdev, "GPU memory not ready %u ms after %s (BAR0 0x%x=0x%x, 0x%x=0x%x)\n",
+				ms, when,
+				GA_C2C_LINK_REG, ioread32(io + GA_C2C_LINK_REG),
+				GA_HBM_TRAINING_REG,
+				ioread32(io + GA_HBM_TRAINING_REG));
+			return -ETIMEDOUT;
+		}
+		schedule_timeout_killable(msecs_to_jiffies(GA_READY_POLL_MS));
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+}
+
 static int ga_wait_ready(struct pci_dev *pdev)
 {
-	unsigned long deadline = jiffies + msecs_to_jiffies(ready_timeout_ms);
 	void __iomem *io;
 	int ret;
 
-	if (!ready_timeout_ms)
+	if (!READ_ONCE(ready_timeout_ms))
 		return 0;
 	if (pci_resource_len(pdev, 0) < GA_HBM_TRAINING_REG + 4) {
 		pci_err(pdev, "BAR0 is too small (0x%llx bytes) to hold the readiness registers; refusing to bind\n",
@@ -342,23 +429,7 @@ static int ga_wait_ready(struct pci_dev *pdev)
 		ret = -ENOMEM;
 		goto out_release;
 	}
-	for (;;) {
-		if (ioread32(io + GA_C2C_LINK_REG) == GA_STATUS_READY &&
-		    ioread32(io + GA_HBM_TRAINING_REG) == GA_STATUS_READY) {
-			ret = 0;
-			break;
-		}
-		if (time_after(jiffies, deadline)) {
-			pci_err(pdev, "GPU memory not ready after %u ms (BAR0 0x%x=0x%x, 0x%x=0x%x); refusing to bind\n",
-				ready_timeout_ms,
-				GA_C2C_LINK_REG, ioread32(io + GA_C2C_LINK_REG),
-				GA_HBM_TRAINING_REG,
-				ioread32(io + GA_HBM_TRAINING_REG));
-			ret = -ETIMEDOUT;
-			break;
-		}
-		msleep(GA_READY_POLL_MS);
-	}
+	ret = ga_poll_ready(pdev, io, "probe started; refusing to bind");
 	pci_iounmap(pdev, io);
 out_release:
 	pci_release_selected_regions(pdev, BIT(0));

@@ -1,26 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * gpu_assign_nvgrace: user mappings of the emulated BARs and the gate that
- * makes them follow COMMAND.MEMORY and resets.
+ * makes them follow COMMAND.MEMORY, power state and resets.
  *
  * Mappings are filled on fault (PUD/PMD-sized where the kernel can map PFNs
- * that way, else 4 KiB) and zapped whenever the gate closes. A fault with the
- * gate closed by memory-disable gets SIGBUS; one that hits a running reset is
- * retried until the reset is over, as vfio-pci-core's own faults wait on
- * memory_lock during resets.
+ * that way, else 4 KiB) and zapped whenever access must stop. A fault never
+ * returns without a PTE unless it fails: with memory disabled, in D3 or in
+ * low power it gets SIGBUS; during a reset, or after one until BAR0 says
+ * the memory is ready, it sleeps (killable) and then maps, dropping the
+ * mmap/VMA lock first and returning VM_FAULT_RETRY where the fault allows.
  *
- * Zapping: where each vfio device has its own inode (GA_HAVE_VFIO_DEVICE_
- * INODE) every mapping of the device file is found through its address
- * space, with no mmap_lock; the core's own zaps also cover ours. Otherwise
- * the VMAs that have PTEs are kept on a list, as vfio-pci-core did itself on
- * those kernels, and zapping takes each mm's mmap_lock.
+ * Zapping never needs an mmap_lock: every mapping of the device is found
+ * through one address space, the vfio device's own inode where the kernel
+ * has one (GA_HAVE_VFIO_DEVICE_INODE) and otherwise an inode of ours that
+ * each device file takes as its f_mapping at its first mmap. That is what
+ * lets the reset hooks zap under vfio-pci-core's memory_lock (README, "Lock
+ * order").
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/pci.h>
-#include <linux/slab.h>
-#include <linux/delay.h>
-#include <linux/sched/mm.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/wait.h>
+#include <linux/sched/signal.h>
 #include "gpu_assign_nvgrace.h"
 
 #define GA_PGOFF_MASK ((1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1)
@@ -28,51 +31,135 @@
 void ga_gate_init(struct ga_dev *gd)
 {
 	init_rwsem(&gd->gate_lock);
+	init_waitqueue_head(&gd->gate_wq);
+	mutex_init(&gd->ready_lock);
 	gd->resets = 0;
-	gd->disabling = false;
+	gd->unready = false;
+	gd->ready_err = 0;
+	gd->gate_gen = 0;
 #ifndef GA_HAVE_VFIO_DEVICE_INODE
-	mutex_init(&gd->vma_lock);
-	INIT_LIST_HEAD(&gd->vma_list);
+	mutex_init(&gd->inode_lock);
+	gd->inode = NULL;
 #endif
 }
 
-/* Called with memory_lock and gate_lock held for read. */
-bool ga_mem_usable(struct ga_dev *gd)
+void ga_gate_release(struct ga_dev *gd)
+{
+#ifndef GA_HAVE_VFIO_DEVICE_INODE
+	if (gd->inode)
+		iput(gd->inode);
+	gd->inode = NULL;
+#endif
+}
+
+/*
+ * What an access meets now. Called with memory_lock and gate_lock held for
+ * read. Faults also stop in low power (as vfio-pci-core's own faults do);
+ * read/write wake the device first and so only look at its power state.
+ */
+enum ga_state ga_state(struct ga_dev *gd, bool fault)
 {
 	struct vfio_pci_core_device *core = &gd->core;
 	u16 cmd = le16_to_cpu(*(__le16 *)&core->vconfig[PCI_COMMAND]);
 
-	if (gd->resets || gd->disabling)
-		return false;
-	if (core->pm_runtime_engaged || core->pdev->current_state >= PCI_D3hot)
-		return false;
-	return cmd & PCI_COMMAND_MEMORY;
+	if (gd->resets)
+		return GA_RESET;
+	if (!(cmd & PCI_COMMAND_MEMORY) ||
+	    core->pdev->current_state >= PCI_D3hot ||
+	    (fault && core->pm_runtime_engaged))
+		return GA_OFF;
+	if (gd->unready)
+		return GA_UNREADY;
+	if (gd->ready_err)
+		return GA_FAILED;
+	return GA_OPEN;
 }
 
-void ga_reset_begin(struct ga_dev *gd, bool may_block)
+/*
+ * After a reset, wait until BAR0 says the memory is ready (one poller at a
+ * time; the others find the gate open when they get the mutex). A poll
+ * that a new reset overtook changes nothing. 0 or -EINTR.
+ */
+static int ga_await_ready(struct ga_dev *gd)
+{
+	bool need;
+	u64 gen;
+	int ret = 0;
+
+	if (mutex_lock_killable(&gd->ready_lock))
+		return -EINTR;
+	down_read(&gd->gate_lock);
+	need = gd->unready && !gd->resets;
+	gen = gd->gate_gen;
+	up_read(&gd->gate_lock);
+	if (need) {
+		ret = ga_poll_ready(gd->core.pdev, gd->bar0,
+				    "a reset; its BARs fail until the next reset");
+		if (ret != -EINTR) {
+			down_write(&gd->gate_lock);
+			if (gd->gate_gen == gen) {
+				gd->unready = false;
+				gd->ready_err = ret;
+			}
+			up_write(&gd->gate_lock);
+			wake_up_all(&gd->gate_wq);
+		}
+	}
+	mutex_unlock(&gd->ready_lock);
+	return ret == -EINTR ? ret : 0;
+}
+
+/* Sleep (killable, no lock held) until st no longer holds. 0 or -EINTR. */
+int ga_wait_gate(struct ga_dev *gd, enum ga_state st)
+{
+	if (st == GA_UNREADY)
+		return ga_await_ready(gd);
+	return wait_event_killable(gd->gate_wq, !READ_ONCE(gd->resets));
+}
+
+void ga_reset_begin(struct ga_dev *gd)
 {
 	down_write(&gd->gate_lock);
 	gd->resets++;
+	gd->gate_gen++;
 	up_write(&gd->gate_lock);
-	ga_zap(gd, may_block);
+	ga_zap(gd);
 }
 
 void ga_reset_end(struct ga_dev *gd)
 {
 	down_write(&gd->gate_lock);
-	if (!WARN_ON(gd->resets <= 0))
+	if (!WARN_ON(!gd->resets))
 		gd->resets--;
+	/* Memory is usable again only once BAR0 says so (first access). */
+	if (gd->bar0) {
+		gd->unready = true;
+		gd->ready_err = 0;
+	}
 	up_write(&gd->gate_lock);
+	wake_up_all(&gd->gate_wq);
 }
 
-#ifdef GA_HAVE_VFIO_DEVICE_INODE
-
-void ga_zap(struct ga_dev *gd, bool may_block)
+static struct address_space *ga_mapping(struct ga_dev *gd)
 {
-	struct address_space *mapping = gd->core.vdev.inode->i_mapping;
+#ifdef GA_HAVE_VFIO_DEVICE_INODE
+	return gd->core.vdev.inode->i_mapping;
+#else
+	struct inode *inode = smp_load_acquire(&gd->inode);
+
+	return inode ? inode->i_mapping : NULL;
+#endif
+}
+
+/* Remove every PTE of both emulated BARs, in every process. */
+void ga_zap(struct ga_dev *gd)
+{
 	static const unsigned int idx[] = { GA_USEMEM_INDEX, GA_RESMEM_INDEX };
+	struct address_space *mapping = ga_mapping(gd);
 	unsigned int i;
 
+	if (!mapping)
+		return;		/* never mapped */
 	for (i = 0; i < ARRAY_SIZE(idx); i++) {
 		struct ga_region *r = ga_region_get(gd, idx[i]);
 
@@ -83,126 +170,65 @@ void ga_zap(struct ga_dev *gd, bool may_block)
 	}
 }
 
-static int ga_vma_track(struct ga_dev *gd, struct vm_area_struct *vma)
+/*
+ * After vfio-pci-core changed the command register, the power state or low
+ * power: zap if access is now off. Faults check the same state under
+ * memory_lock, which the core holds for write while it changes it, so a
+ * PTE made before the change is removed here and none is made after it.
+ */
+void ga_zap_if_off(struct ga_dev *gd)
 {
-	return 0;
-}
+	bool off;
 
-static void ga_vma_untrack(struct ga_dev *gd, struct vm_area_struct *vma)
-{
-}
-
-#else /* !GA_HAVE_VFIO_DEVICE_INODE */
-
-struct ga_vma {
-	struct vm_area_struct *vma;
-	struct list_head node;
-};
-
-/* Remember a VMA that is about to get PTEs. Called under the gate. */
-static int ga_vma_track(struct ga_dev *gd, struct vm_area_struct *vma)
-{
-	struct ga_vma *v;
-
-	mutex_lock(&gd->vma_lock);
-	list_for_each_entry(v, &gd->vma_list, node) {
-		if (v->vma == vma)
-			goto out;
-	}
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v) {
-		mutex_unlock(&gd->vma_lock);
-		return -ENOMEM;
-	}
-	v->vma = vma;
-	list_add(&v->node, &gd->vma_list);
-out:
-	mutex_unlock(&gd->vma_lock);
-	return 0;
-}
-
-static void ga_vma_untrack(struct ga_dev *gd, struct vm_area_struct *vma)
-{
-	struct ga_vma *v, *tmp;
-
-	mutex_lock(&gd->vma_lock);
-	list_for_each_entry_safe(v, tmp, &gd->vma_list, node) {
-		if (v->vma == vma) {
-			list_del(&v->node);
-			kfree(v);
-		}
-	}
-	mutex_unlock(&gd->vma_lock);
+	down_read(&gd->core.memory_lock);
+	down_read(&gd->gate_lock);
+	off = ga_state(gd, true) == GA_OFF;
+	up_read(&gd->gate_lock);
+	up_read(&gd->core.memory_lock);
+	if (off)
+		ga_zap(gd);
 }
 
 /*
- * Zap every tracked VMA, one mm at a time, under that mm's mmap_lock taken
- * with vma_lock dropped (the fault path takes them the other way round).
- * may_block is false where the caller may hold memory_lock, which faults
- * take under mmap_lock: then mmap_lock is only tried, and a busy mm keeps
- * its PTEs (the gate still refuses new faults).
+ * Every mmap of the device file comes here first, for any region: on
+ * kernels without a vfio device inode, point the file at our own address
+ * space before its first mapping is linked into the old one. mmap_region()
+ * counted this shared mapping as a writer of the old address space and will
+ * uncount it from the new one: move that count along.
  */
-void ga_zap(struct ga_dev *gd, bool may_block)
-{
-	struct ga_vma *v, *tmp;
-	struct mm_struct *mm;
-
-	for (;;) {
-		mutex_lock(&gd->vma_lock);
-		if (list_empty(&gd->vma_list)) {
-			mutex_unlock(&gd->vma_lock);
-			return;
-		}
-		v = list_first_entry(&gd->vma_list, struct ga_vma, node);
-		mm = v->vma->vm_mm;
-		if (!mmget_not_zero(mm)) {
-			/* The mm is going away and takes its PTEs with it. */
-			list_del(&v->node);
-			kfree(v);
-			mutex_unlock(&gd->vma_lock);
-			continue;
-		}
-		mutex_unlock(&gd->vma_lock);
-
-		if (may_block) {
-			mmap_read_lock(mm);
-		} else if (!mmap_read_trylock(mm)) {
-			mmput(mm);
-			return;
-		}
-		mutex_lock(&gd->vma_lock);
-		list_for_each_entry_safe(v, tmp, &gd->vma_list, node) {
-			if (v->vma->vm_mm != mm)
-				continue;
-			zap_vma_ptes(v->vma, v->vma->vm_start,
-				     v->vma->vm_end - v->vma->vm_start);
-			list_del(&v->node);
-			kfree(v);
-		}
-		mutex_unlock(&gd->vma_lock);
-		mmap_read_unlock(mm);
-		mmput(mm);
-	}
-}
-
-#endif /* GA_HAVE_VFIO_DEVICE_INODE */
-
-static void ga_vm_open(struct vm_area_struct *vma)
+int ga_mmap_prepare_file(struct ga_dev *gd, struct vm_area_struct *vma)
 {
 #ifndef GA_HAVE_VFIO_DEVICE_INODE
-	/*
-	 * A copy (fork: its PTEs are copied after this call) or a split half
-	 * of a VMA: track it so that zapping finds it. If that cannot be done,
-	 * drop its PTEs so that they come back through the fault path.
-	 */
-	if (ga_vma_track(vma->vm_private_data, vma))
-		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
-#endif
-}
+	struct file *file = vma->vm_file;
+	struct address_space *old;
+	int ret = 0;
 
-static void ga_vm_close(struct vm_area_struct *vma)
-{
-	ga_vma_untrack(vma->vm_private_data, vma);
+	if (!(vma->vm_flags & VM_SHARED))
+		return 0;	/* refused by the region's mmap anyway */
+	mutex_lock(&gd->inode_lock);
+	if (!gd->inode) {
+		struct inode *inode = alloc_anon_inode(file_inode(file)->i_sb);
+
+		if (IS_ERR(inode)) {
+			ret = PTR_ERR(inode);
+			goto out;
+		}
+		smp_store_release(&gd->inode, inode);
+	}
+	old = file->f_mapping;
+	if (old != gd->inode->i_mapping) {
+		ret = mapping_map_writable(gd->inode->i_mapping);
+		if (ret)
+			goto out;
+		mapping_unmap_writable(old);
+		WRITE_ONCE(file->f_mapping, gd->inode->i_mapping);
+	}
+out:
+	mutex_unlock(&gd->inode_lock);
+	return ret;
+#else
+	return 0;
+#endif
 }
 
 static vm_fault_t ga_insert(struct vm_fault *vmf, unsigned long pfn,
@@ -224,6 +250,64 @@ static vm_fault_t ga_insert(struct vm_fault *vmf, unsigned long pfn,
 	}
 }
 
+/* May this fault drop its lock, sleep and ask to be retried? */
+static bool ga_fault_may_retry(const struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
+	       !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT);
+}
+
+static void ga_fault_unlock(struct vm_fault *vmf)
+{
+#ifdef GA_HAVE_RELEASE_FAULT_LOCK
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
+/*
+ * Sleep on the gate for a fault. With the fault's lock dropped where that
+ * is allowed (then VM_FAULT_RETRY: the caller faults again); else in place
+ * (0: look again, or SIGBUS when killed). The file reference keeps the
+ * device alive once the VMA may be gone.
+ */
+static vm_fault_t ga_fault_wait(struct vm_fault *vmf, struct ga_dev *gd,
+				enum ga_state st)
+{
+	struct file *file;
+
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+	if (!ga_fault_may_retry(vmf))
+		return ga_wait_gate(gd, st) ? VM_FAULT_SIGBUS : 0;
+	file = get_file(vmf->vma->vm_file);
+	ga_fault_unlock(vmf);
+	ga_wait_gate(gd, st);	/* a fatal signal: the retry sees it */
+	fput(file);
+	return VM_FAULT_RETRY;
+}
+
+/* memory_lock for read: sleeping with the fault's lock dropped if allowed. */
+static vm_fault_t ga_fault_lock(struct vm_fault *vmf, struct ga_dev *gd)
+{
+	struct rw_semaphore *lock = &gd->core.memory_lock;
+	struct file *file;
+
+	if (down_read_trylock(lock))
+		return 0;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+	if (!ga_fault_may_retry(vmf))
+		return down_read_killable(lock) ? VM_FAULT_SIGBUS : 0;
+	file = get_file(vmf->vma->vm_file);
+	ga_fault_unlock(vmf);
+	if (!down_read_killable(lock))
+		up_read(lock);
+	fput(file);
+	return VM_FAULT_RETRY;
+}
+
 static vm_fault_t ga_fault_order(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -233,7 +317,7 @@ static vm_fault_t ga_fault_order(struct vm_fault *vmf, unsigned int order)
 	unsigned long span = PAGE_SIZE << order;
 	unsigned long addr = vmf->address & ~(span - 1);
 	unsigned long pgoff, pfn;
-	bool retry = false;
+	enum ga_state st;
 	vm_fault_t ret;
 
 	if (!r)
@@ -248,25 +332,31 @@ static vm_fault_t ga_fault_order(struct vm_fault *vmf, unsigned int order)
 	if (order && (pfn & ((1UL << order) - 1)))
 		return VM_FAULT_FALLBACK;
 
-	down_read(&gd->core.memory_lock);
-	down_read(&gd->gate_lock);
-	if (gd->resets) {
-		retry = true;
-		ret = VM_FAULT_NOPAGE;
-	} else if (!ga_mem_usable(gd)) {
-		ret = VM_FAULT_SIGBUS;
-	} else if (ga_vma_track(gd, vma)) {
-		ret = VM_FAULT_OOM;
-	} else {
-		ret = ga_insert(vmf, pfn, order);
-	}
-	up_read(&gd->gate_lock);
-	up_read(&gd->core.memory_lock);
+	for (;;) {
+		ret = ga_fault_lock(vmf, gd);
+		if (ret)
+			return ret;
+		down_read(&gd->gate_lock);
+		st = ga_state(gd, true);
+		if (st == GA_OPEN)
+			ret = ga_insert(vmf, pfn, order);
+		up_read(&gd->gate_lock);
+		up_read(&gd->core.memory_lock);
 
-	/* No PTE was made: the access faults again once the reset is over. */
-	if (retry)
-		msleep(1);
-	return ret;
+		switch (st) {
+		case GA_OPEN:
+			return ret;
+		case GA_OFF:
+		case GA_FAILED:
+			return VM_FAULT_SIGBUS;
+		case GA_RESET:
+		case GA_UNREADY:
+			ret = ga_fault_wait(vmf, gd, st);
+			if (ret)
+				return ret;
+			break;	/* waited in place: look again */
+		}
+	}
 }
 
 static vm_fault_t ga_fault(struct vm_fault *vmf)
@@ -282,16 +372,13 @@ static vm_fault_t ga_huge_fault(struct vm_fault *vmf, unsigned int order)
 #endif
 
 static const struct vm_operations_struct ga_vm_ops = {
-	.open = ga_vm_open,
-	.close = ga_vm_close,
 	.fault = ga_fault,
 #ifdef GA_HAVE_HUGE_FAULT_ORDER
 	.huge_fault = ga_huge_fault,
 #endif
 };
 
-int ga_mmap(struct ga_dev *gd, struct ga_region *r, unsigned int index,
-	    struct vm_area_struct *vma)
+int ga_mmap(struct ga_dev *gd, struct ga_region *r, struct vm_area_struct *vma)
 {
 	u64 start = (u64)(vma->vm_pgoff & GA_PGOFF_MASK) << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;

@@ -5,7 +5,7 @@ D=/sys/bus/pci/devices
 DRV=gpu_assign_nvgrace
 P=/sys/module/gpu_assign_nvgrace/parameters
 GPU=0000:01:00.0	# bochs-display behind a root port (bus reset)
-FLR=0000:02:00.0	# virtio-rng-pci behind a root port (has FLR)
+FLR=0000:02:00.0	# virtio-vga behind a root port (FLR, PM cap, VRAM BAR0)
 SIZE=0x70000000		# the _DSD nvidia,gpu-mem-size of both
 BASE=0x100000000	# and nvidia,gpu-mem-base-pa
 R=/tmp/results
@@ -38,6 +38,7 @@ run_c() {	# the C program's cases go into the same tally
 grep -q ga_debug /proc/cmdline && echo 8 >/proc/sys/kernel/printk || echo 1 >/proc/sys/kernel/printk
 
 mount -t debugfs none /sys/kernel/debug	# x86 PAT memtype list
+mount -t tracefs none /sys/kernel/tracing	# kprobe on vmf_insert_pfn_prot
 insmod /lib/gpu_assign_nvgrace.ko test_standin=hopper ready_timeout_ms=1000
 check "module loads" "insmod failed" [ -d /sys/bus/pci/drivers/$DRV ]
 
@@ -59,7 +60,7 @@ echo > $D/0000:00:12.0/driver_override
 # Readiness wait: BAR0 0x1498 and 0x200bc must read 0xff (bochs VRAM).
 bind $GPU
 check "probe refused while BAR0 says not ready" "bound, or no message" \
-	sh -c "! [ -e $D/$GPU/driver ] && dmesg | grep $GPU | grep -q 'not ready after 1000 ms'"
+	sh -c "! [ -e $D/$GPU/driver ] && dmesg | grep $GPU | grep -q 'not ready 1000 ms after probe'"
 /bin/kmodtest ready $GPU
 check "probe succeeds once BAR0 says ready (Hopper)" "not bound" bind $GPU
 
@@ -67,7 +68,8 @@ echo "== Hopper matrix"
 run_c matrix $GPU hopper $SIZE $BASE
 
 echo "== Blackwell matrix"
-unbind $GPU
+check "unbind after the Hopper matrix completes within 10 s" "unbind hung" \
+	timeout 10 sh -c "echo $GPU >$D/$GPU/driver/unbind"
 echo blackwell >$P/test_standin
 check "probe as Blackwell" "not bound" bind $GPU
 run_c matrix $GPU blackwell $SIZE $BASE
@@ -75,10 +77,23 @@ unbind $GPU
 
 echo "== FLR through config space"
 echo hopper >$P/test_standin
-echo 0 >$P/ready_timeout_ms
+/bin/kmodtest ready $FLR
 check "probe of the FLR-capable stand-in" "not bound" bind $FLR
 run_c flr $FLR hopper $SIZE
-unbind $FLR
+check "unbind of the FLR stand-in completes within 10 s" "unbind hung" \
+	timeout 10 sh -c "echo $FLR >$D/$FLR/driver/unbind"
+
+echo "== hot reset from a sibling function"
+SIB=0000:03:00.0	# bochs-display, function 0 of a multifunction slot
+SIB1=0000:03:00.1	# pci-testdev beside it, bound to vfio-pci
+/bin/kmodtest ready $SIB
+check "probe of the stand-in with a sibling" "not bound" bind $SIB
+echo vfio-pci >$D/$SIB1/driver_override
+echo $SIB1 >/sys/bus/pci/drivers_probe 2>/dev/null
+run_c sibling $SIB hopper $SIZE $SIB1
+unbind $SIB1
+check "unbind of the stand-in with a sibling completes within 10 s" "unbind hung" \
+	timeout 10 sh -c "echo $SIB >$D/$SIB/driver/unbind"
 
 check "module unloads" "rmmod failed" rmmod gpu_assign_nvgrace
 if dmesg | grep -q -E 'BUG:|WARNING:|Oops|lockdep|circular locking'; then

@@ -7,6 +7,7 @@
  *   kmodtest matrix BDF GEN SIZE [BASE]  the device matrix (GEN hopper|
  *                                    blackwell, SIZE/BASE = the _DSD values)
  *   kmodtest flr BDF GEN SIZE        reset by FLR through config space
+ *   kmodtest sibling BDF GEN SIZE SIB  hot reset from function SIB of our slot
  *   kmodtest bench BDF GEN SIZE      faults and time per GiB, huge vs 4 KiB
  *
  * The GPU is simulated (see tests/vm/kmod/README): the "GPU memory" is guest
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -92,6 +94,7 @@ struct bar {
 
 static struct bar use, res;	/* res.len == 0: Blackwell */
 static uint64_t mem_base = 0x100000000ULL;	/* the _DSD base (argv[5]) */
+static long map_dma_calls = 5000;		/* GA_KMOD_MAP_DMA_CALLS */
 
 static void geometry(const char *gen, uint64_t size)
 {
@@ -169,7 +172,7 @@ static struct vfio_region_info *region_info(unsigned int index)
 	return ri;
 }
 
-static uint64_t cfg_off;
+static uint64_t cfg_off, bar0_off;
 
 static uint32_t cfg_read(unsigned int where, unsigned int width)
 {
@@ -199,6 +202,9 @@ static void setup_offsets(void)
 	struct vfio_region_info *ri = region_info(VFIO_PCI_CONFIG_REGION_INDEX);
 
 	cfg_off = ri->offset;
+	free(ri);
+	ri = region_info(VFIO_PCI_BAR0_REGION_INDEX);
+	bar0_off = ri->offset;
 	free(ri);
 	ri = region_info(use.index);
 	use.off = ri->offset;
@@ -246,12 +252,16 @@ static bool touch_write(volatile uint8_t *p, uint8_t v)
 	return true;
 }
 
+/*
+ * Faults taken so far: minor and major, since a fault that slept and was
+ * retried (VM_FAULT_RETRY) is counted as a major one.
+ */
 static long minflt(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 /* mmap a region at an address aligned to `align` (for huge mappings). */
@@ -533,10 +543,14 @@ static void case_low_power(const struct bar *b, const char *name)
 	if (!ret) {
 		snprintf(n, sizeof(n), "%s low power: mmap read raises SIGBUS", name);
 		result(!touch_read(p + at, &x), n, "read 0x%02x", x);
-		snprintf(n, sizeof(n), "%s low power: read gives ~0", name);
+		/* read/write wake the device, as the core's own BAR reads do. */
+		snprintf(n, sizeof(n), "%s low power: read wakes the device and gives the data", name);
 		ret = pread(devfd, r, sizeof(r), b->off + at) == sizeof(r) &&
-		      !memcmp(r, ones, sizeof(r));
-		result(ret, n, "read %02x", r[0]);
+		      !memcmp(r, w, sizeof(r));
+		result(ret, n, "read %02x, want %02x (%s)", r[0], w[0],
+		       !memcmp(r, ones, sizeof(r)) ? "~0: not woken" : "other data");
+		snprintf(n, sizeof(n), "%s low power: the mapping still raises SIGBUS after a read", name);
+		result(!touch_read(p + at, &x), n, "read 0x%02x", x);
 		low_power(false);
 	}
 	snprintf(n, sizeof(n), "%s after low-power exit: mmap works, data intact", name);
@@ -678,17 +692,53 @@ static int do_flr(void)
 	return -1;
 }
 
+/* Offset of a capability in config space, 0 if absent. */
+static unsigned int find_cap(unsigned int id)
+{
+	unsigned int pos = cfg_read(PCI_CAPABILITY_LIST, 1);
+	int guard = 48;
+
+	while (pos && guard--) {
+		if (cfg_read(pos, 1) == id)
+			return pos;
+		pos = cfg_read(pos + 1, 1);
+	}
+	return 0;
+}
+
+/* Shared between a test's processes (MAP_SHARED anonymous page). */
+struct shared {
+	volatile int stop;
+	volatile long faults, bus, bad, touches;
+	volatile double max_wait;
+};
+
+static struct shared *shared_page(void)
+{
+	struct shared *sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (sh == MAP_FAILED)
+		die("mmap shared");
+	memset((void *)sh, 0, sizeof(*sh));
+	return sh;
+}
+
 /*
- * A process that keeps touching the mapping while resets run must never get
- * SIGBUS (its faults wait for the reset) and nothing may deadlock.
+ * A process keeps touching the mapping while resets run. It must never get
+ * SIGBUS or wrong data (its faults wait for each reset), nothing may
+ * deadlock, and every reset must have zapped the mapping: the toucher
+ * faults at least once per reset. A driver without a reset gate (mappings
+ * left alone) fails the last check.
  */
 static void case_touch_during_resets(const struct bar *b, const char *how,
 				     int (*reset)(void))
 {
-	char n[128];
+	struct shared *sh = shared_page();
+	char n[160];
 	uint8_t *p, x;
 	pid_t pid;
-	int st = 0, fails = 0;
+	int st = 0, fails = 0, resets = 5;
 
 	p = map_region(b, b->len, 2 * MIB, 0);
 	if (p == MAP_FAILED)
@@ -696,35 +746,466 @@ static void case_touch_during_resets(const struct bar *b, const char *how,
 	p[PAGE] = 0x42;
 	pid = fork();
 	if (pid == 0) {
-		double end = now() + 3.0;
-		long bus = 0, bad = 0;
+		/*
+		 * Count only the touches that faulted, after a warm-up that
+		 * takes the child's own copy-on-write faults (stack, globals).
+		 */
+		for (int i = 0; i < 100; i++)
+			touch_read(p + PAGE, &x), (void)now(), (void)minflt();
+		while (!sh->stop) {
+			double t0 = now(), t;
+			long f0 = minflt();
 
-		while (now() < end) {
 			if (!touch_read(p + PAGE, &x))
-				bus++;
+				sh->bus++;
 			else if (x != 0x42)
-				bad++;
+				sh->bad++;
+			if (minflt() > f0)
+				sh->faults++;
+			t = now() - t0;
+			if (t > sh->max_wait)
+				sh->max_wait = t;
+			sh->touches++;
 		}
-		_exit(bus ? 1 : bad ? 2 : 0);
+		_exit(0);
 	}
-	for (int i = 0; i < 5; i++) {
-		usleep(200000);
+	usleep(200000);
+	for (int i = 0; i < resets; i++) {
 		if (reset())
 			fails++;
+		usleep(100000);
 	}
+	sh->stop = 1;
 	waitpid(pid, &st, 0);
-	snprintf(n, sizeof(n), "BAR4 a process touching the mapping during %s never gets SIGBUS", how);
-	result(!fails && WIFEXITED(st) && WEXITSTATUS(st) == 0, n,
-	       "%d reset(s) failed, child status 0x%x (1: SIGBUS, 2: wrong data)", fails, st);
+	snprintf(n, sizeof(n), "BAR4 a process touching the mapping during %s: no SIGBUS, data intact, re-faults after every reset", how);
+	result(!fails && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !sh->bus && !sh->bad &&
+	       sh->faults >= resets, n,
+	       "%d reset(s) failed, child status 0x%x, %ld SIGBUS, %ld wrong reads, %ld faulting touches for %d resets (fewer: a reset left the mapping in place)",
+	       fails, st, sh->bus, sh->bad, sh->faults, resets);
+	printf("# %s: %ld touches, %ld of them faulted, longest %.0f ms\n", how, sh->touches,
+	       sh->faults, sh->max_wait * 1000);
+	munmap(p, b->len);
+	munmap((void *)sh, PAGE);
+}
+
+/* An address both registers of any emulated BAR keep (aligned to 2 GiB). */
+#define TEST_BAR_ADDR 0x0000001280000000ULL
+
+/*
+ * The emulated BAR registers are set to an address, the device is reset
+ * by `reset`, and both registers of each pair (BAR4/5, Hopper's BAR2/3)
+ * must read back the bare type bits: read one by one and as one 8-byte
+ * read spanning both registers.
+ */
+static void case_bar_regs_after_reset(const char *how, int (*reset)(void))
+{
+	const struct bar *bars[2] = { &use, &res };
+	char n[160];
+
+	for (int i = 0; i < 2; i++) {
+		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * bars[i]->index;
+
+		if (!bars[i]->len)
+			continue;
+		cfg_write(reg, (uint32_t)TEST_BAR_ADDR, 4);
+		cfg_write(reg + 4, (uint32_t)(TEST_BAR_ADDR >> 32), 4);
+	}
+	if (reset()) {
+		snprintf(n, sizeof(n), "%s clears the emulated BAR registers", how);
+		result(false, n, "reset failed: %s", strerror(errno));
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * bars[i]->index;
+		uint32_t lo, hi;
+		uint64_t both = 0;
+
+		if (!bars[i]->len)
+			continue;
+		lo = cfg_read(reg, 4);
+		hi = cfg_read(reg + 4, 4);
+		if (pread(devfd, &both, 8, cfg_off + reg) != 8)
+			die("config read of 8 bytes");
+		snprintf(n, sizeof(n), "%s clears BAR%u and BAR%u (each, and one 8-byte read)",
+			 how, bars[i]->index, bars[i]->index + 1);
+		result(lo == 0xc && hi == 0 && both == 0xc, n,
+		       "BAR%u 0x%08x BAR%u 0x%08x, 8-byte read 0x%016" PRIx64 " (want 0xc, 0, 0xc)",
+		       bars[i]->index, lo, bars[i]->index + 1, hi, both);
+	}
+}
+
+/* Partial writes into the register pair and an 8-byte read across it. */
+static void case_bar_partial(const struct bar *b, const char *name)
+{
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * b->index;
+	uint64_t both = 0, want;
+	uint16_t half = 0x1234;
+	char n[96];
+
+	cfg_write(reg, 0, 4);
+	cfg_write(reg + 4, 0, 4);
+	if (pwrite(devfd, &half, 2, cfg_off + reg + 6) != 2)
+		die("config write of 2 bytes");
+	half = 0xffff;	/* low half of the low register: below the BAR size */
+	if (pwrite(devfd, &half, 2, cfg_off + reg) != 2)
+		die("config write of 2 bytes");
+	if (pread(devfd, &both, 8, cfg_off + reg) != 8)
+		die("config read of 8 bytes");
+	want = 0x1234000000000000ULL | 0xc;
+	snprintf(n, sizeof(n), "%s partial register writes, 8-byte read back", name);
+	result(both == want, n, "read 0x%016" PRIx64 ", want 0x%016" PRIx64, both, want);
+	cfg_write(reg, 0, 4);
+	cfg_write(reg + 4, 0, 4);
+}
+
+/* VFIO_DEVICE_IOEVENTFD is refused (-ENOTTY) on this device. */
+static void case_ioeventfd(void)
+{
+	int efd = eventfd(0, 0);
+	struct vfio_device_ioeventfd ev = {
+		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_32,
+		.offset = use.off, .data = 1, .fd = efd,
+	};
+	int ret;
+
+	errno = 0;
+	ret = ioctl(devfd, VFIO_DEVICE_IOEVENTFD, &ev);
+	result(ret < 0 && errno == ENOTTY, "VFIO_DEVICE_IOEVENTFD on BAR4 refused with ENOTTY",
+	       "returned %d errno %d", ret, errno);
+	if (!ret) {
+		ev.fd = -1;	/* unregister it again */
+		ioctl(devfd, VFIO_DEVICE_IOEVENTFD, &ev);
+	}
+	close(efd);
+}
+
+/* BAR0 readiness registers of the stand-in (bochs VRAM), through VFIO. */
+static void set_ready(bool ready)
+{
+	uint32_t v = ready ? 0xff : 0;
+
+	if (pwrite(devfd, &v, 4, bar0_off + 0x1498) != 4 ||
+	    pwrite(devfd, &v, 4, bar0_off + 0x200bc) != 4)
+		die("BAR0 write");
+}
+
+/*
+ * After a reset the first access waits until BAR0 says the memory is
+ * ready: the stand-in reports "not ready" for hold_ms after the reset (a
+ * child flips the registers), through the mapping and through read().
+ */
+static void case_ready_after_reset(const struct bar *b, const char *how,
+				   int (*reset)(void), bool via_map)
+{
+	const int hold_ms = 800;
+	uint64_t at = b->len / 7 & ~(PAGE - 1);
+	uint8_t w[16], r[16], x = 0;
+	char n[160];
+	double t0, waited;
+	bool ok;
+	uint8_t *p;
+	pid_t pid;
+	int st;
+
+	p = map_region(b, b->len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pattern(w, sizeof(w), 80);
+	memcpy(p + at, w, sizeof(w));
+	set_ready(false);
+	if (reset()) {
+		snprintf(n, sizeof(n), "%s: readiness awaited", how);
+		result(false, n, "reset failed: %s", strerror(errno));
+		set_ready(true);
+		munmap(p, b->len);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		usleep(hold_ms * 1000);
+		set_ready(true);
+		_exit(0);
+	}
+	t0 = now();
+	if (via_map)
+		ok = touch_read(p + at, &x) && x == w[0];
+	else
+		ok = pread(devfd, r, sizeof(r), b->off + at) == sizeof(r) &&
+		     !memcmp(r, w, sizeof(r));
+	waited = now() - t0;
+	waitpid(pid, &st, 0);
+	snprintf(n, sizeof(n), "%s: the first %s waits until BAR0 says ready (not ready for %d ms)",
+		 how, via_map ? "mapping access" : "read()", hold_ms);
+	result(ok && waited * 1000 >= hold_ms / 2, n, "access %s after %.0f ms",
+	       ok ? "ok" : "failed or wrong data", waited * 1000);
 	munmap(p, b->len);
 }
 
-static void case_bar_regs_after_reset(void)
+/* Not ready within ready_timeout_ms (1000 in the guest): errors until the next reset. */
+static void case_ready_timeout(const struct bar *b)
 {
-	uint32_t lo = cfg_read(PCI_BASE_ADDRESS_4, 4);
+	uint64_t at = b->len / 7 & ~(PAGE - 1);
+	uint8_t r[16], x = 0;
+	uint8_t *p;
+	ssize_t got;
+	bool bus;
 
-	result((lo & ~0xfU) == 0 || lo == 0,
-	       "VFIO_DEVICE_RESET clears the emulated BAR address", "BAR4 reads 0x%08x", lo);
+	p = map_region(b, b->len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	set_ready(false);
+	if (do_device_reset())
+		die("VFIO_DEVICE_RESET");
+	bus = !touch_read(p + at, &x);
+	errno = 0;
+	got = pread(devfd, r, sizeof(r), b->off + at);
+	result(bus && got < 0 && errno == EIO,
+	       "memory never ready after a reset: mapping SIGBUS, read EIO",
+	       "mapping %s, read returned %zd errno %d", bus ? "SIGBUS" : "worked", got, errno);
+	set_ready(true);
+	if (do_device_reset())
+		die("VFIO_DEVICE_RESET");
+	result(touch_read(p + at, &x), "ready again after the next reset", "mapping SIGBUS");
+	munmap(p, b->len);
+}
+
+/*
+ * VFIO_IOMMU_MAP_DMA of BAR pages while another process resets the device
+ * through sysfs: the kernel faults the page in and then looks its PTE up,
+ * so a fault that returned without a PTE fails the call. Zero failures.
+ */
+static void case_map_dma_during_resets(const struct bar *b, long calls)
+{
+	struct shared *sh = shared_page();
+	long fails = 0, done = 0, resets;
+	int first_err = 0, st;
+	double t0 = now();
+	uint8_t *p;
+	pid_t pid;
+
+	p = map_region(b, 16 * PAGE, PAGE, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pid = fork();
+	if (pid == 0) {
+		while (!sh->stop) {
+			if (do_sysfs_reset() == 0)
+				sh->touches++;	/* resets done */
+			usleep(5000);
+		}
+		_exit(0);
+	}
+	/* At least `calls` calls, and on until 20 resets ran meanwhile. */
+	for (long i = 0; i < calls || (sh->touches < 20 && now() - t0 < 60); i++) {
+		struct vfio_iommu_type1_dma_map m = {
+			.argsz = sizeof(m),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)(p + (i % 16) * PAGE),
+			.iova = 0x40000000, .size = PAGE,
+		};
+		struct vfio_iommu_type1_dma_unmap u = {
+			.argsz = sizeof(u), .iova = 0x40000000, .size = PAGE,
+		};
+
+		done++;
+		if (ioctl(container, VFIO_IOMMU_MAP_DMA, &m)) {
+			if (!fails++)
+				first_err = errno;
+			continue;
+		}
+		if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u))
+			die("VFIO_IOMMU_UNMAP_DMA");
+	}
+	sh->stop = 1;
+	waitpid(pid, &st, 0);
+	resets = sh->touches;
+	result(!fails && resets > 0,
+	       "VFIO_IOMMU_MAP_DMA of BAR4 pages while sysfs resets run never fails",
+	       "%ld of %ld calls failed (first errno %d), %ld resets", fails, done, first_err, resets);
+	printf("# MAP_DMA: %ld calls, %ld failures, %ld resets, %.1f s\n",
+	       done, fails, resets, now() - t0);
+	munmap(p, 16 * PAGE);
+	munmap((void *)sh, PAGE);
+}
+
+/*
+ * Run fn in a child; it must finish within 10 s. If it does not, it must
+ * at least die of SIGKILL within 10 s more. Returns the exit status, or
+ * -1 (hung, killed) / -2 (hung, not even killable).
+ */
+static int run_bounded(void (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		fn(arg);
+		_exit(0);
+	}
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return -1;
+		usleep(50000);
+	}
+	return -2;
+}
+
+static void hot_reset_from(void *arg)
+{
+	struct vfio_pci_hot_reset *hr = arg;
+
+	_exit(ioctl(devfd, VFIO_DEVICE_PCI_HOT_RESET, hr) ? 1 : 0);
+}
+
+static const char *bounded_why(int rc)
+{
+	return rc == -1 ? "hung; SIGKILL ended it" :
+	       rc == -2 ? "hung and SIGKILL did not end it (D state)" : "failed";
+}
+
+/*
+ * The hot reset's argument lives in the BAR4 mapping, zapped by a reset
+ * just before: the core's copy of it faults on our mapping while the same
+ * task is about to reset the device. It must finish.
+ */
+static void case_hot_reset_arg_in_mapping(const struct bar *b)
+{
+	struct vfio_pci_hot_reset *hr;
+	uint8_t *p;
+	int rc;
+
+	p = map_region(b, 2 * MIB, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	hr = (void *)(p + PAGE);
+	hr->argsz = sizeof(*hr) + sizeof(int);
+	hr->flags = 0;
+	hr->count = 1;
+	hr->group_fds[0] = group;
+	if (do_device_reset())	/* zaps the page the argument is on */
+		die("VFIO_DEVICE_RESET");
+	rc = run_bounded(hot_reset_from, hr);
+	result(rc == 0, "hot reset whose argument lives in the BAR4 mapping finishes within 10 s",
+	       "%s (status %d)", bounded_why(rc), rc);
+	munmap(p, 2 * MIB);
+}
+
+struct cfg_write_arg {
+	const void *buf;
+	unsigned int where, width;
+};
+
+static void cfg_write_from(void *arg)
+{
+	struct cfg_write_arg *a = arg;
+
+	_exit(pwrite(devfd, a->buf, a->width, cfg_off + a->where) == (ssize_t)a->width ? 0 : 1);
+}
+
+/* The buffer of a config write that starts an FLR lives in the mapping. */
+static void case_flr_arg_in_mapping(const struct bar *b)
+{
+	unsigned int exp = find_cap(PCI_CAP_ID_EXP);
+	struct cfg_write_arg a;
+	uint16_t *ctl;
+	uint8_t *p;
+	int rc;
+
+	if (!exp) {
+		result(false, "FLR write whose buffer lives in the BAR4 mapping finishes", "no PCIe capability");
+		return;
+	}
+	p = map_region(b, 2 * MIB, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	ctl = (uint16_t *)(p + 2 * PAGE);
+	*ctl = cfg_read(exp + PCI_EXP_DEVCTL, 2) | PCI_EXP_DEVCTL_BCR_FLR;
+	if (do_flr())		/* zaps the page the buffer is on */
+		die("FLR");
+	a.buf = ctl;
+	a.where = exp + PCI_EXP_DEVCTL;
+	a.width = 2;
+	rc = run_bounded(cfg_write_from, &a);
+	result(rc == 0, "FLR config write whose buffer lives in the BAR4 mapping finishes within 10 s",
+	       "%s (status %d)", bounded_why(rc), rc);
+	munmap(p, 2 * MIB);
+}
+
+/*
+ * Memory is turned off while another process keeps faulting the mapping in:
+ * once the config write has returned, no access may get through (the zap
+ * after the core's write must catch PTEs made just before it).
+ */
+static void case_mem_off_race(const struct bar *b, const char *name)
+{
+	struct shared *sh = shared_page();
+	int rounds = 50, survived = 0, st;
+	char n[128];
+	uint8_t *p, x;
+	pid_t pid;
+
+	p = map_region(b, 4 * PAGE, PAGE, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pid = fork();
+	if (pid == 0) {
+		for (long i = 0; !sh->stop; i++)
+			touch_read(p + (i % 4) * PAGE, &x);
+		_exit(0);
+	}
+	for (int i = 0; i < rounds; i++) {
+		mem_enable(false);
+		if (touch_read(p + (i % 4) * PAGE, &x))
+			survived++;
+		mem_enable(true);
+	}
+	sh->stop = 1;
+	waitpid(pid, &st, 0);
+	snprintf(n, sizeof(n), "%s memory off while another process faults the mapping: no access after the write", name);
+	result(!survived, n, "%d of %d accesses after memory off got through", survived, rounds);
+	munmap(p, 4 * PAGE);
+	munmap((void *)sh, PAGE);
+}
+
+/* D3hot written into the PM capability: mappings zapped, SIGBUS, back in D0. */
+static void case_d3_pm_cap(const struct bar *b)
+{
+	unsigned int pm = find_cap(PCI_CAP_ID_PM);
+	uint64_t at = b->len / 6 & ~(PAGE - 1);
+	uint8_t w[16], r[16], ones[16], x = 0;
+	uint16_t ctl;
+	uint8_t *p;
+	bool ok;
+
+	if (!pm) {
+		result(false, "D3hot through the PM capability", "no PM capability");
+		return;
+	}
+	memset(ones, 0xff, sizeof(ones));
+	p = map_region(b, b->len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pattern(w, sizeof(w), 90);
+	memcpy(p + at, w, sizeof(w));	/* faulted in: a PTE exists */
+	ctl = cfg_read(pm + PCI_PM_CTRL, 2);
+	cfg_write(pm + PCI_PM_CTRL, (ctl & ~PCI_PM_CTRL_STATE_MASK) | 3, 2);
+	ok = (cfg_read(pm + PCI_PM_CTRL, 2) & PCI_PM_CTRL_STATE_MASK) == 3;
+	result(ok, "PM capability: D3hot entered", "state reads %u",
+	       cfg_read(pm + PCI_PM_CTRL, 2) & PCI_PM_CTRL_STATE_MASK);
+	result(!touch_read(p + at, &x), "D3hot through the PM capability zaps: mapping raises SIGBUS",
+	       "read 0x%02x through a mapping made before D3", x);
+	ok = pread(devfd, r, sizeof(r), b->off + at) == sizeof(r) && !memcmp(r, ones, sizeof(r));
+	result(ok, "D3hot through the PM capability: read gives ~0", "read %02x", r[0]);
+	cfg_write(pm + PCI_PM_CTRL, ctl & ~PCI_PM_CTRL_STATE_MASK, 2);
+	ok = touch_read(p + at, &x) && x == w[0];
+	result(ok, "back in D0: mapping works, data intact", "read 0x%02x, want 0x%02x", x, w[0]);
+	munmap(p, b->len);
 }
 
 static void write_sysfs(const char *path, const char *val)
@@ -865,6 +1346,58 @@ static void case_cache_type(uint64_t phys, uint64_t len, const char *want,
 	       wrong ? "another type overlaps" : "type ok", covered, len);
 }
 
+/*
+ * The protection each emulated BAR's VMA asks for: on x86 the PTE's cache
+ * bits come from the PAT reservation (above) whatever the VMA asks, but on
+ * arm64 the VMA's protection is what counts. A kprobe on
+ * vmf_insert_pfn_prot() (4th argument, %cx) records it for a 4 KiB fault.
+ * Write-combining is PWT alone among PWT|PCD|PAT (0x98) with Linux's PAT
+ * layout; write-back has none of them.
+ */
+static void case_vma_prot(const struct bar *b, const char *name, bool wc)
+{
+	const char *tr = "/sys/kernel/tracing";
+	char path[PATH_MAX], line[512], n[96];
+	unsigned long long prot = ~0ULL;
+	uint8_t *p, x;
+	FILE *fp;
+
+	snprintf(n, sizeof(n), "%s mapping asks for %s (VMA protection)", name,
+		 wc ? "write-combining" : "write-back");
+	snprintf(path, sizeof(path), "%s/kprobe_events", tr);
+	write_sysfs(path, "p:ga_prot vmf_insert_pfn_prot prot=%cx:x64");
+	snprintf(path, sizeof(path), "%s/events/kprobes/ga_prot/enable", tr);
+	write_sysfs(path, "1");
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	write_sysfs(path, "");
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, devfd, b->off);
+	if (p == MAP_FAILED)
+		die("mmap");
+	x = *(volatile uint8_t *)p;	/* one 4 KiB fault */
+	(void)x;
+	munmap(p, PAGE);
+	snprintf(path, sizeof(path), "%s/events/kprobes/ga_prot/enable", tr);
+	write_sysfs(path, "0");
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	fp = fopen(path, "r");
+	while (fp && fgets(line, sizeof(line), fp)) {
+		char *q = strstr(line, "prot=");
+
+		if (q)
+			prot = strtoull(q + 5, NULL, 0);
+	}
+	if (fp)
+		fclose(fp);
+	snprintf(path, sizeof(path), "%s/kprobe_events", tr);
+	write_sysfs(path, "-:ga_prot");
+	if (prot == ~0ULL) {
+		result(false, n, "no vmf_insert_pfn_prot call traced (kprobe events?)");
+		return;
+	}
+	result((prot & 0x98) == (wc ? 0x08 : 0), n, "pgprot 0x%llx, cache bits 0x%llx",
+	       prot, prot & 0x98);
+}
+
 static int cmd_matrix(const char *gen, const char *size)
 {
 	const struct bar *bars[2] = { &use, &res };
@@ -872,8 +1405,12 @@ static int cmd_matrix(const char *gen, const char *size)
 
 	common_setup(gen, size);
 	case_cache_type(mem_base, use.len, "write-back", "BAR4");
-	if (res.len)
+	case_vma_prot(&use, "BAR4", false);
+	if (res.len) {
 		case_cache_type(mem_base + use.len, res.len, "write-combining", "BAR2");
+		case_vma_prot(&res, "BAR2", true);
+	}
+	case_ioeventfd();
 	for (int i = 0; i < 2; i++) {
 		if (!bars[i]->len) {
 			case_passthrough_bar2();
@@ -881,18 +1418,33 @@ static int cmd_matrix(const char *gen, const char *size)
 		}
 		case_region_info(bars[i], names[i]);
 		case_bar_sizing(bars[i], names[i]);
+		case_bar_partial(bars[i], names[i]);
 		case_rw_bounds(bars[i], names[i]);
 		case_mmap(bars[i], names[i]);
 		case_mem_enable(bars[i], names[i]);
 	}
 	case_fork(&use, "BAR4");
+	case_mem_off_race(&use, "BAR4");
 	case_low_power(&use, "BAR4");
 	reset_case(&use, "BAR4", "VFIO_DEVICE_RESET", do_device_reset);
-	case_bar_regs_after_reset();
 	reset_case(&use, "BAR4", "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset);
 	reset_case(&use, "BAR4", "sysfs reset (outside the fd)", do_sysfs_reset);
+	case_bar_regs_after_reset("VFIO_DEVICE_RESET", do_device_reset);
+	case_bar_regs_after_reset("VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset);
+	case_bar_regs_after_reset("sysfs reset", do_sysfs_reset);
 	case_touch_during_resets(&use, "VFIO_DEVICE_RESET", do_device_reset);
 	case_touch_during_resets(&use, "sysfs resets", do_sysfs_reset);
+	/*
+	 * The mapping is faulted in before each reset: a PTE that survived
+	 * the reset would let the access through at once.
+	 */
+	case_ready_after_reset(&use, "VFIO_DEVICE_RESET", do_device_reset, true);
+	case_ready_after_reset(&use, "VFIO_DEVICE_PCI_HOT_RESET", do_hot_reset, true);
+	case_ready_after_reset(&use, "sysfs reset", do_sysfs_reset, true);
+	case_ready_after_reset(&use, "sysfs reset", do_sysfs_reset, false);
+	case_ready_timeout(&use);
+	case_hot_reset_arg_in_mapping(&use);
+	case_map_dma_during_resets(&use, map_dma_calls);
 	if (res.len)
 		reset_case(&res, "BAR2", "VFIO_DEVICE_RESET", do_device_reset);
 	case_unbind_rebind(&use);
@@ -904,6 +1456,73 @@ static int cmd_flr(const char *gen, const char *size)
 {
 	common_setup(gen, size);
 	reset_case(&use, "BAR4", "FLR through config space", do_flr);
+	case_bar_regs_after_reset("FLR", do_flr);
+	case_ready_after_reset(&use, "FLR", do_flr, true);
+	case_flr_arg_in_mapping(&use);
+	case_d3_pm_cap(&use);
+	close_device();
+	return 0;
+}
+
+/*
+ * A hot reset started from the other function of a multifunction slot
+ * (bound to vfio-pci, same IOMMU group) resets ours too: our mapping must
+ * be zapped, the readiness wait must follow and the BAR registers reset.
+ */
+static int cmd_sibling(const char *gen, const char *size, const char *sib)
+{
+	struct vfio_pci_hot_reset *hr;
+	uint64_t at = use.len / 9 & ~(PAGE - 1);
+	uint8_t w[16], x = 0;
+	unsigned int reg;
+	double t0, waited;
+	uint8_t *p;
+	int sibfd, ret, st;
+	pid_t pid;
+	bool ok;
+
+	common_setup(gen, size);
+	sibfd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, sib);
+	if (sibfd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD (sibling)");
+	p = map_region(&use, use.len, 2 * MIB, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	pattern(w, sizeof(w), 95);
+	memcpy(p + at, w, sizeof(w));	/* faulted in before the reset */
+	reg = PCI_BASE_ADDRESS_0 + 4 * use.index;
+	cfg_write(reg, (uint32_t)TEST_BAR_ADDR, 4);
+	cfg_write(reg + 4, (uint32_t)(TEST_BAR_ADDR >> 32), 4);
+	set_ready(false);
+
+	hr = calloc(1, sizeof(*hr) + sizeof(int));
+	hr->argsz = sizeof(*hr) + sizeof(int);
+	hr->count = 1;
+	hr->group_fds[0] = group;
+	ret = ioctl(sibfd, VFIO_DEVICE_PCI_HOT_RESET, hr);
+	free(hr);
+	result(ret == 0, "hot reset from the sibling function succeeds", "%s", strerror(errno));
+	if (ret) {
+		set_ready(true);
+		return 0;
+	}
+	pid = fork();
+	if (pid == 0) {
+		usleep(800 * 1000);
+		set_ready(true);
+		_exit(0);
+	}
+	t0 = now();
+	ok = touch_read(p + at, &x) && x == w[0];
+	waited = now() - t0;
+	waitpid(pid, &st, 0);
+	result(ok && waited >= 0.4, "sibling hot reset: our mapping was zapped and the access waits until BAR0 says ready",
+	       "access %s after %.0f ms (a surviving PTE answers at once)", ok ? "ok" : "failed", waited * 1000);
+	result(cfg_read(reg, 4) == 0xc && cfg_read(reg + 4, 4) == 0,
+	       "sibling hot reset clears BAR4 and BAR5", "BAR4 0x%08x BAR5 0x%08x",
+	       cfg_read(reg, 4), cfg_read(reg + 4, 4));
+	munmap(p, use.len);
+	close(sibfd);
 	close_device();
 	return 0;
 }
@@ -965,6 +1584,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("GA_KMOD_MAP_DMA_CALLS"))
+		map_dma_calls = strtol(getenv("GA_KMOD_MAP_DMA_CALLS"), NULL, 0);
 	if (argc < 3)
 		goto usage;
 	bdf = argv[2];
@@ -972,12 +1593,14 @@ int main(int argc, char **argv)
 		return cmd_ready();
 	if (argc < 5)
 		goto usage;
-	if (argc > 5)
+	if (argc > 5 && strcmp(argv[1], "sibling"))
 		mem_base = strtoull(argv[5], NULL, 0);
 	if (!strcmp(argv[1], "matrix"))
 		ret = cmd_matrix(argv[3], argv[4]);
 	else if (!strcmp(argv[1], "flr"))
 		ret = cmd_flr(argv[3], argv[4]);
+	else if (!strcmp(argv[1], "sibling") && argc > 5)
+		ret = cmd_sibling(argv[3], argv[4], argv[5]);
 	else if (!strcmp(argv[1], "bench"))
 		ret = cmd_bench(argv[3], argv[4]);
 	else

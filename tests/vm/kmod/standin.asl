@@ -6,11 +6,13 @@
  * Sxx.S00; Linux binds those nodes to the PCI devices, so the properties
  * are added into those scopes rather than as new devices. Layout (see run):
  *   00:10.0 root port -> 01:00.0 bochs-display   S80.S00: the main stand-in
- *   00:11.0 root port -> 02:00.0 virtio-rng-pci  S88.S00: has FLR
+ *   00:11.0 root port -> 02:00.0 virtio-vga      S88.S00: has FLR
  *   00:12.0 pci-testdev  S90: no _DSD at all
  *   00:13.0 pci-testdev  S98: nvidia,gpu-mem-size = 0
  *   00:14.0 pci-testdev  SA0: size so huge that base + size overflows
  *   00:15.0 pci-testdev  SA8: base inside the guest's System RAM
+ *   00:16.0 root port -> 03:00.0 bochs-display  SB0.S00: stand-in with a
+ *                        sibling function 03:00.1 (pci-testdev, vfio-pci)
  * The "GPU memory" is guest RAM at 4 GiB hidden with memmap=2G$0x100000000.
  */
 DefinitionBlock ("", "SSDT", 2, "GAPRJ", "GRACEGPU", 1)
@@ -81,6 +83,20 @@ DefinitionBlock ("", "SSDT", 2, "GAPRJ", "GRACEGPU", 1)
             {
                 Package () { "nvidia,gpu-mem-base-pa", 0x40000000 },
                 Package () { "nvidia,gpu-mem-size", 0x40000000 }
+            }
+        })
+    }
+
+    External (\_SB.PCI0.SB0.S00, DeviceObj)
+    Scope (\_SB.PCI0.SB0.S00)
+    {
+        Name (_DSD, Package ()
+        {
+            ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+            Package ()
+            {
+                Package () { "nvidia,gpu-mem-base-pa", 0x100000000 },
+                Package () { "nvidia,gpu-mem-size", 0x70000000 }
             }
         })
     }
