@@ -4,28 +4,10 @@
 #include "ga-pci.h"
 #include "ga-util.h"
 
-static const char *const family_names[GA_FAMILY_LAST] = {
-	[GA_FAMILY_UNKNOWN] = "unknown",
-	[GA_FAMILY_GRACE_HOPPER] = "grace-hopper",
-	[GA_FAMILY_GRACE_BLACKWELL] = "grace-blackwell",
-	[GA_FAMILY_HOPPER] = "hopper",
-	[GA_FAMILY_BLACKWELL] = "blackwell",
-	[GA_FAMILY_ADA] = "ada",
-	[GA_FAMILY_AMPERE] = "ampere",
-};
-
-const char *ga_family_to_string(enum ga_family family)
-{
-	return family < GA_FAMILY_LAST ? family_names[family] : "unknown";
-}
-
-int ga_family_from_string(const char *str)
-{
-	for (int i = 0; i < GA_FAMILY_LAST; i++)
-		if (str && !strcmp(str, family_names[i]))
-			return i;
-	return -1;
-}
+GA_ENUM_STRINGS(ga_family, enum ga_family, GA_FAMILY_LAST,
+		[GA_FAMILY_UNKNOWN] = "unknown", [GA_FAMILY_GRACE_HOPPER] = "grace-hopper",
+		[GA_FAMILY_GRACE_BLACKWELL] = "grace-blackwell", [GA_FAMILY_HOPPER] = "hopper",
+		[GA_FAMILY_BLACKWELL] = "blackwell", [GA_FAMILY_ADA] = "ada", [GA_FAMILY_AMPERE] = "ampere")
 
 /*
  * Sources:

@@ -59,41 +59,19 @@
 #include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-plan.h"
+#include "ga-util.h"
 
-static const char *const arch_names[GA_ARCH_LAST] = {
-	[GA_ARCH_AUTO] = "auto",
-	[GA_ARCH_AARCH64] = "aarch64",
-	[GA_ARCH_X86_64] = "x86_64",
-};
-
-const char *ga_arch_to_string(enum ga_arch arch)
-{
-	return arch < GA_ARCH_LAST ? arch_names[arch] : "unknown";
-}
-
-int ga_arch_from_string(const char *str)
-{
-	for (int i = 0; i < GA_ARCH_LAST; i++)
-		if (str && !strcmp(str, arch_names[i]))
-			return i;
-	return -1;
-}
+GA_ENUM_STRINGS(ga_arch, enum ga_arch, GA_ARCH_LAST,
+		[GA_ARCH_AUTO] = "auto", [GA_ARCH_AARCH64] = "aarch64", [GA_ARCH_X86_64] = "x86_64")
 
 const char *ga_arch_machine(enum ga_arch arch)
 {
 	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
 }
 
-const char *ga_dist_source_to_string(enum ga_dist_source src)
-{
-	static const char *const names[GA_DIST_SOURCE_LAST] = {
-		[GA_DIST_SOURCE_HOST] = "host",
-		[GA_DIST_SOURCE_MIXED] = "host+model",
-		[GA_DIST_SOURCE_MODEL] = "model",
-	};
-
-	return src < GA_DIST_SOURCE_LAST ? names[src] : "unknown";
-}
+GA_ENUM_STRINGS(ga_dist_source, enum ga_dist_source, GA_DIST_SOURCE_LAST,
+		[GA_DIST_SOURCE_HOST] = "host", [GA_DIST_SOURCE_MIXED] = "host+model",
+		[GA_DIST_SOURCE_MODEL] = "model")
 
 void ga_plan_free(struct ga_plan *plan)
 {

@@ -16,17 +16,9 @@
 /* modules.alias of a distribution kernel is about 1.4 MB; refuse absurd ones. */
 #define ALIAS_FILE_MAX (64u << 20)
 
-static const char *const source_names[GA_VARIANT_SOURCE_LAST] = {
-	[GA_VARIANT_NONE] = "none",
-	[GA_VARIANT_OPTION] = "option",
-	[GA_VARIANT_ALIAS] = "modules.alias",
-	[GA_VARIANT_REGISTERED] = "registered",
-};
-
-const char *ga_variant_source_to_string(enum ga_variant_source source)
-{
-	return source < GA_VARIANT_SOURCE_LAST ? source_names[source] : "none";
-}
+GA_ENUM_STRINGS(ga_variant_source, enum ga_variant_source, GA_VARIANT_SOURCE_LAST,
+		[GA_VARIANT_NONE] = "none", [GA_VARIANT_OPTION] = "option", [GA_VARIANT_ALIAS] = "modules.alias",
+		[GA_VARIANT_REGISTERED] = "registered")
 
 void ga_pci_modalias(const struct ga_pci_dev *dev, char buf[GA_MODALIAS_MAX])
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ga-ctx.h"
+#include "ga-util.h"
 #include "ga-virt.h"
 #include "ga-xml.h"
 
@@ -54,24 +55,8 @@ char *ga_version_format(unsigned long v, char *buf, size_t size)
 	return buf;
 }
 
-static const char *const form_names[GA_GI_FORM_LAST] = {
-	[GA_GI_FORM_AUTO] = "auto",
-	[GA_GI_FORM_NATIVE] = "native",
-	[GA_GI_FORM_FALLBACK] = "fallback",
-};
-
-const char *ga_gi_form_to_string(enum ga_gi_form form)
-{
-	return form < GA_GI_FORM_LAST ? form_names[form] : "unknown";
-}
-
-int ga_gi_form_from_string(const char *str)
-{
-	for (int i = 0; i < GA_GI_FORM_LAST; i++)
-		if (str && !strcmp(str, form_names[i]))
-			return i;
-	return -1;
-}
+GA_ENUM_STRINGS(ga_gi_form, enum ga_gi_form, GA_GI_FORM_LAST,
+		[GA_GI_FORM_AUTO] = "auto", [GA_GI_FORM_NATIVE] = "native", [GA_GI_FORM_FALLBACK] = "fallback")
 
 void ga_target_clear(struct ga_target *t)
 {
