@@ -9,10 +9,10 @@ src_lib_libgpuassign_la_SOURCES = \
 	src/lib/ga-host.h src/lib/ga-host.c \
 	src/lib/ga-gpu.h src/lib/ga-gpu.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-acpi-dev.h src/lib/ga-acpi-dev.c src/lib/ga-gi.h src/lib/ga-gi.c
-src_lib_libgpuassign_la_SOURCES += src/lib/ga-plan.h src/lib/ga-plan.c src/lib/ga-domxml.h src/lib/ga-domxml.c src/lib/ga-virt.h src/lib/ga-virt.c
+src_lib_libgpuassign_la_SOURCES += src/lib/ga-plan.h src/lib/ga-plan.c src/lib/ga-domxml.h src/lib/ga-domxml.c src/lib/ga-virt.h src/lib/ga-virt-priv.h src/lib/ga-virt.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-prepare.h src/lib/ga-prepare.c src/lib/ga-nova.h src/lib/ga-nova.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-config.h src/lib/ga-config.c src/lib/ga-domcheck.h src/lib/ga-domcheck.c
-src_lib_libgpuassign_la_SOURCES += src/lib/ga-statefile.h src/lib/ga-statefile.c src/lib/ga-lock.h src/lib/ga-lock.c src/lib/ga-journal.h src/lib/ga-journal.c src/lib/ga-kmod.h src/lib/ga-kmod.c src/lib/ga-grace.h src/lib/ga-grace.c src/lib/ga-persist.h src/lib/ga-persist.c src/lib/ga-bind.h src/lib/ga-bind.c src/lib/ga-nodedev.h src/lib/ga-nodedev.c
+src_lib_libgpuassign_la_SOURCES += src/lib/ga-statefile.h src/lib/ga-statefile.c src/lib/ga-lock.h src/lib/ga-lock.c src/lib/ga-journal.h src/lib/ga-journal.c src/lib/ga-kmod.h src/lib/ga-kmod-priv.h src/lib/ga-kmod.c src/lib/ga-grace.h src/lib/ga-grace.c src/lib/ga-persist.h src/lib/ga-persist.c src/lib/ga-bind.h src/lib/ga-bind.c src/lib/ga-nodedev.h src/lib/ga-nodedev.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-variant.h src/lib/ga-variant.c
 src_lib_libgpuassign_la_CFLAGS = $(AM_CFLAGS) $(LIBUDEV_CFLAGS) $(LIBXML_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBKMOD_CFLAGS)
 src_lib_libgpuassign_la_LIBADD = $(LIBUDEV_LIBS) $(LIBXML_LIBS) $(LIBVIRT_LIBS) $(LIBKMOD_LIBS)
