@@ -3,16 +3,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "ga-bind.h"
 #include "ga-ctx.h"
 #include "ga-gpu.h"
-#include "ga-lock.h"
 #include "ga-nodedev.h"
-#include "ga-persist.h"
 
 enum {
 	OPT_STATE_DIR = 0x100,

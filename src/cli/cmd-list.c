@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "ga-ctx.h"
@@ -18,7 +17,7 @@ static const char *model_name(const struct ga_gpu *gpu)
 	return gpu->verdict == GA_VERDICT_UNKNOWN_MODEL ? "unknown NVIDIA GPU" : "-";
 }
 
-static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu *gpu)
+static void json_device(struct json *j, const struct ga_gpu *gpu)
 {
 	const struct ga_pci_dev *dev = gpu->dev;
 	char buf[32];
@@ -80,7 +79,6 @@ static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu 
 	json_kv_string(j, "target_driver", gpu->model ? gpu->model->driver : NULL);
 	json_kv_uint(j, "gi_nodes", gpu->model ? gpu->model->gi_nodes : 0);
 	json_end_object(j);
-	(void)ctx;
 }
 
 /* "5", "5 +0009:01:00.1", "-" */
@@ -175,7 +173,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		}
 		shown++;
 		if (as_json) {
-			json_device(&j, cli->ctx, &gpu);
+			json_device(&j, &gpu);
 		} else {
 			const char *row[] = {
 				dev->name, id, model_name(&gpu),
@@ -308,7 +306,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		struct json j;
 
 		json_init(&j, stdout);
-		json_device(&j, cli->ctx, &gpu);
+		json_device(&j, &gpu);
 		json_end(&j);
 	} else {
 		show_text(host, &gpu);

@@ -70,6 +70,7 @@ static void log_stderr(void *data, enum ga_log_level level, const char *msg)
 {
 	static const char *const names[GA_LOG_LAST] = { "error", "warning", "info", "debug" };
 
+	(void)data;
 	fprintf(stderr, "gpu-assign: %s: %s\n", names[level], msg);
 }
 

@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <libkmod.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 

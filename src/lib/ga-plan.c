@@ -48,7 +48,6 @@
  * for the guest's other devices. When that exceeds 512 GiB the plan asks for
  * the next power of two (QEMU's highmem-mmio-size must be one).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
