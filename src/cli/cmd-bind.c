@@ -123,6 +123,27 @@ static int parse_seconds(const char *s, int *out)
 	return 0;
 }
 
+/* What bind and release end with: libvirt's node devices with --connect, else ga-bind's transaction. */
+static int bind_or_release(struct cli *cli, bool bind, const char *uri, const struct ga_pci_addr *addrs, size_t n,
+			   const struct ga_bind_opts *o)
+{
+	struct ga_bind_summary sum;
+	int r;
+
+	if (uri) {
+		r = bind ? ga_nodedev_detach(cli->ctx, uri, addrs, n) : ga_nodedev_reattach(cli->ctx, uri, addrs, n);
+		if (r < 0)
+			return cli_fail(cli);
+		printf("%s %zu device(s) through libvirt\n", bind ? "detached" : "reattached", n);
+		return EXIT_OK;
+	}
+	r = bind ? ga_bind_apply(cli->ctx, addrs, n, o, &sum) : ga_bind_release(cli->ctx, addrs, n, o, &sum);
+	if (r < 0)
+		return cli_fail(cli);
+	print_summary(bind ? "bound" : "released", &sum);
+	return EXIT_OK;
+}
+
 int cmd_bind(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -136,7 +157,6 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	};
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
-	struct ga_bind_summary sum;
 	const char *uri = NULL;
 	bool all = false;
 	size_t n;
@@ -172,16 +192,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("bind: with --connect libvirt chooses the driver and keeps no udev rule: drop --driver/--persistent");
 	if (all ? all_gpus(cli, &addrs, &n) < 0 : parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
 		return cli_fail(cli);
-	if (uri) {
-		if (ga_nodedev_detach(cli->ctx, uri, addrs, n) < 0)
-			return cli_fail(cli);
-		printf("detached %zu device(s) through libvirt\n", n);
-		return EXIT_OK;
-	}
-	if (ga_bind_apply(cli->ctx, addrs, n, &o, &sum) < 0)
-		return cli_fail(cli);
-	print_summary("bound", &sum);
-	return EXIT_OK;
+	return bind_or_release(cli, true, uri, addrs, n, &o);
 }
 
 int cmd_release(struct cli *cli, int argc, char **argv)
@@ -195,7 +206,6 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	};
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
-	struct ga_bind_summary sum;
 	const char *uri = NULL;
 	size_t n = 0;
 	int c;
@@ -223,16 +233,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("release: with --connect give the addresses; --all and --persistent are for devices gpu-assign bound");
 	if (!o.all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
 		return cli_fail(cli);
-	if (uri) {
-		if (ga_nodedev_reattach(cli->ctx, uri, addrs, n) < 0)
-			return cli_fail(cli);
-		printf("reattached %zu device(s) through libvirt\n", n);
-		return EXIT_OK;
-	}
-	if (ga_bind_release(cli->ctx, addrs, n, &o, &sum) < 0)
-		return cli_fail(cli);
-	print_summary("released", &sum);
-	return EXIT_OK;
+	return bind_or_release(cli, false, uri, addrs, n, &o);
 }
 
 int cmd_repair(struct cli *cli, int argc, char **argv)

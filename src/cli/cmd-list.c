@@ -116,6 +116,23 @@ static const char *yes_no(const struct ga_gpu *gpu)
 	}
 }
 
+/* One row of the list's table. */
+static void table_device(struct table *t, const struct ga_pci_dev *dev, const struct ga_gpu *gpu)
+{
+	char group[160], id[16], numa[12];
+	const char *row[] = {
+		dev->name, id, model_name(gpu),
+		ga_family_to_string(gpu->model ? gpu->model->family : GA_FAMILY_UNKNOWN),
+		dev->driver ? dev->driver : "(none)", group,
+		dev->numa_node >= 0 ? numa : "-", yes_no(gpu),
+	};
+
+	group_column(gpu, group, sizeof(group));
+	snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
+	snprintf(numa, sizeof(numa), "%d", dev->numa_node);
+	table_add(t, row);
+}
+
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -161,7 +178,6 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < host->ndevs; i++) {
 		const struct ga_pci_dev *dev = &host->devs[i];
 		struct ga_gpu gpu;
-		char group[160], id[16], numa[12];
 
 		/* Without --all: NVIDIA functions, minus the Grace root ports and other bridges. */
 		if (!all && (dev->vendor != GA_PCI_VENDOR_NVIDIA || ga_pci_dev_is_bridge(dev)))
@@ -172,21 +188,10 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			return cli_fail(cli);
 		}
 		shown++;
-		if (as_json) {
+		if (as_json)
 			json_device(&j, &gpu);
-		} else {
-			const char *row[] = {
-				dev->name, id, model_name(&gpu),
-				ga_family_to_string(gpu.model ? gpu.model->family : GA_FAMILY_UNKNOWN),
-				dev->driver ? dev->driver : "(none)", group,
-				dev->numa_node >= 0 ? numa : "-", yes_no(&gpu),
-			};
-
-			group_column(&gpu, group, sizeof(group));
-			snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
-			snprintf(numa, sizeof(numa), "%d", dev->numa_node);
-			table_add(&t, row);
-		}
+		else
+			table_device(&t, dev, &gpu);
 		ga_gpu_clear(&gpu);
 	}
 	if (as_json) {

@@ -25,6 +25,9 @@ GA_ENUM_STRINGS(ga_family, enum ga_family, GA_FAMILY_LAST,
  * Grace Blackwell parts use the same 8-node scheme in NVIDIA's guest driver
  * (assumed from [gh200]; the planner prefers the host's _DSD count when present).
  */
+/* What every coherent Grace part has: its memory as GI nodes, the variant driver. */
+#define GRACE_COHERENT .coherent = true, .gi_nodes = 8, .driver = GA_DRIVER_NVGRACE
+
 static const struct ga_catalog_entry catalog[] = {
 	/* [pciids] 20b0 GA100 [A100 SXM4 40GB]; discrete, plain vfio-pci */
 	{ .device = 0x20b0, .name = "A100 SXM4 40GB", .family = GA_FAMILY_AMPERE, .driver = GA_DRIVER_VFIO_PCI },
@@ -39,24 +42,19 @@ static const struct ga_catalog_entry catalog[] = {
 	/* [pciids] 2335 GH100 [H200 SXM 141GB] */
 	{ .device = 0x2335, .name = "H200 SXM 141GB", .family = GA_FAMILY_HOPPER, .driver = GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GH200 120GB" */
-	{ .device = 0x2342, .name = "GH200 120GB", .family = GA_FAMILY_GRACE_HOPPER, .coherent = true, .gi_nodes = 8,
-	  .driver = GA_DRIVER_NVGRACE },
+	{ .device = 0x2342, .name = "GH200 120GB", .family = GA_FAMILY_GRACE_HOPPER, GRACE_COHERENT },
 	/* [nvgrace] "GH200 480GB" */
-	{ .device = 0x2345, .name = "GH200 480GB", .family = GA_FAMILY_GRACE_HOPPER, .coherent = true, .gi_nodes = 8,
-	  .driver = GA_DRIVER_NVGRACE },
+	{ .device = 0x2345, .name = "GH200 480GB", .family = GA_FAMILY_GRACE_HOPPER, GRACE_COHERENT },
 	/* [nvgrace] "GH200 SKU" (144GB HBM3e) */
-	{ .device = 0x2348, .name = "GH200 144GB HBM3e", .family = GA_FAMILY_GRACE_HOPPER, .coherent = true, .gi_nodes = 8,
-	  .driver = GA_DRIVER_NVGRACE },
+	{ .device = 0x2348, .name = "GH200 144GB HBM3e", .family = GA_FAMILY_GRACE_HOPPER, GRACE_COHERENT },
 	/* [pciids] 26b9 AD102GL [L40S] */
 	{ .device = 0x26b9, .name = "L40S", .family = GA_FAMILY_ADA, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2901 GB100 [B200] */
 	{ .device = 0x2901, .name = "B200", .family = GA_FAMILY_BLACKWELL, .driver = GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GB200 SKU" */
-	{ .device = 0x2941, .name = "GB200", .family = GA_FAMILY_GRACE_BLACKWELL, .coherent = true, .gi_nodes = 8,
-	  .driver = GA_DRIVER_NVGRACE },
+	{ .device = 0x2941, .name = "GB200", .family = GA_FAMILY_GRACE_BLACKWELL, GRACE_COHERENT },
 	/* [nvgrace] "GB300 SKU" */
-	{ .device = 0x31c2, .name = "GB300", .family = GA_FAMILY_GRACE_BLACKWELL, .coherent = true, .gi_nodes = 8,
-	  .driver = GA_DRIVER_NVGRACE },
+	{ .device = 0x31c2, .name = "GB300", .family = GA_FAMILY_GRACE_BLACKWELL, GRACE_COHERENT },
 };
 
 const struct ga_catalog_entry *ga_catalog_lookup(uint16_t vendor, uint16_t device)
