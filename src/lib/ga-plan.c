@@ -212,11 +212,6 @@ int ga_plan_gpu_mem_nodes(struct ga_ctx *ctx, const struct ga_host *host, const 
 	return -ENOENT;
 }
 
-static int cmp_addr(const void *a, const void *b)
-{
-	return ga_pci_addr_cmp(a, b);
-}
-
 /* The GPUs to plan for, sorted, each checked to be an assignable Grace GPU. */
 static int collect_gpus(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_plan_request *req,
 			struct ga_pci_addr **out, size_t *n)
@@ -256,7 +251,7 @@ static int collect_gpus(struct ga_ctx *ctx, const struct ga_host *host, const st
 			return ga_report(ctx, -ENOMEM, "out of memory");
 		memcpy(addrs, req->gpus, req->ngpus * sizeof(*addrs));
 		count = req->ngpus;
-		qsort(addrs, count, sizeof(*addrs), cmp_addr);
+		ga_pci_addr_sort(addrs, count);
 		for (size_t i = 1; i < count; i++) {
 			if (ga_pci_addr_equal(&addrs[i - 1], &addrs[i])) {
 				char name[GA_PCI_ADDR_STRLEN];
