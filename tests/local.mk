@@ -11,6 +11,9 @@ tests_unit_libtestcommon_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 GA_TEST_LDADD = tests/unit/libtestcommon.la src/lib/libgpuassign.la $(CUNIT_LIBS)
 LDADD = $(GA_TEST_LDADD)
 AM_CPPFLAGS += -I$(top_srcdir)/tests/unit $(CUNIT_CFLAGS)
+# The defaults by name, for a test that sets its own flags on top of them.
+GA_TEST_CPPFLAGS = $(AM_CPPFLAGS)
+GA_TEST_CFLAGS = $(AM_CFLAGS)
 
 GA_UNIT_TESTS = \
 	tests/unit/test-acpi \

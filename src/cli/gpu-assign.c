@@ -68,10 +68,8 @@ static void usage(FILE *out)
 
 static void log_stderr(void *data, enum ga_log_level level, const char *msg)
 {
-	static const char *const names[GA_LOG_LAST] = { "error", "warning", "info", "debug" };
-
 	(void)data;
-	fprintf(stderr, "gpu-assign: %s: %s\n", names[level], msg);
+	fprintf(stderr, "gpu-assign: %s: %s\n", ga_log_level_to_string(level), msg);
 }
 
 int main(int argc, char **argv)

@@ -202,6 +202,7 @@ static void test_enum_halves(void)
 
 static void test_enum_tables(void)
 {
+	CHECK_ENUM(ga_log_level, enum ga_log_level, GA_LOG_LAST);
 	CHECK_ENUM(ga_family, enum ga_family, GA_FAMILY_LAST);
 	CHECK_ENUM(ga_verdict, enum ga_verdict, GA_VERDICT_LAST);
 	CHECK_ENUM(ga_arch, enum ga_arch, GA_ARCH_LAST);
