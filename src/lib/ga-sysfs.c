@@ -183,12 +183,10 @@ int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...)
 	_cleanup_free_ char *val = NULL;
 	char path[PATH_MAX];
 	char *end;
-	int r;
+	int r = RESOLVE(ctx, path, fmt);
 
-	r = RESOLVE(ctx, path, fmt);
-	if (r < 0)
-		return r;
-	r = read_path(ctx, path, &val);
+	if (r >= 0)
+		r = read_path(ctx, path, &val);
 	if (r < 0)
 		return r;
 	errno = 0;
