@@ -18,7 +18,6 @@
  * another checker bind-mounts it over the installed one.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

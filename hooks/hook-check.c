@@ -9,11 +9,8 @@
  * Tests move its paths with a test overrides file (the one mechanism, see
  * gpu-assign(1)): $GA_TEST_OVERRIDES, else the installed one if present.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "ga-ctx.h"
 #include "hook.h"

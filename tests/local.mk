@@ -3,46 +3,59 @@ check_LTLIBRARIES = tests/unit/libtestcommon.la
 tests_unit_libtestcommon_la_SOURCES = tests/unit/test-common.c tests/unit/test-common.h
 tests_unit_libtestcommon_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 
+# What a unit test builds with, once: automake's defaults (LDADD, AM_CPPFLAGS)
+# serve every program that sets none of its own. The library and the front
+# ends set their own, so a unit test that needs nothing else is one name in
+# GA_UNIT_TESTS (its source tests/unit/test-<module>.c), and one that needs
+# more sets only what it adds.
+GA_TEST_LDADD = tests/unit/libtestcommon.la src/lib/libgpuassign.la $(CUNIT_LIBS)
+LDADD = $(GA_TEST_LDADD)
+AM_CPPFLAGS += -I$(top_srcdir)/tests/unit $(CUNIT_CFLAGS)
+# The defaults by name, for a test that sets its own flags on top of them.
+GA_TEST_CPPFLAGS = $(AM_CPPFLAGS)
+GA_TEST_CFLAGS = $(AM_CFLAGS)
+
 GA_UNIT_TESTS = \
-	tests/unit/test-ctx \
-	tests/unit/test-pci \
-	tests/unit/test-catalog \
-	tests/unit/test-sysfs \
 	tests/unit/test-acpi \
-	tests/unit/test-host \
+	tests/unit/test-bind \
+	tests/unit/test-catalog \
+	tests/unit/test-config \
+	tests/unit/test-ctx \
+	tests/unit/test-domcheck \
+	tests/unit/test-domxml \
+	tests/unit/test-escape \
+	tests/unit/test-gi \
 	tests/unit/test-gpu \
-	tests/unit/test-variant
+	tests/unit/test-host \
+	tests/unit/test-nova \
+	tests/unit/test-open \
+	tests/unit/test-pci \
+	tests/unit/test-plan \
+	tests/unit/test-prepare \
+	tests/unit/test-sysfs \
+	tests/unit/test-units \
+	tests/unit/test-util \
+	tests/unit/test-variant \
+	tests/unit/test-virt \
+	tests/unit/test-xml
 check_PROGRAMS += $(GA_UNIT_TESTS)
 TESTS += $(GA_UNIT_TESTS)
-
-GA_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
-GA_TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-GA_TEST_LDADD = tests/unit/libtestcommon.la src/lib/libgpuassign.la $(CUNIT_LIBS)
-
-tests_unit_test_ctx_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_ctx_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_ctx_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_pci_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_pci_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_pci_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_catalog_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_catalog_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_catalog_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_sysfs_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_sysfs_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_sysfs_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_acpi_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_acpi_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_acpi_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_host_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_host_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_host_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_gpu_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_gpu_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_gpu_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_variant_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_variant_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_variant_LDADD = $(GA_TEST_LDADD)
+tests_unit_test_bind_SOURCES = tests/unit/test-bind.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
+tests_unit_test_config_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_domxml_SOURCES = tests/unit/test-domxml.c tests/unit/plan-fixture.h
+tests_unit_test_domxml_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_domxml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
+tests_unit_test_gi_SOURCES = tests/unit/test-gi.c tests/unit/plan-fixture.h
+tests_unit_test_nova_SOURCES = tests/unit/test-nova.c tests/unit/plan-fixture.h
+tests_unit_test_plan_SOURCES = tests/unit/test-plan.c tests/unit/plan-fixture.h
+tests_unit_test_prepare_SOURCES = tests/unit/test-prepare.c tests/unit/plan-fixture.h
+tests_unit_test_virt_SOURCES = tests/unit/test-virt.c tests/unit/plan-fixture.h
+tests_unit_test_virt_CFLAGS = $(AM_CFLAGS) $(LIBVIRT_CFLAGS)
+tests_unit_test_virt_LDADD = $(GA_TEST_LDADD) $(LIBVIRT_LIBS)
+tests_unit_test_xml_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
+tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
+# test-catalog reads the companion module's id table (src/kmod/main.c).
+EXTRA_DIST += src/kmod/main.c
 
 # The unit tests again under valgrind (a build without sanitizers: see .ci/test-all).
 GA_VALGRIND_TESTS += $(GA_UNIT_TESTS)
@@ -65,59 +78,30 @@ demo: all
 	@$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign xml --name gh200-vm $(GA_DEMO_ARGS)
 .PHONY: demo check-valgrind
 
-# Sample hosts (tests/hosts/, replayed with umockdev) and the CLI on them.
-GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh
+# Sample hosts (tests/hosts/, replayed with umockdev) and the CLI on them;
+# plan/xml/define on every sample host against tests/data/HOST/ goldens;
+# nova-config and the hook on the recorded Nova domains.
+GA_SCRIPT_TESTS = tests/hosts/check-hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh \
+	tests/data/check-goldens tests/nova/check-nova
 TESTS += $(GA_SCRIPT_TESTS)
-EXTRA_DIST += tests/README.md tests/hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh
+EXTRA_DIST += tests/README.md tests/hosts tests/cli/test-hosts.sh tests/cli/test-overrides.sh \
+	tests/data tests/xml tests/fuzz \
+	tests/nova/check-nova tests/nova/nova-gh200-no-gi.xml tests/nova/nova-gh200-with-gi.xml \
+	tests/nova/nova-plain.xml
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; GPU_ASSIGN='$(abs_builddir)/gpu-assign'; \
 	ASAN_OPTIONS=verify_asan_link_order=0; export srcdir GPU_ASSIGN ASAN_OPTIONS;
-GA_UNIT_TESTS += tests/unit/test-bind
-tests_unit_test_bind_SOURCES = tests/unit/test-bind.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
-tests_unit_test_bind_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_bind_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_bind_LDADD = $(GA_TEST_LDADD)
 
-# The GI count rule, the Nova model, plan preparation, the whole-file reader.
-GA_UNIT_TESTS += tests/unit/test-gi tests/unit/test-nova tests/unit/test-prepare tests/unit/test-util
-tests_unit_test_gi_SOURCES = tests/unit/test-gi.c tests/unit/plan-fixture.h
-tests_unit_test_gi_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_gi_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_gi_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_nova_SOURCES = tests/unit/test-nova.c tests/unit/plan-fixture.h
-tests_unit_test_nova_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_nova_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_nova_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_prepare_SOURCES = tests/unit/test-prepare.c tests/unit/plan-fixture.h
-tests_unit_test_prepare_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_prepare_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_prepare_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_util_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_util_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_util_LDADD = $(GA_TEST_LDADD)
-
-# ga-xml (the one XML parse) and ga-units (sizes)
-GA_UNIT_TESTS += tests/unit/test-xml tests/unit/test-units
-tests_unit_test_xml_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_xml_CFLAGS = $(GA_TEST_CFLAGS) $(LIBXML_CFLAGS)
-tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
-tests_unit_test_units_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_units_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_units_LDADD = $(GA_TEST_LDADD)
-
-# issue 11 items 6-7 (help, JSON contract): every command's --help against
-# gpu-assign(1) and bad command lines; every --json document on every sample
-# host against json-schemas/
+# Every command's --help against gpu-assign(1) and bad command lines; every
+# --json document on every sample host against json-schemas/ (issue 11).
 TESTS += tests/cli/check-help tests/cli/check-json
 EXTRA_DIST += tests/cli/check-help tests/cli/check-json
 
-# Issue 12 items 2, 3, 6-8 (wt-files): the opening policy on every file the
-# library opens (FIFOs, symlinks, directories, NUL bytes), the escaper.
-GA_UNIT_TESTS += tests/unit/test-open tests/unit/test-escape
-tests_unit_test_open_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_open_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_open_LDADD = $(GA_TEST_LDADD)
-tests_unit_test_escape_CPPFLAGS = $(GA_TEST_CPPFLAGS)
-tests_unit_test_escape_CFLAGS = $(GA_TEST_CFLAGS)
-tests_unit_test_escape_LDADD = $(GA_TEST_LDADD)
+# The opening policy on every file the tools open (FIFOs, symlinks,
+# directories, NUL bytes) from the command line (issue 12).
 GA_SCRIPT_TESTS += tests/cli/test-files.sh
 EXTRA_DIST += tests/cli/test-files.sh
+
+# The build's own rules: no include points up a layer of the library, no
+# function of src/lib, src/cli and hooks is longer than 80 lines.
+TESTS += tests/build/check-layers tests/build/long-functions
+EXTRA_DIST += tests/build/check-layers tests/build/long-functions

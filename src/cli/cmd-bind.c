@@ -3,16 +3,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "ga-bind.h"
 #include "ga-ctx.h"
 #include "ga-gpu.h"
-#include "ga-lock.h"
 #include "ga-nodedev.h"
-#include "ga-persist.h"
 
 enum {
 	OPT_STATE_DIR = 0x100,
@@ -136,12 +133,32 @@ const struct cli_option bind_options[] = {
 	{ NULL }
 };
 
+/* What bind and release end with: libvirt's node devices with --connect, else ga-bind's transaction. */
+static int bind_or_release(struct cli *cli, bool bind, const char *uri, const struct ga_pci_addr *addrs, size_t n,
+			   const struct ga_bind_opts *o)
+{
+	struct ga_bind_summary sum;
+	int r;
+
+	if (uri) {
+		r = bind ? ga_nodedev_detach(cli->ctx, uri, addrs, n) : ga_nodedev_reattach(cli->ctx, uri, addrs, n);
+		if (r < 0)
+			return cli_fail(cli);
+		printf("%s %zu device(s) through libvirt\n", bind ? "detached" : "reattached", n);
+		return EXIT_OK;
+	}
+	r = bind ? ga_bind_apply(cli->ctx, addrs, n, o, &sum) : ga_bind_release(cli->ctx, addrs, n, o, &sum);
+	if (r < 0)
+		return cli_fail(cli);
+	print_summary(bind ? "bound" : "released", &sum);
+	return EXIT_OK;
+}
+
 int cmd_bind(struct cli *cli, int argc, char **argv)
 {
 	const struct cli_option *opt;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
-	struct ga_bind_summary sum;
 	const char *uri = NULL;
 	bool all = false;
 	size_t n;
@@ -179,16 +196,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		return cli_fail_usage(cli);
 	if (all && all_gpus(cli, &addrs, &n) < 0)
 		return cli_fail(cli);
-	if (uri) {
-		if (ga_nodedev_detach(cli->ctx, uri, addrs, n) < 0)
-			return cli_fail(cli);
-		printf("detached %zu device(s) through libvirt\n", n);
-		return EXIT_OK;
-	}
-	if (ga_bind_apply(cli->ctx, addrs, n, &o, &sum) < 0)
-		return cli_fail(cli);
-	print_summary("bound", &sum);
-	return EXIT_OK;
+	return bind_or_release(cli, true, uri, addrs, n, &o);
 }
 
 const struct cli_option release_options[] = {
@@ -204,7 +212,6 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	const struct cli_option *opt;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_bind_opts o = { 0 };
-	struct ga_bind_summary sum;
 	const char *uri = NULL;
 	size_t n = 0;
 	int c;
@@ -232,16 +239,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("release: with --connect give the addresses; --all and --persistent are for devices gpu-assign bound");
 	if (!o.all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
 		return cli_fail_usage(cli);
-	if (uri) {
-		if (ga_nodedev_reattach(cli->ctx, uri, addrs, n) < 0)
-			return cli_fail(cli);
-		printf("reattached %zu device(s) through libvirt\n", n);
-		return EXIT_OK;
-	}
-	if (ga_bind_release(cli->ctx, addrs, n, &o, &sum) < 0)
-		return cli_fail(cli);
-	print_summary("released", &sum);
-	return EXIT_OK;
+	return bind_or_release(cli, false, uri, addrs, n, &o);
 }
 
 const struct cli_option repair_options[] = { COMMON_OPTS, { NULL } };

@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "ga-ctx.h"
@@ -151,6 +150,23 @@ const struct cli_option list_options[] = {
 	{ NULL }
 };
 
+/* One row of the list's table. */
+static void table_device(struct table *t, const struct ga_pci_dev *dev, const struct ga_gpu *gpu)
+{
+	char group[160], id[16], numa[12];
+	const char *row[] = {
+		dev->name, id, model_name(gpu),
+		ga_family_to_string(gpu->model ? gpu->model->family : GA_FAMILY_UNKNOWN),
+		dev->driver ? dev->driver : "(none)", group,
+		dev->numa_node >= 0 ? numa : "-", yes_no(gpu),
+	};
+
+	group_column(gpu, group, sizeof(group));
+	snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
+	snprintf(numa, sizeof(numa), "%d", dev->numa_node);
+	table_add(t, row);
+}
+
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	_cleanup_host_ struct ga_host *host = NULL;
@@ -188,7 +204,6 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < host->ndevs; i++) {
 		const struct ga_pci_dev *dev = &host->devs[i];
 		struct ga_gpu gpu;
-		char group[160], id[16], numa[12];
 
 		/* Without --all: NVIDIA functions, minus the Grace root ports and other bridges. */
 		if (!all && (dev->vendor != GA_PCI_VENDOR_NVIDIA || ga_pci_dev_is_bridge(dev)))
@@ -204,17 +219,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 
 			json_device(&j, &gpu, &gi, false);
 		} else {
-			const char *row[] = {
-				dev->name, id, model_name(&gpu),
-				ga_family_to_string(gpu.model ? gpu.model->family : GA_FAMILY_UNKNOWN),
-				dev->driver ? dev->driver : "(none)", group,
-				dev->numa_node >= 0 ? numa : "-", yes_no(&gpu),
-			};
-
-			group_column(&gpu, group, sizeof(group));
-			snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
-			snprintf(numa, sizeof(numa), "%d", dev->numa_node);
-			table_add(&t, row);
+			table_device(&t, dev, &gpu);
 		}
 		ga_gpu_clear(&gpu);
 	}

@@ -232,9 +232,8 @@ static bool asks_help(int argc, char **argv)
 
 static void log_stderr(void *data, enum ga_log_level level, const char *msg)
 {
-	static const char *const names[GA_LOG_LAST] = { "error", "warning", "info", "debug" };
-
-	fprintf(stderr, "gpu-assign: %s: %s\n", names[level], msg);
+	(void)data;
+	fprintf(stderr, "gpu-assign: %s: %s\n", ga_log_level_to_string(level), msg);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,4 @@
 /* `gpu-assign plan` as text: the guest, the target, cells, GPUs, distances, MMIO. */
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "ga-units.h"

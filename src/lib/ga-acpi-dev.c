@@ -1,6 +1,4 @@
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "ga-acpi-dev.h"
 #include "ga-ctx.h"

@@ -4,28 +4,10 @@
 #include "ga-pci.h"
 #include "ga-util.h"
 
-static const char *const family_names[GA_FAMILY_LAST] = {
-	[GA_FAMILY_UNKNOWN] = "unknown",
-	[GA_FAMILY_GRACE_HOPPER] = "grace-hopper",
-	[GA_FAMILY_GRACE_BLACKWELL] = "grace-blackwell",
-	[GA_FAMILY_HOPPER] = "hopper",
-	[GA_FAMILY_BLACKWELL] = "blackwell",
-	[GA_FAMILY_ADA] = "ada",
-	[GA_FAMILY_AMPERE] = "ampere",
-};
-
-const char *ga_family_to_string(enum ga_family family)
-{
-	return family < GA_FAMILY_LAST ? family_names[family] : "unknown";
-}
-
-int ga_family_from_string(const char *str)
-{
-	for (int i = 0; i < GA_FAMILY_LAST; i++)
-		if (str && !strcmp(str, family_names[i]))
-			return i;
-	return -1;
-}
+GA_ENUM_STRINGS(ga_family, enum ga_family, GA_FAMILY_LAST,
+		[GA_FAMILY_UNKNOWN] = "unknown", [GA_FAMILY_GRACE_HOPPER] = "grace-hopper",
+		[GA_FAMILY_GRACE_BLACKWELL] = "grace-blackwell", [GA_FAMILY_HOPPER] = "hopper",
+		[GA_FAMILY_BLACKWELL] = "blackwell", [GA_FAMILY_ADA] = "ada", [GA_FAMILY_AMPERE] = "ampere")
 
 /*
  * Sources:
@@ -43,33 +25,36 @@ int ga_family_from_string(const char *str)
  * Grace Blackwell parts use the same 8-node scheme in NVIDIA's guest driver
  * (assumed from [gh200]; the planner prefers the host's _DSD count when present).
  */
+/* What every coherent Grace part has: its memory as GI nodes, the variant driver. */
+#define GRACE_COHERENT .coherent = true, .gi_nodes = 8, .driver = GA_DRIVER_NVGRACE
+
 static const struct ga_catalog_entry catalog[] = {
 	/* [pciids] 20b0 GA100 [A100 SXM4 40GB]; discrete, plain vfio-pci */
-	{ 0x20b0, "A100 SXM4 40GB", GA_FAMILY_AMPERE, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x20b0, .name = "A100 SXM4 40GB", .family = GA_FAMILY_AMPERE, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 20b5 GA100 [A100 PCIe 80GB] */
-	{ 0x20b5, "A100 PCIe 80GB", GA_FAMILY_AMPERE, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x20b5, .name = "A100 PCIe 80GB", .family = GA_FAMILY_AMPERE, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2321 GH100 [H100 NVL] */
-	{ 0x2321, "H100 NVL", GA_FAMILY_HOPPER, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x2321, .name = "H100 NVL", .family = GA_FAMILY_HOPPER, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2330 GH100 [H100 SXM5 80GB] */
-	{ 0x2330, "H100 SXM5 80GB", GA_FAMILY_HOPPER, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x2330, .name = "H100 SXM5 80GB", .family = GA_FAMILY_HOPPER, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2331 GH100 [H100 PCIe] */
-	{ 0x2331, "H100 PCIe", GA_FAMILY_HOPPER, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x2331, .name = "H100 PCIe", .family = GA_FAMILY_HOPPER, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2335 GH100 [H200 SXM 141GB] */
-	{ 0x2335, "H200 SXM 141GB", GA_FAMILY_HOPPER, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x2335, .name = "H200 SXM 141GB", .family = GA_FAMILY_HOPPER, .driver = GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GH200 120GB" */
-	{ 0x2342, "GH200 120GB", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	{ .device = 0x2342, .name = "GH200 120GB", .family = GA_FAMILY_GRACE_HOPPER, GRACE_COHERENT },
 	/* [nvgrace] "GH200 480GB" */
-	{ 0x2345, "GH200 480GB", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	{ .device = 0x2345, .name = "GH200 480GB", .family = GA_FAMILY_GRACE_HOPPER, GRACE_COHERENT },
 	/* [nvgrace] "GH200 SKU" (144GB HBM3e) */
-	{ 0x2348, "GH200 144GB HBM3e", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	{ .device = 0x2348, .name = "GH200 144GB HBM3e", .family = GA_FAMILY_GRACE_HOPPER, GRACE_COHERENT },
 	/* [pciids] 26b9 AD102GL [L40S] */
-	{ 0x26b9, "L40S", GA_FAMILY_ADA, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x26b9, .name = "L40S", .family = GA_FAMILY_ADA, .driver = GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2901 GB100 [B200] */
-	{ 0x2901, "B200", GA_FAMILY_BLACKWELL, false, 0, GA_DRIVER_VFIO_PCI },
+	{ .device = 0x2901, .name = "B200", .family = GA_FAMILY_BLACKWELL, .driver = GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GB200 SKU" */
-	{ 0x2941, "GB200", GA_FAMILY_GRACE_BLACKWELL, true, 8, GA_DRIVER_NVGRACE },
+	{ .device = 0x2941, .name = "GB200", .family = GA_FAMILY_GRACE_BLACKWELL, GRACE_COHERENT },
 	/* [nvgrace] "GB300 SKU" */
-	{ 0x31c2, "GB300", GA_FAMILY_GRACE_BLACKWELL, true, 8, GA_DRIVER_NVGRACE },
+	{ .device = 0x31c2, .name = "GB300", .family = GA_FAMILY_GRACE_BLACKWELL, GRACE_COHERENT },
 };
 
 const struct ga_catalog_entry *ga_catalog_lookup(uint16_t vendor, uint16_t device)

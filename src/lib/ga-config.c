@@ -13,36 +13,13 @@
 #include "ga-config.h"
 #include "ga-ctx.h"
 #include "ga-open.h"
+#include "ga-util.h"
 #include "ga-xml.h"
 
-static const char *const policy_names[GA_HOOK_POLICY_LAST + 1] = { /* NULL-terminated */
-	[GA_HOOK_ENFORCE] = "enforce",
-	[GA_HOOK_WARN] = "warn",
-	[GA_HOOK_OFF] = "off",
-};
-
-static const char *const release_names[GA_RELEASE_POLICY_LAST + 1] = {
-	[GA_RELEASE_RESTORE] = "restore",
-	[GA_RELEASE_KEEP] = "keep",
-};
-
-const char *ga_hook_policy_to_string(enum ga_hook_policy policy)
-{
-	return policy < GA_HOOK_POLICY_LAST ? policy_names[policy] : "?";
-}
-
-int ga_hook_policy_from_string(const char *str)
-{
-	for (int i = 0; i < GA_HOOK_POLICY_LAST; i++)
-		if (str && !strcmp(str, policy_names[i]))
-			return i;
-	return -1;
-}
-
-const char *ga_release_policy_to_string(enum ga_release_policy policy)
-{
-	return policy < GA_RELEASE_POLICY_LAST ? release_names[policy] : "?";
-}
+GA_ENUM_STRINGS(ga_hook_policy, enum ga_hook_policy, GA_HOOK_POLICY_LAST,
+		[GA_HOOK_ENFORCE] = "enforce", [GA_HOOK_WARN] = "warn", [GA_HOOK_OFF] = "off")
+GA_ENUM_STRINGS(ga_release_policy, enum ga_release_policy, GA_RELEASE_POLICY_LAST,
+		[GA_RELEASE_RESTORE] = "restore", [GA_RELEASE_KEEP] = "keep")
 
 int ga_config_new_default(struct ga_ctx *ctx, struct ga_config **out)
 {
@@ -220,7 +197,7 @@ static int read_hook(struct ga_ctx *ctx, const char *name, xmlNodePtr n, struct 
 	static const char *const attrs[] = { "policy", "bind", NULL };
 	int v, r;
 
-	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "policy", policy_names, &v)) < 0)
+	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "policy", ga_hook_policy_names, &v)) < 0)
 		return r;
 	if (v >= 0)
 		cfg->policy = (enum ga_hook_policy)v;
@@ -236,7 +213,7 @@ static int read_release(struct ga_ctx *ctx, const char *name, xmlNodePtr n, stru
 	static const char *const attrs[] = { "policy", NULL };
 	int v, r;
 
-	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "policy", release_names, &v)) < 0)
+	if ((r = check_attrs(ctx, name, n, attrs)) < 0 || (r = choice(ctx, name, n, "policy", ga_release_policy_names, &v)) < 0)
 		return r;
 	if (v < 0)
 		return BAD(n, "<release> needs policy='restore' or policy='keep'");

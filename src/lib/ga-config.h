@@ -43,6 +43,7 @@ struct ga_config {
 const char *ga_hook_policy_to_string(enum ga_hook_policy policy);
 int ga_hook_policy_from_string(const char *str); /* -1 if unknown */
 const char *ga_release_policy_to_string(enum ga_release_policy policy);
+int ga_release_policy_from_string(const char *str); /* -1 if unknown */
 
 /* The built-in defaults (what a missing file means). */
 int ga_config_new_default(struct ga_ctx *ctx, struct ga_config **out);

@@ -56,6 +56,9 @@ void ga_ctx_free(struct ga_ctx *ctx)
 	free(ctx);
 }
 
+GA_ENUM_STRINGS(ga_log_level, enum ga_log_level, GA_LOG_LAST,
+		[GA_LOG_ERR] = "error", [GA_LOG_WARNING] = "warning", [GA_LOG_INFO] = "info", [GA_LOG_DEBUG] = "debug")
+
 const char *ga_setting_name(enum ga_setting key)
 {
 	return key < GA_SETTING_LAST ? settings[key].name : NULL;

@@ -24,6 +24,10 @@ enum ga_log_level {
 	GA_LOG_LAST
 };
 
+/* "error", "warning", "info", "debug". */
+const char *ga_log_level_to_string(enum ga_log_level level);
+int ga_log_level_from_string(const char *str); /* -1 if unknown */
+
 typedef void (*ga_log_fn)(void *data, enum ga_log_level level, const char *msg);
 
 /* Create a context with every setting at its default (nothing is read from the environment). */

@@ -171,7 +171,7 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 {
 	for (xmlNodePtr n = numa ? numa->children : NULL; n; n = n->next) {
 		struct ga_dom_cell cell = { 0 };
-		char *id, *mem, *unit, *cpus;
+		_cleanup_free_ char *id = NULL, *mem = NULL, *unit = NULL, *cpus = NULL;
 		unsigned long idv;
 		bool oom = false, ok;
 		int r;
@@ -184,10 +184,6 @@ static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa
 		cpus = ga_xml_prop(n, "cpus", &oom);
 		ok = ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) == 0;
 		cell.has_cpus = cpus && *cpus;
-		free(id);
-		free(mem);
-		free(unit);
-		free(cpus);
 		if (oom)
 			return ga_report(ctx, -ENOMEM, "out of memory");
 		if (!ok)

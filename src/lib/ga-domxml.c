@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
@@ -116,6 +115,14 @@ static xmlNodePtr insert(struct ga_builder *b, xmlNodePtr parent, xmlNodePtr bef
 		return NULL;
 	}
 	return n;
+}
+
+/* el, or when the domain has none a new <name> before <os> (or <devices>), where libvirt keeps the sizes. */
+static xmlNodePtr size_element(struct ga_builder *b, xmlNodePtr root, xmlNodePtr el, const char *name)
+{
+	xmlNodePtr os = ga_xml_child(root, "os");
+
+	return el ? el : insert(b, root, os ? os : ga_xml_child(root, "devices"), name);
 }
 
 /* Whitespace-only text between elements goes, so the serializer can indent. */
@@ -877,9 +884,7 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 
 		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
 		if (info.memory_kib != plan->memory_kib || !mem) {
-			if (!mem)
-				mem = insert(&b, root, ga_xml_child(root, "os") ? ga_xml_child(root, "os") : ga_xml_child(root, "devices"),
-					     "memory");
+			mem = size_element(&b, root, mem, "memory");
 			if (mem) {
 				xmlNodeSetContent(mem, XC(v));
 				ga_builder_set(&b, mem, "unit", "KiB");
@@ -891,9 +896,7 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 		}
 		snprintf(v, sizeof(v), "%u", plan->vcpus);
 		if (info.vcpus != plan->vcpus || !vcpu) {
-			if (!vcpu)
-				vcpu = insert(&b, root, ga_xml_child(root, "os") ? ga_xml_child(root, "os") : ga_xml_child(root, "devices"),
-					      "vcpu");
+			vcpu = size_element(&b, root, vcpu, "vcpu");
 			if (vcpu) {
 				xmlNodeSetContent(vcpu, XC(v));
 				xmlUnsetProp(vcpu, XC("current"));

@@ -4,79 +4,32 @@
  * inside the GPU's <hostdev> (libvirt >= 11.8). See ga-form.h.
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "ga-ctx.h"
 #include "ga-form.h"
-
-/*
- * A libvirt nodeset as written in <acpi nodeset>: "2-9", "2,4,6-7". Sorted,
- * de-duplicated; false for anything else (such as the "^N" exclusions).
- */
-static bool parse_nodeset(const char *s, unsigned **out, size_t *n)
-{
-	unsigned char seen[GA_DOMAIN_MAX_NODE + 1];
-	unsigned *list;
-	size_t count = 0;
-
-	*out = NULL;
-	*n = 0;
-	memset(seen, 0, sizeof(seen));
-	for (;;) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*s < '0' || *s > '9')
-			return false;
-		lo = hi = strtoul(s, &end, 10);
-		s = end;
-		if (*s == '-') {
-			s++;
-			if (*s < '0' || *s > '9')
-				return false;
-			hi = strtoul(s, &end, 10);
-			s = end;
-		}
-		if (lo > hi || hi > GA_DOMAIN_MAX_NODE)
-			return false;
-		for (unsigned long i = lo; i <= hi; i++)
-			seen[i] = 1;
-		if (*s == '\0')
-			break;
-		if (*s++ != ',')
-			return false;
-	}
-	for (size_t i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
-		count += seen[i];
-	list = malloc(count * sizeof(*list) + 1);
-	if (!list)
-		return false;
-	count = 0;
-	for (unsigned i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
-		if (seen[i])
-			list[count++] = i;
-	*out = list;
-	*n = count;
-	return true;
-}
+#include "ga-host.h"
 
 /* read: the hostdev's <acpi nodeset> */
 static int read_hostdev(struct ga_ctx *ctx, struct ga_dom_hostdev *hd, xmlNodePtr el)
 {
 	bool oom = false;
 	_cleanup_free_ char *v = ga_xml_prop(ga_xml_child(el, "acpi"), "nodeset", &oom);
+	int r;
 
 	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	if (!v)
 		return 0;
 	hd->has_nodeset = true;
-	/* a nodeset we cannot read ties no node; the check says so */
-	if (!parse_nodeset(v, &hd->gi_nodes, &hd->ngi_nodes)) {
-		hd->gi_nodes = NULL;
-		hd->ngi_nodes = 0;
-	}
+	/*
+	 * "2-9", "2,4,6-7": the kernel's list syntax. One we cannot read (such
+	 * as libvirt's "^N" exclusions) ties no node; the check says so.
+	 */
+	r = ga_cpulist_parse(ctx, v, GA_DOMAIN_MAX_NODE + 1, &hd->gi_nodes, &hd->ngi_nodes);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		ga_clear_error(ctx);
 	return 0;
 }
 

@@ -3,18 +3,11 @@
 #include "ga-ctx.h"
 #include "ga-gi.h"
 #include "ga-plan.h"
+#include "ga-util.h"
 
-const char *ga_gi_source_to_string(enum ga_gi_source src)
-{
-	static const char *const names[GA_GI_SOURCE_LAST] = {
-		[GA_GI_SOURCE_CATALOG] = "catalogue",
-		[GA_GI_SOURCE_OPTION] = "option",
-		[GA_GI_SOURCE_ACPI] = "acpi",
-		[GA_GI_SOURCE_CONFIG] = "configuration",
-	};
-
-	return src < GA_GI_SOURCE_LAST ? names[src] : "unknown";
-}
+GA_ENUM_STRINGS(ga_gi_source, enum ga_gi_source, GA_GI_SOURCE_LAST,
+		[GA_GI_SOURCE_CATALOG] = "catalogue", [GA_GI_SOURCE_OPTION] = "option", [GA_GI_SOURCE_ACPI] = "acpi",
+		[GA_GI_SOURCE_CONFIG] = "configuration")
 
 /* Read the GPU's _DSD into a, keeping the reason when it cannot be read. */
 static void read_acpi(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const char *pci_name, struct ga_gi_acpi *a)

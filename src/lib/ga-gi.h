@@ -22,6 +22,7 @@ enum ga_gi_source {
 
 /* "catalogue", "option", "acpi", "configuration". */
 const char *ga_gi_source_to_string(enum ga_gi_source src);
+int ga_gi_source_from_string(const char *str); /* -1 if unknown */
 
 /* What the count is decided from. */
 struct ga_gi_query {

@@ -1,25 +1,16 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ga-ctx.h"
 #include "ga-gpu.h"
+#include "ga-util.h"
 
-static const char *const verdict_names[GA_VERDICT_LAST] = {
-	[GA_VERDICT_ASSIGNABLE] = "assignable",
-	[GA_VERDICT_GROUP] = "assignable-with-group",
-	[GA_VERDICT_NOT_NVIDIA] = "not-nvidia",
-	[GA_VERDICT_NOT_GPU] = "not-gpu",
-	[GA_VERDICT_UNKNOWN_MODEL] = "unknown-model",
-	[GA_VERDICT_NO_IOMMU] = "no-iommu",
-	[GA_VERDICT_NO_ACPI] = "no-acpi-companion",
-};
-
-const char *ga_verdict_to_string(enum ga_verdict verdict)
-{
-	return verdict < GA_VERDICT_LAST ? verdict_names[verdict] : "unknown";
-}
+GA_ENUM_STRINGS(ga_verdict, enum ga_verdict, GA_VERDICT_LAST,
+		[GA_VERDICT_ASSIGNABLE] = "assignable", [GA_VERDICT_GROUP] = "assignable-with-group",
+		[GA_VERDICT_NOT_NVIDIA] = "not-nvidia", [GA_VERDICT_NOT_GPU] = "not-gpu",
+		[GA_VERDICT_UNKNOWN_MODEL] = "unknown-model", [GA_VERDICT_NO_IOMMU] = "no-iommu",
+		[GA_VERDICT_NO_ACPI] = "no-acpi-companion")
 
 void ga_gpu_clear(struct ga_gpu *gpu)
 {

@@ -18,6 +18,7 @@ enum ga_verdict {
 };
 
 const char *ga_verdict_to_string(enum ga_verdict verdict);
+int ga_verdict_from_string(const char *str); /* -1 if unknown */
 
 struct ga_gpu {
 	const struct ga_pci_dev *dev;

@@ -404,19 +404,21 @@ char *ga_bindings_format(const struct ga_bindings *b)
 	return sb_steal(&sb);
 }
 
+/* A state file's text; NULL (and 0) without a directory (dirfd < 0) or without the file. */
+static int load_text(struct ga_ctx *ctx, int dirfd, const char *dirpath, const char *name, char **text)
+{
+	*text = NULL;
+	return dirfd < 0 ? 0 : ga_file_read(ctx, dirfd, dirpath, name, text);
+}
+
 int ga_bindings_load(struct ga_ctx *ctx, int dirfd, const char *dirpath, struct ga_bindings *out)
 {
 	_cleanup_free_ char *text = NULL;
-	int r;
+	int r = load_text(ctx, dirfd, dirpath, GA_BINDINGS_FILE, &text);
 
 	out->v = NULL;
 	out->n = 0;
-	if (dirfd < 0)
-		return 0;
-	r = ga_file_read(ctx, dirfd, dirpath, GA_BINDINGS_FILE, &text);
-	if (r < 0 || !text)
-		return r;
-	return ga_bindings_parse(ctx, text, out);
+	return r < 0 || !text ? r : ga_bindings_parse(ctx, text, out);
 }
 
 int ga_bindings_store(struct ga_ctx *ctx, int dirfd, const char *dirpath, const struct ga_bindings *b)
@@ -658,17 +660,11 @@ char *ga_journal_format(const struct ga_journal *j)
 int ga_journal_load(struct ga_ctx *ctx, int dirfd, const char *dirpath, struct ga_journal *out, bool *exists)
 {
 	_cleanup_free_ char *text = NULL;
-	int r;
+	int r = load_text(ctx, dirfd, dirpath, GA_JOURNAL_FILE, &text);
 
 	memset(out, 0, sizeof(*out));
-	*exists = false;
-	if (dirfd < 0)
-		return 0;
-	r = ga_file_read(ctx, dirfd, dirpath, GA_JOURNAL_FILE, &text);
-	if (r < 0 || !text)
-		return r;
-	*exists = true;
-	return ga_journal_parse(ctx, text, out);
+	*exists = r >= 0 && text;
+	return r < 0 || !text ? r : ga_journal_parse(ctx, text, out);
 }
 
 int ga_journal_store(struct ga_ctx *ctx, int dirfd, const char *dirpath, const struct ga_journal *j)

@@ -1,12 +1,12 @@
 #include <errno.h>
 #include <libkmod.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "ga-ctx.h"
 #include "ga-journal.h"
+#include "ga-kmod-priv.h"
 #include "ga-kmod.h"
 #include "ga-sysfs.h"
 
@@ -31,10 +31,16 @@ static void kmod_log(void *data, int priority, const char *file, int line, const
 	ga_dbg(ctx, "libkmod: %s", msg);
 }
 
-static void kmod_unrefp(struct kmod_ctx **k)
+struct kmod_ctx *ga_kmod_new(struct ga_ctx *ctx)
 {
-	if (*k)
-		kmod_unref(*k);
+	const char *dir = ga_ctx_get(ctx, GA_SETTING_MODULES_DIR);
+	struct kmod_ctx *kmod = kmod_new(dir && *dir ? dir : NULL, NULL);
+
+	if (kmod) {
+		kmod_set_log_fn(kmod, kmod_log, ctx);
+		kmod_set_log_priority(kmod, LOG_DEBUG);
+	}
+	return kmod;
 }
 
 static void kmod_list_unrefp(struct kmod_list **l)
@@ -45,9 +51,8 @@ static void kmod_list_unrefp(struct kmod_list **l)
 
 int ga_kmod_ensure_driver(struct ga_ctx *ctx, const char *driver)
 {
-	_cleanup_(kmod_unrefp) struct kmod_ctx *kmod = NULL;
+	_cleanup_(ga_kmod_unrefp) struct kmod_ctx *kmod = NULL;
 	_cleanup_(kmod_list_unrefp) struct kmod_list *list = NULL;
-	const char *dir = ga_ctx_get(ctx, GA_SETTING_MODULES_DIR);
 	struct kmod_list *l;
 	int r, loaded = 0;
 
@@ -57,11 +62,9 @@ int ga_kmod_ensure_driver(struct ga_ctx *ctx, const char *driver)
 	if (ga_sysfs_exists(ctx, GA_SYSFS_PCI_DRIVER, driver))
 		return 0;
 
-	kmod = kmod_new(dir, NULL);
+	kmod = ga_kmod_new(ctx);
 	if (!kmod)
 		return ga_report(ctx, -ENOMEM, "cannot load driver '%s': libkmod could not start", driver);
-	kmod_set_log_fn(kmod, kmod_log, ctx);
-	kmod_set_log_priority(kmod, LOG_DEBUG);
 	r = kmod_module_new_from_lookup(kmod, driver, &list);
 	if (r < 0 || !list)
 		return ga_report(ctx, -ENOENT,

@@ -277,24 +277,22 @@ static int optional_link(struct ga_ctx *ctx, const char *name, const char *attr,
 
 static int read_ids(struct ga_ctx *ctx, struct ga_pci_dev *dev)
 {
-	uint32_t v;
+	static const struct {
+		const char *attr;
+		uint32_t max;
+	} ids[] = { { "vendor", 0xffff }, { "device", 0xffff }, { "subsystem_vendor", 0xffff },
+		    { "subsystem_device", 0xffff }, { "class", 0xffffff } };
+	uint32_t v[GA_ARRAY_SIZE(ids)];
 	int r;
 
-	if ((r = parse_hex_attr(ctx, dev->name, "vendor", 0xffff, &v)) < 0)
-		return r;
-	dev->vendor = (uint16_t)v;
-	if ((r = parse_hex_attr(ctx, dev->name, "device", 0xffff, &v)) < 0)
-		return r;
-	dev->device = (uint16_t)v;
-	if ((r = parse_hex_attr(ctx, dev->name, "subsystem_vendor", 0xffff, &v)) < 0)
-		return r;
-	dev->subsystem_vendor = (uint16_t)v;
-	if ((r = parse_hex_attr(ctx, dev->name, "subsystem_device", 0xffff, &v)) < 0)
-		return r;
-	dev->subsystem_device = (uint16_t)v;
-	if ((r = parse_hex_attr(ctx, dev->name, "class", 0xffffff, &v)) < 0)
-		return r;
-	dev->class = v;
+	for (size_t i = 0; i < GA_ARRAY_SIZE(ids); i++)
+		if ((r = parse_hex_attr(ctx, dev->name, ids[i].attr, ids[i].max, &v[i])) < 0)
+			return r;
+	dev->vendor = (uint16_t)v[0];
+	dev->device = (uint16_t)v[1];
+	dev->subsystem_vendor = (uint16_t)v[2];
+	dev->subsystem_device = (uint16_t)v[3];
+	dev->class = v[4];
 	return 0;
 }
 
@@ -394,6 +392,12 @@ static int cmp_addr(const void *a, const void *b)
 	return ga_pci_addr_cmp(a, b);
 }
 
+void ga_pci_addr_sort(struct ga_pci_addr *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_addr);
+}
+
 int ga_pci_iommu_group_members(struct ga_ctx *ctx, int group, struct ga_pci_addr **out, size_t *n)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -416,7 +420,7 @@ int ga_pci_iommu_group_members(struct ga_ctx *ctx, int group, struct ga_pci_addr
 		if (ga_pci_addr_valid(names[i], &addrs[count]))
 			count++;
 	}
-	qsort(addrs, count, sizeof(*addrs), cmp_addr);
+	ga_pci_addr_sort(addrs, count);
 	*out = steal_ptr(addrs);
 	*n = count;
 	return 0;

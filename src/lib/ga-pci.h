@@ -36,6 +36,8 @@ bool ga_pci_addr_valid(const char *str, struct ga_pci_addr *out);
 /* Canonical lower-case "dddd:bb:ss.f"; returns buf. */
 char *ga_pci_addr_format(const struct ga_pci_addr *addr, char buf[GA_PCI_ADDR_STRLEN]);
 int ga_pci_addr_cmp(const struct ga_pci_addr *a, const struct ga_pci_addr *b);
+/* Sort n addresses in ga_pci_addr_cmp order. */
+void ga_pci_addr_sort(struct ga_pci_addr *v, size_t n);
 bool ga_pci_addr_equal(const struct ga_pci_addr *a, const struct ga_pci_addr *b);
 
 #define GA_PCI_VENDOR_NVIDIA 0x10de

@@ -48,7 +48,6 @@
  * for the guest's other devices. When that exceeds 512 GiB the plan asks for
  * the next power of two (QEMU's highmem-mmio-size must be one).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,41 +58,19 @@
 #include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-plan.h"
+#include "ga-util.h"
 
-static const char *const arch_names[GA_ARCH_LAST] = {
-	[GA_ARCH_AUTO] = "auto",
-	[GA_ARCH_AARCH64] = "aarch64",
-	[GA_ARCH_X86_64] = "x86_64",
-};
-
-const char *ga_arch_to_string(enum ga_arch arch)
-{
-	return arch < GA_ARCH_LAST ? arch_names[arch] : "unknown";
-}
-
-int ga_arch_from_string(const char *str)
-{
-	for (int i = 0; i < GA_ARCH_LAST; i++)
-		if (str && !strcmp(str, arch_names[i]))
-			return i;
-	return -1;
-}
+GA_ENUM_STRINGS(ga_arch, enum ga_arch, GA_ARCH_LAST,
+		[GA_ARCH_AUTO] = "auto", [GA_ARCH_AARCH64] = "aarch64", [GA_ARCH_X86_64] = "x86_64")
 
 const char *ga_arch_machine(enum ga_arch arch)
 {
 	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
 }
 
-const char *ga_dist_source_to_string(enum ga_dist_source src)
-{
-	static const char *const names[GA_DIST_SOURCE_LAST] = {
-		[GA_DIST_SOURCE_HOST] = "host",
-		[GA_DIST_SOURCE_MIXED] = "host+model",
-		[GA_DIST_SOURCE_MODEL] = "model",
-	};
-
-	return src < GA_DIST_SOURCE_LAST ? names[src] : "unknown";
-}
+GA_ENUM_STRINGS(ga_dist_source, enum ga_dist_source, GA_DIST_SOURCE_LAST,
+		[GA_DIST_SOURCE_HOST] = "host", [GA_DIST_SOURCE_MIXED] = "host+model",
+		[GA_DIST_SOURCE_MODEL] = "model")
 
 void ga_plan_free(struct ga_plan *plan)
 {
@@ -237,11 +214,6 @@ int ga_plan_gpu_mem_nodes(struct ga_ctx *ctx, const struct ga_host *host, const 
 	return -ENOENT;
 }
 
-static int cmp_addr(const void *a, const void *b)
-{
-	return ga_pci_addr_cmp(a, b);
-}
-
 /* The GPUs to plan for, sorted, each checked to be an assignable Grace GPU. */
 static int collect_gpus(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_plan_request *req,
 			struct ga_pci_addr **out, size_t *n)
@@ -281,7 +253,7 @@ static int collect_gpus(struct ga_ctx *ctx, const struct ga_host *host, const st
 			return ga_report(ctx, -ENOMEM, "out of memory");
 		memcpy(addrs, req->gpus, req->ngpus * sizeof(*addrs));
 		count = req->ngpus;
-		qsort(addrs, count, sizeof(*addrs), cmp_addr);
+		ga_pci_addr_sort(addrs, count);
 		for (size_t i = 1; i < count; i++) {
 			if (ga_pci_addr_equal(&addrs[i - 1], &addrs[i])) {
 				char name[GA_PCI_ADDR_STRLEN];

@@ -104,6 +104,7 @@ enum ga_dist_source {
 };
 
 const char *ga_dist_source_to_string(enum ga_dist_source src);
+int ga_dist_source_from_string(const char *str); /* -1 if unknown */
 
 struct ga_plan {
 	enum ga_arch arch;

@@ -74,6 +74,17 @@ static int resolve(struct ga_ctx *ctx, char path[PATH_MAX], const char *fmt, va_
 	return r < 0 ? r : root_fd(ctx);
 }
 
+/* resolve() on the variadic arguments of the function it stands in (after fmt). */
+#define RESOLVE(ctx, path, fmt)                       \
+	({                                            \
+		va_list ap_;                          \
+		int r_;                               \
+		va_start(ap_, fmt);                   \
+		r_ = resolve(ctx, path, fmt, ap_);    \
+		va_end(ap_);                          \
+		r_;                                   \
+	})
+
 static int report_io(struct ga_ctx *ctx, int err, const char *what, const char *path)
 {
 	return ga_report(ctx, -err, "cannot %s '%s/%s': %s (%s)", what, ga_ctx_get_sysfs_root(ctx), path,
@@ -145,13 +156,10 @@ static int read_path(struct ga_ctx *ctx, const char *path, char **out)
 int ga_sysfs_read(struct ga_ctx *ctx, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	va_list ap;
 	int r;
 
 	*out = NULL;
-	va_start(ap, fmt);
-	r = resolve(ctx, path, fmt, ap);
-	va_end(ap);
+	r = RESOLVE(ctx, path, fmt);
 	if (r < 0)
 		return r;
 	return read_path(ctx, path, out);
@@ -162,14 +170,11 @@ int ga_sysfs_read_bin(struct ga_ctx *ctx, unsigned char **out, size_t *len, size
 	_cleanup_close_ int fd = -1;
 	char path[PATH_MAX];
 	char *buf;
-	va_list ap;
 	int r;
 
 	*out = NULL;
 	*len = 0;
-	va_start(ap, fmt);
-	r = resolve(ctx, path, fmt, ap);
-	va_end(ap);
+	r = RESOLVE(ctx, path, fmt);
 	if (r < 0)
 		return r;
 	fd = open_read(ctx, path);
@@ -190,15 +195,10 @@ int ga_sysfs_read_int(struct ga_ctx *ctx, long *out, const char *fmt, ...)
 	_cleanup_free_ char *val = NULL;
 	char path[PATH_MAX];
 	char *end;
-	va_list ap;
-	int r;
+	int r = RESOLVE(ctx, path, fmt);
 
-	va_start(ap, fmt);
-	r = resolve(ctx, path, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return r;
-	r = read_path(ctx, path, &val);
+	if (r >= 0)
+		r = read_path(ctx, path, &val);
 	if (r < 0)
 		return r;
 	errno = 0;
@@ -214,14 +214,11 @@ int ga_sysfs_link_name(struct ga_ctx *ctx, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
-	va_list ap;
 	ssize_t n;
 	int dfd;
 
 	*out = NULL;
-	va_start(ap, fmt);
-	dfd = resolve(ctx, path, fmt, ap);
-	va_end(ap);
+	dfd = RESOLVE(ctx, path, fmt);
 	if (dfd < 0)
 		return dfd;
 	n = readlinkat(dfd, path, target, sizeof(target) - 1);
@@ -248,14 +245,11 @@ int ga_sysfs_list(struct ga_ctx *ctx, char ***out, const char *fmt, ...)
 	char path[PATH_MAX];
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	va_list ap;
 	DIR *dir;
 	int dfd, fd;
 
 	*out = NULL;
-	va_start(ap, fmt);
-	dfd = resolve(ctx, path, fmt, ap);
-	va_end(ap);
+	dfd = RESOLVE(ctx, path, fmt);
 	if (dfd < 0)
 		return dfd;
 	fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -300,13 +294,10 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 	_cleanup_close_ int fd = -1;
 	char path[PATH_MAX];
 	size_t len = strlen(value);
-	va_list ap;
 	ssize_t n;
 	int dfd, r;
 
-	va_start(ap, fmt);
-	dfd = resolve(ctx, path, fmt, ap);
-	va_end(ap);
+	dfd = RESOLVE(ctx, path, fmt);
 	if (dfd < 0)
 		return dfd;
 	if (ctx->sysfs_hooks && ctx->sysfs_hooks->write) {

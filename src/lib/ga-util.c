@@ -7,6 +7,19 @@
 #include "ga-open.h"
 #include "ga-util.h"
 
+const char *ga_enum_to_string(const char *const *names, int n, int value)
+{
+	return value >= 0 && value < n && names[value] ? names[value] : GA_ENUM_UNKNOWN;
+}
+
+int ga_enum_from_string(const char *const *names, int n, const char *str)
+{
+	for (int i = 0; str && i < n; i++)
+		if (names[i] && !strcmp(str, names[i]))
+			return i;
+	return -1;
+}
+
 void ga_strv_free(char **strv)
 {
 	if (!strv)

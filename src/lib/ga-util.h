@@ -65,3 +65,30 @@ static inline void ga_strv_freep(char ***strv)
 	})
 
 #define GA_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+
+/*
+ * The names of an enum whose values run from 0 to last - 1, in one table:
+ *   GA_ENUM_STRINGS(ga_arch, enum ga_arch, GA_ARCH_LAST,
+ *                   [GA_ARCH_AUTO] = "auto", [GA_ARCH_X86_64] = "x86_64", ...)
+ * defines the table ga_arch_names (NULL-terminated) and the pair
+ *   const char *ga_arch_to_string(enum ga_arch value): GA_ENUM_UNKNOWN for a
+ *       value out of range or without a name;
+ *   int ga_arch_from_string(const char *str): the value, -1 for NULL or a
+ *       string that names none.
+ * The enum's header declares the two functions.
+ */
+#define GA_ENUM_UNKNOWN "unknown"
+#define GA_ENUM_STRINGS(prefix, type, last, ...)                               \
+	static const char *const prefix##_names[(last) + 1] = { __VA_ARGS__ }; \
+	const char *prefix##_to_string(type value)                             \
+	{                                                                      \
+		return ga_enum_to_string(prefix##_names, (last), (int)value);  \
+	}                                                                      \
+	int prefix##_from_string(const char *str)                              \
+	{                                                                      \
+		return ga_enum_from_string(prefix##_names, (last), str);       \
+	}
+
+/* The two halves of GA_ENUM_STRINGS, over a table of n names. */
+const char *ga_enum_to_string(const char *const *names, int n, int value);
+int ga_enum_from_string(const char *const *names, int n, const char *str);

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 #include "ga-catalog.h"
 #include "ga-ctx.h"
 #include "ga-journal.h"
+#include "ga-kmod-priv.h"
 #include "ga-open.h"
 #include "ga-sysfs.h"
 #include "ga-util.h"
@@ -17,17 +17,9 @@
 /* modules.alias of a distribution kernel is about 1.4 MB; refuse absurd ones. */
 #define ALIAS_FILE_MAX (64u << 20)
 
-static const char *const source_names[GA_VARIANT_SOURCE_LAST] = {
-	[GA_VARIANT_NONE] = "none",
-	[GA_VARIANT_OPTION] = "option",
-	[GA_VARIANT_ALIAS] = "modules.alias",
-	[GA_VARIANT_REGISTERED] = "registered",
-};
-
-const char *ga_variant_source_to_string(enum ga_variant_source source)
-{
-	return source < GA_VARIANT_SOURCE_LAST ? source_names[source] : "none";
-}
+GA_ENUM_STRINGS(ga_variant_source, enum ga_variant_source, GA_VARIANT_SOURCE_LAST,
+		[GA_VARIANT_NONE] = "none", [GA_VARIANT_OPTION] = "option", [GA_VARIANT_ALIAS] = "modules.alias",
+		[GA_VARIANT_REGISTERED] = "registered")
 
 void ga_pci_modalias(const struct ga_pci_dev *dev, char buf[GA_MODALIAS_MAX])
 {
@@ -137,12 +129,6 @@ int ga_variant_rank_aliases(const char *alias_text, const char *modalias, struct
 	return out->driver[0] ? 1 : 0;
 }
 
-static void kmod_unrefp(struct kmod_ctx **k)
-{
-	if (*k)
-		kmod_unref(*k);
-}
-
 static void fclosep(FILE **f)
 {
 	if (*f)
@@ -208,8 +194,7 @@ static void registered_variant(struct ga_ctx *ctx, struct ga_variant *out)
 int ga_variant_detect(struct ga_ctx *ctx, const struct ga_pci_dev *dev, const char *forced,
 		      struct ga_variant *out)
 {
-	const char *modules_dir = ga_ctx_get(ctx, GA_SETTING_MODULES_DIR);
-	_cleanup_(kmod_unrefp) struct kmod_ctx *kmod = NULL;
+	_cleanup_(ga_kmod_unrefp) struct kmod_ctx *kmod = NULL;
 	_cleanup_free_ char *path = NULL;
 	char modalias[GA_MODALIAS_MAX];
 	int r;
@@ -225,7 +210,7 @@ int ga_variant_detect(struct ga_ctx *ctx, const struct ga_pci_dev *dev, const ch
 		return 0;
 	}
 	ga_pci_modalias(dev, modalias);
-	kmod = kmod_new(modules_dir && *modules_dir ? modules_dir : NULL, NULL);
+	kmod = ga_kmod_new(ctx);
 	if (!kmod)
 		return ga_report(ctx, -ENOMEM, "cannot look up drivers: libkmod could not start");
 	if (asprintf(&path, "%s/modules.alias", kmod_get_dirname(kmod)) < 0) {

@@ -31,6 +31,7 @@ enum ga_variant_source {
 	GA_VARIANT_SOURCE_LAST
 };
 const char *ga_variant_source_to_string(enum ga_variant_source source);
+int ga_variant_source_from_string(const char *str); /* -1 if unknown */
 
 struct ga_variant {
 	char driver[GA_VARIANT_NAME_MAX];   /* the choice, "" for none */

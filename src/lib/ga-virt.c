@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ga-ctx.h"
+#include "ga-util.h"
+#include "ga-virt-priv.h"
 #include "ga-virt.h"
 #include "ga-xml.h"
 
@@ -54,24 +56,8 @@ char *ga_version_format(unsigned long v, char *buf, size_t size)
 	return buf;
 }
 
-static const char *const form_names[GA_GI_FORM_LAST] = {
-	[GA_GI_FORM_AUTO] = "auto",
-	[GA_GI_FORM_NATIVE] = "native",
-	[GA_GI_FORM_FALLBACK] = "fallback",
-};
-
-const char *ga_gi_form_to_string(enum ga_gi_form form)
-{
-	return form < GA_GI_FORM_LAST ? form_names[form] : "unknown";
-}
-
-int ga_gi_form_from_string(const char *str)
-{
-	for (int i = 0; i < GA_GI_FORM_LAST; i++)
-		if (str && !strcmp(str, form_names[i]))
-			return i;
-	return -1;
-}
+GA_ENUM_STRINGS(ga_gi_form, enum ga_gi_form, GA_GI_FORM_LAST,
+		[GA_GI_FORM_AUTO] = "auto", [GA_GI_FORM_NATIVE] = "native", [GA_GI_FORM_FALLBACK] = "fallback")
 
 void ga_target_clear(struct ga_target *t)
 {
@@ -81,40 +67,48 @@ void ga_target_clear(struct ga_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* libvirt prints every error on stderr unless told otherwise; we report them ourselves. */
 static void quiet_errors(void *data, virErrorPtr err)
 {
 	(void)data;
 	(void)err;
 }
 
-static void silence_libvirt(void)
+void ga_virt_quiet(void)
 {
 	virSetErrorFunc(NULL, quiet_errors);
 }
 
-static const char *virt_error(void)
+const char *ga_virt_error(void)
 {
 	const char *msg = virGetLastErrorMessage();
 
 	return msg && *msg ? msg : "unknown libvirt error";
 }
 
+int ga_virt_open(struct ga_ctx *ctx, const char *uri, bool read_only_ok, const char *hint, virConnectPtr *out)
+{
+	ga_virt_quiet();
+	*out = virConnectOpen(uri);
+	if (!*out && read_only_ok) {
+		ga_info(ctx, "cannot open '%s' read-write (%s); reading it read-only, without domain capabilities",
+			uri ? uri : "(default)", ga_virt_error());
+		*out = virConnectOpenReadOnly(uri);
+	}
+	if (!*out)
+		return ga_report(ctx, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s (%s)", uri ? uri : "(default)",
+				 ga_virt_error(), hint);
+	return 0;
+}
+
 int ga_target_local(struct ga_ctx *ctx, struct ga_target *t)
 {
 	unsigned long v = 0;
 
-	silence_libvirt();
+	ga_virt_quiet();
 	if (virGetVersion(&v, NULL, NULL) < 0)
-		return ga_report(ctx, -EIO, "cannot read the libvirt library version: %s", virt_error());
+		return ga_report(ctx, -EIO, "cannot read the libvirt library version: %s", ga_virt_error());
 	t->libvirt_version = v;
 	return 0;
-}
-
-static void conn_closep(virConnectPtr *c)
-{
-	if (*c)
-		virConnectClose(*c);
 }
 
 static void xpath_ctx_freep(xmlXPathContextPtr *x)
@@ -165,29 +159,23 @@ static int parse_domcaps(struct ga_ctx *ctx, const char *xml, struct ga_target *
 int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, const char *machine,
 		      const char *virttype, struct ga_target *t)
 {
-	_cleanup_(conn_closep) virConnectPtr conn = NULL;
+	_cleanup_(ga_virt_closep) virConnectPtr conn = NULL;
 	_cleanup_free_ char *caps = NULL;
 	unsigned long v = 0;
 	const char *type;
 	char *u;
+	int r;
 
-	silence_libvirt();
 	/*
 	 * Read-write if we may: libvirt refuses the domain capabilities to a
 	 * read-only connection. Nothing is changed through it.
 	 */
-	conn = virConnectOpen(uri);
-	if (!conn) {
-		ga_info(ctx, "cannot open '%s' read-write (%s); reading it read-only, without domain capabilities",
-			uri ? uri : "(default)", virt_error());
-		conn = virConnectOpenReadOnly(uri);
-	}
-	if (!conn)
-		return ga_report(ctx, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s (is libvirtd running?)",
-				 uri ? uri : "(default)", virt_error());
+	r = ga_virt_open(ctx, uri, true, "is libvirtd running?", &conn);
+	if (r < 0)
+		return r;
 	if (virConnectGetLibVersion(conn, &v) < 0)
 		return ga_report(ctx, -EIO, "cannot read the libvirt version of '%s': %s", uri ? uri : "(default)",
-				 virt_error());
+				 ga_virt_error());
 	t->libvirt_version = v;
 	u = virConnectGetURI(conn);
 	t->uri = u ? strdup(u) : NULL;
@@ -203,7 +191,7 @@ int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, con
 		v = 0;
 		if (virConnectGetVersion(conn, &v) < 0)
 			return ga_report(ctx, -EIO, "cannot read the QEMU version of '%s': %s",
-					 uri ? uri : "(default)", virt_error());
+					 uri ? uri : "(default)", ga_virt_error());
 		t->qemu_version = v;
 	}
 	/* Other drivers' capabilities (the test driver's) say nothing about QEMU. */
@@ -212,7 +200,7 @@ int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, con
 	caps = virConnectGetDomainCapabilities(conn, NULL, arch, machine, virttype, 0);
 	if (!caps) {
 		ga_info(ctx, "no domain capabilities from '%s' for %s/%s: %s", uri ? uri : "(default)",
-			arch ? arch : "-", machine ? machine : "-", virt_error());
+			arch ? arch : "-", machine ? machine : "-", ga_virt_error());
 		return 0;
 	}
 	return parse_domcaps(ctx, caps, t);
@@ -269,24 +257,23 @@ static void dom_freep(virDomainPtr *d)
 
 int ga_virt_define(struct ga_ctx *ctx, const char *uri, const char *xml, char **name, char **uuid)
 {
-	_cleanup_(conn_closep) virConnectPtr conn = NULL;
+	_cleanup_(ga_virt_closep) virConnectPtr conn = NULL;
 	_cleanup_(dom_freep) virDomainPtr dom = NULL;
 	char buf[VIR_UUID_STRING_BUFLEN];
 	const char *n;
+	int r;
 
 	*name = NULL;
 	*uuid = NULL;
-	silence_libvirt();
-	conn = virConnectOpen(uri);
-	if (!conn)
-		return ga_report(ctx, -ECONNREFUSED, "cannot connect to libvirt at '%s': %s (is libvirtd running?)",
-				 uri ? uri : "(default)", virt_error());
+	r = ga_virt_open(ctx, uri, false, "is libvirtd running?", &conn);
+	if (r < 0)
+		return r;
 	dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
 	if (!dom)
-		return ga_report(ctx, -EINVAL, "libvirt refused the domain: %s", virt_error());
+		return ga_report(ctx, -EINVAL, "libvirt refused the domain: %s", ga_virt_error());
 	n = virDomainGetName(dom);
 	if (!n || virDomainGetUUIDString(dom, buf) < 0)
-		return ga_report(ctx, -EIO, "cannot read the defined domain's name and UUID: %s", virt_error());
+		return ga_report(ctx, -EIO, "cannot read the defined domain's name and UUID: %s", ga_virt_error());
 	*name = strdup(n);
 	*uuid = strdup(buf);
 	if (!*name || !*uuid) {

@@ -1,4 +1,9 @@
-/* ga-catalog: the Grace parts of the variant driver's id table, families, drivers. */
+/*
+ * ga-catalog: the Grace parts of the variant driver's id table, families,
+ * drivers; the companion module (src/kmod/main.c) serves the same Grace ids.
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ga-catalog.h"
@@ -73,12 +78,54 @@ static void test_vfio_drivers(void)
 	CU_ASSERT_FALSE(ga_driver_is_nvgrace("vfio-pci"));
 }
 
+/*
+ * The companion module's id table, read as text: the lines
+ * "GA_ID(0xDEVICE, GA_GEN_HOPPER|GA_GEN_BLACKWELL)," of ga_pci_table. Each id
+ * is a coherent catalogue entry of the matching Grace family, and every
+ * coherent entry is in the table.
+ */
+static void test_companion_ids(void)
+{
+	const char *srcdir = getenv("srcdir");
+	char *path = NULL, line[256];
+	unsigned seen = 0, coherent = 0;
+	const struct ga_catalog_entry *e;
+	FILE *f;
+
+	CU_ASSERT_FATAL(asprintf(&path, "%s/src/kmod/main.c", srcdir && *srcdir ? srcdir : ".") > 0);
+	f = fopen(path, "re");
+	if (!f)
+		fprintf(stderr, "cannot open %s: %m\n", path);
+	free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, "GA_ID(0x");
+		unsigned device;
+		char gen[16];
+
+		if (!at)
+			continue;
+		CU_ASSERT_EQUAL_FATAL(sscanf(at, "GA_ID(0x%x, GA_GEN_%15[A-Z])", &device, gen), 2);
+		e = ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, (uint16_t)device);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_TRUE(e->coherent);
+		CU_ASSERT_EQUAL(e->family, strcmp(gen, "HOPPER") ? GA_FAMILY_GRACE_BLACKWELL : GA_FAMILY_GRACE_HOPPER);
+		seen++;
+	}
+	fclose(f);
+	for (unsigned i = 0; (e = ga_catalog_entry_at(i)); i++)
+		coherent += e->coherent;
+	CU_ASSERT(seen > 0);
+	CU_ASSERT_EQUAL(seen, coherent);
+}
+
 static const struct test_case cases[] = {
 	{ "Grace parts", test_grace_parts },
 	{ "discrete and unknown ids", test_discrete_and_unknown },
 	{ "sorted, complete entries", test_sorted_unique },
 	{ "family strings", test_family_strings },
 	{ "vfio driver names", test_vfio_drivers },
+	{ "the companion module serves the Grace ids", test_companion_ids },
 	{ NULL, NULL },
 };
 

@@ -1,4 +1,7 @@
-/* ga-util: the one reader of whole files (ga_read_fd, ga_read_file) on files, pipes and stdin. */
+/*
+ * ga-util: the one reader of whole files (ga_read_fd, ga_read_file) on files,
+ * pipes and stdin; the enum names of GA_ENUM_STRINGS, every table of them.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,8 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ga-catalog.h"
+#include "ga-config.h"
 #include "ga-ctx.h"
+#include "ga-gi.h"
+#include "ga-gpu.h"
+#include "ga-plan.h"
 #include "ga-util.h"
+#include "ga-variant.h"
+#include "ga-virt.h"
 #include "test-common.h"
 
 #define MAX 4096
@@ -160,7 +170,56 @@ static void test_stdin(void)
 	teardown();
 }
 
+/* The two halves on a table with a hole, negative and past-the-end values. */
+static void test_enum_halves(void)
+{
+	static const char *const names[4] = { [0] = "zero", [2] = "two" };
+
+	CU_ASSERT_STRING_EQUAL(ga_enum_to_string(names, 3, 0), "zero");
+	CU_ASSERT_STRING_EQUAL(ga_enum_to_string(names, 3, 2), "two");
+	CU_ASSERT_STRING_EQUAL(ga_enum_to_string(names, 3, 1), GA_ENUM_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(ga_enum_to_string(names, 3, -1), GA_ENUM_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(ga_enum_to_string(names, 3, 3), GA_ENUM_UNKNOWN);
+	CU_ASSERT_EQUAL(ga_enum_from_string(names, 3, "two"), 2);
+	CU_ASSERT_EQUAL(ga_enum_from_string(names, 3, "zero"), 0);
+	CU_ASSERT_EQUAL(ga_enum_from_string(names, 3, "one"), -1);
+	CU_ASSERT_EQUAL(ga_enum_from_string(names, 3, ""), -1);
+	CU_ASSERT_EQUAL(ga_enum_from_string(names, 3, NULL), -1);
+}
+
+/*
+ * Every value of every named enum has a name that reads back as itself (a
+ * value left out of its table would read back as -1), and the value past the
+ * end is GA_ENUM_UNKNOWN.
+ */
+#define CHECK_ENUM(prefix, type, last)                                                        \
+	do {                                                                                  \
+		for (int v = 0; v < (last); v++)                                              \
+			CU_ASSERT_EQUAL(prefix##_from_string(prefix##_to_string((type)v)), v); \
+		CU_ASSERT_STRING_EQUAL(prefix##_to_string((type)(last)), GA_ENUM_UNKNOWN);   \
+		CU_ASSERT_EQUAL(prefix##_from_string(NULL), -1);                              \
+		CU_ASSERT_EQUAL(prefix##_from_string("no such name"), -1);                    \
+	} while (0)
+
+static void test_enum_tables(void)
+{
+	CHECK_ENUM(ga_log_level, enum ga_log_level, GA_LOG_LAST);
+	CHECK_ENUM(ga_family, enum ga_family, GA_FAMILY_LAST);
+	CHECK_ENUM(ga_verdict, enum ga_verdict, GA_VERDICT_LAST);
+	CHECK_ENUM(ga_arch, enum ga_arch, GA_ARCH_LAST);
+	CHECK_ENUM(ga_dist_source, enum ga_dist_source, GA_DIST_SOURCE_LAST);
+	CHECK_ENUM(ga_gi_form, enum ga_gi_form, GA_GI_FORM_LAST);
+	CHECK_ENUM(ga_gi_source, enum ga_gi_source, GA_GI_SOURCE_LAST);
+	CHECK_ENUM(ga_hook_policy, enum ga_hook_policy, GA_HOOK_POLICY_LAST);
+	CHECK_ENUM(ga_release_policy, enum ga_release_policy, GA_RELEASE_POLICY_LAST);
+	CHECK_ENUM(ga_variant_source, enum ga_variant_source, GA_VARIANT_SOURCE_LAST);
+	CU_ASSERT_STRING_EQUAL(ga_arch_to_string(GA_ARCH_X86_64), "x86_64");
+	CU_ASSERT_EQUAL(ga_hook_policy_from_string("warn"), GA_HOOK_WARN);
+}
+
 static const struct test_case cases[] = {
+	{ "enum names: the two halves", test_enum_halves },
+	{ "enum names: every table", test_enum_tables },
 	{ "limits and failures", test_limits },
 	{ "pipes grow the buffer", test_pipes },
 	{ "'-' is standard input", test_stdin },
