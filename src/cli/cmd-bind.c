@@ -130,6 +130,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "driver", required_argument, NULL, 'd' },
+		{ "driver-model", required_argument, NULL, 'd' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "persistent", no_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
@@ -166,7 +167,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 			uri = optarg;
 			break;
 		default:
-			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS] [--connect URI])");
+			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver|--driver-model NAME] [--persistent] [--wait SECONDS] [--connect URI])");
 		}
 	}
 	if (all == (optind < argc))

@@ -77,7 +77,7 @@ static void json_device(struct json *j, struct ga_ctx *ctx, const struct ga_gpu 
 	json_kv_bool(j, "assignable", ga_gpu_is_assignable(gpu));
 	json_kv_string(j, "verdict", ga_verdict_to_string(gpu->verdict));
 	json_kv_string(j, "reason", gpu->reason);
-	json_kv_string(j, "target_driver", gpu->model ? gpu->model->driver : NULL);
+	json_kv_string(j, "target_driver", gpu->driver[0] ? gpu->driver : NULL);
 	json_kv_uint(j, "gi_nodes", gpu->model ? gpu->model->gi_nodes : 0);
 	json_end_object(j);
 	(void)ctx;
@@ -267,7 +267,15 @@ static void show_text(const struct ga_host *host, const struct ga_gpu *gpu)
 	}
 	printf("%s\n", any ? "" : " (none)");
 	if (gpu->model) {
-		printf("Target driver:   %s\n", gpu->model->driver);
+		char how[256];
+
+		if (gpu->driver[0] && gpu->variant.driver[0])
+			printf("Target driver:   %s (%s)\n", gpu->driver,
+			       ga_variant_describe(&gpu->variant, how, sizeof(how)));
+		else if (gpu->driver[0])
+			printf("Target driver:   %s\n", gpu->driver);
+		else if (gpu->driver_problem[0])
+			printf("Target driver:   (none) %s\n", gpu->driver_problem);
 		if (gpu->model->gi_nodes)
 			printf("GI NUMA nodes:   %u per GPU (catalogue default)\n", gpu->model->gi_nodes);
 	}
@@ -322,6 +330,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_gpu *gpus;
+	struct ga_variant v;
 	int n, r = EXIT_OK;
 
 	if (getopt(argc, argv, "") != -1)
@@ -342,9 +351,13 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (!gpus)
 		return cli_oom();
 	/* All or nothing: print only once every address has passed. */
-	for (int i = 0; i < n && r == EXIT_OK; i++)
+	for (int i = 0; i < n && r == EXIT_OK; i++) {
 		if (ga_gpu_require(cli->ctx, host, &addrs[i], &gpus[i]) < 0)
 			r = cli_fail(cli);
+		/* a coherent GPU without a Grace variant driver cannot be assigned on this kernel */
+		else if (gpus[i].driver_problem[0] && ga_variant_detect(cli->ctx, gpus[i].dev, NULL, &v) < 0)
+			r = cli_fail(cli);
+	}
 	for (int i = 0; i < n; i++) {
 		if (r == EXIT_OK)
 			printf("%s: %s\n", gpus[i].dev->name, gpus[i].reason);

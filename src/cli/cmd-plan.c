@@ -165,6 +165,7 @@ static const struct plan_opt plan_opts[] = {
 	{ .name = "managed", .set = set_choice, .field = FIELD(managed), .parse = yes_no, .hint = "yes or no" },
 	{ .name = "virt-type", .set = set_choice, .field = FIELD(virt), .parse = virt_type_index, .hint = "kvm or qemu" },
 	{ .name = "json", .set = set_json, .field = FIELD(json) },
+	{ .name = "driver-model", .set = set_string, .field = FIELD(in.driver_model) },
 };
 
 /* What the options say together; then the request takes the parsed choices. */
@@ -193,6 +194,7 @@ static int check_args(struct plan_args *a, int argc, char **argv)
 	if (in->connect && (in->libvirt_version || in->qemu_version))
 		return cli_usage_error("%s: --connect reads the versions from the target; drop --libvirt-version/--qemu-version",
 				       cmd);
+	in->managed_yes = a->managed == 1;
 	in->req.arch = (enum ga_arch)a->arch;
 	in->form = (enum ga_gi_form)a->form;
 	in->virt_type = a->virt < 0 ? NULL : virt_types[a->virt];
@@ -231,6 +233,10 @@ static int build_xml(struct cli *cli, const struct plan_args *a, const struct ga
 		.name = a->name, .form = p->caps.form, .driver_model = p->caps.driver_model,
 		.managed = a->managed == 1, .managed_auto = a->managed < 0, .virt_type = a->in.virt_type,
 	};
+
+	/* libvirt 9.7 - 9.x: the variant driver is bound before the start, never by libvirt */
+	if (p->caps.unmanaged)
+		o.managed = o.managed_auto = false;
 
 	if (p->domain)
 		return ga_domxml_merge(cli->ctx, p->domain, p->domain_len, p->plan, &o, xml);

@@ -57,19 +57,19 @@ static const struct ga_catalog_entry catalog[] = {
 	/* [pciids] 2335 GH100 [H200 SXM 141GB] */
 	{ 0x2335, "H200 SXM 141GB", GA_FAMILY_HOPPER, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GH200 120GB" */
-	{ 0x2342, "GH200 120GB", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	{ 0x2342, "GH200 120GB", GA_FAMILY_GRACE_HOPPER, true, 8, NULL },
 	/* [nvgrace] "GH200 480GB" */
-	{ 0x2345, "GH200 480GB", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	{ 0x2345, "GH200 480GB", GA_FAMILY_GRACE_HOPPER, true, 8, NULL },
 	/* [nvgrace] "GH200 SKU" (144GB HBM3e) */
-	{ 0x2348, "GH200 144GB HBM3e", GA_FAMILY_GRACE_HOPPER, true, 8, GA_DRIVER_NVGRACE },
+	{ 0x2348, "GH200 144GB HBM3e", GA_FAMILY_GRACE_HOPPER, true, 8, NULL },
 	/* [pciids] 26b9 AD102GL [L40S] */
 	{ 0x26b9, "L40S", GA_FAMILY_ADA, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [pciids] 2901 GB100 [B200] */
 	{ 0x2901, "B200", GA_FAMILY_BLACKWELL, false, 0, GA_DRIVER_VFIO_PCI },
 	/* [nvgrace] "GB200 SKU" */
-	{ 0x2941, "GB200", GA_FAMILY_GRACE_BLACKWELL, true, 8, GA_DRIVER_NVGRACE },
+	{ 0x2941, "GB200", GA_FAMILY_GRACE_BLACKWELL, true, 8, NULL },
 	/* [nvgrace] "GB300 SKU" */
-	{ 0x31c2, "GB300", GA_FAMILY_GRACE_BLACKWELL, true, 8, GA_DRIVER_NVGRACE },
+	{ 0x31c2, "GB300", GA_FAMILY_GRACE_BLACKWELL, true, 8, NULL },
 };
 
 const struct ga_catalog_entry *ga_catalog_lookup(uint16_t vendor, uint16_t device)
