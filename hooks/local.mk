@@ -57,3 +57,6 @@ TESTS += tests/hook/bad-input tests/nova/check-nova
 EXTRA_DIST += tests/hook/bad-input tests/hook/run tests/hook/gpu-assign.conf.example \
 	tests/nova/check-nova tests/nova/nova-gh200-no-gi.xml tests/nova/nova-gh200-with-gi.xml \
 	tests/nova/nova-plain.xml docs/nova.md
+
+# issue 11 items 2-4 (wt-driver): the hook test binds on a sample host with the fake driver core
+tests_unit_test_hook_SOURCES += tests/unit/fake-kernel.c tests/unit/fake-kernel.h
