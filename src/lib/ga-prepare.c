@@ -78,8 +78,7 @@ static void gpu_list(const struct ga_plan *plan, char *buf, size_t size)
 	}
 }
 
-/* Each GPU's variant driver (see ga_plan_prepare), and what the target does with it. */
-static int resolve_drivers(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *p)
+int ga_prepared_resolve_drivers(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *p)
 {
 	struct ga_plan *plan = p->plan;
 	const char *target = p->target.uri ? p->target.uri : in->uri ? in->uri : "(default)";
@@ -144,7 +143,7 @@ int ga_plan_prepare(struct ga_ctx *ctx, const struct ga_plan_input *in, struct g
 	if (r >= 0)
 		r = resolve_target(ctx, in, out);
 	if (r >= 0)
-		r = resolve_drivers(ctx, in, out);
+		r = ga_prepared_resolve_drivers(ctx, in, out);
 	if (r < 0)
 		ga_prepared_clear(out);
 	return r < 0 ? r : 0;

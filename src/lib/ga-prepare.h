@@ -51,3 +51,10 @@ struct ga_prepared {
  */
 int ga_plan_prepare(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *out);
 void ga_prepared_clear(struct ga_prepared *p);
+
+/*
+ * The driver step of ga_plan_prepare on its own (p's plan, host, target and
+ * caps resolved): each GPU's variant driver and what the target does with it
+ * (caps.driver_model off where no model is named), with its warnings.
+ */
+int ga_prepared_resolve_drivers(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *p);

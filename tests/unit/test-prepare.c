@@ -186,6 +186,27 @@ static void test_drivers(void)
 	expect_refusal(&f, &in,
 		       "libvirt 9.0.0 starts a domain with a GPU only on plain vfio-pci, which loses the Grace GPU's memory: upgrade the target to libvirt 9.7 or newer (10.0 or newer binds the variant driver itself)");
 
+	/* a target on another host: this kernel says nothing, no model unless forced */
+	in.libvirt_version = GA_VERSION(11, 3, 0);
+	in.driver_model = NULL;
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	p.target.remote = true;
+	p.target.uri = strdup("qemu+ssh://gh1/system");
+	warnings[0] = '\0';
+	CU_ASSERT_EQUAL(ga_prepared_resolve_drivers(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "");
+	CU_ASSERT_FALSE(p.caps.driver_model);
+	CU_ASSERT_STRING_EQUAL(warnings,
+			       "the target 'qemu+ssh://gh1/system' is another host, whose kernel decides the variant driver: no <driver model> is written and libvirt there picks the most specific one (give --driver-model NAME to name one)\n");
+	in.driver_model = "gpu_assign_nvgrace";
+	p.caps.driver_model = true;
+	warnings[0] = '\0';
+	CU_ASSERT_EQUAL(ga_prepared_resolve_drivers(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "gpu_assign_nvgrace");
+	CU_ASSERT_TRUE(p.caps.driver_model);
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	ga_prepared_clear(&p);
+
 	/* a kernel with no Grace variant driver at all */
 	in.libvirt_version = GA_VERSION(11, 3, 0);
 	in.driver_model = NULL;
