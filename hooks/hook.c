@@ -324,7 +324,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		cat(fixes, sizeof(fixes), "%sadd <gpu address='...'/> to <reserved> in %s or give the domain a reserved GPU",
 		    fixes[0] ? "; " : "", cfg->path ? cfg->path : run->o->config_path);
 	if (need_bind)
-		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message) or make the <hostdev> managed='yes'",
+		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message), or with libvirt 10.0 or newer make the <hostdev> managed='yes'",
 		    fixes[0] ? "; " : "", list);
 
 	if (cfg->policy == GA_HOOK_WARN && !need_bind) {

@@ -240,6 +240,8 @@ static void test_binding(void)
 	run(NULL, "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "managed='no' and binding it to a VFIO driver failed: ");
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign bind 0019:01:00.0"));
+	/* before 10.0 libvirt binds plain vfio-pci for managed='yes': the hint says which libvirt */
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "(see its message), or with libvirt 10.0 or newer make the <hostdev> managed='yes'"));
 	/* policy warn does not help: without the driver QEMU could not open the GPU */
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "binding it to a VFIO driver failed");
