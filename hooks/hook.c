@@ -120,13 +120,21 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 		    char *buf, size_t size)
 {
 	_cleanup_free_ char *driver = NULL;
-	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain };
+	/* the domain's <driver model> names the variant driver; else ga-bind takes the one the kernel offers */
+	const char *model = g->hd->driver_model && ga_driver_is_vfio(g->hd->driver_model) ? g->hd->driver_model : NULL;
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain, .driver = model };
 	struct ga_bind_summary sum = { 0 };
+	bool done;
 
 	*bound = false;
 	if (ga_sysfs_link_name(ctx, &driver, GA_SYSFS_PCI_DEV_ATTR, g->name, "driver") < 0)
 		driver = NULL;
-	if (driver && ga_driver_is_vfio(driver))
+	/* on a VFIO driver already; a coherent GPU on plain vfio-pci would lose its memory: rebind it */
+	if (model)
+		done = driver && !strcmp(driver, model);
+	else
+		done = driver && ga_driver_is_vfio(driver) && !(g->model->coherent && !strcmp(driver, GA_DRIVER_VFIO_PCI));
+	if (done)
 		return 0;
 	if (ga_bind_apply(ctx, &g->hd->addr, 1, &opts, &sum) < 0) {
 		snprintf(buf, size, "its <hostdev> is managed='no' and binding it to a VFIO driver failed: %s",
@@ -134,8 +142,13 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 		return -EIO;
 	}
 	if (sum.changed) {
+		_cleanup_free_ char *now = NULL;
+
 		*bound = true;
-		note(run, LOG_INFO, "GPU %s bound to its VFIO driver (%zu function(s) changed)", g->name, sum.changed);
+		if (ga_sysfs_link_name(ctx, &now, GA_SYSFS_PCI_DEV_ATTR, g->name, "driver") < 0)
+			now = NULL;
+		note(run, LOG_INFO, "GPU %s bound to %s (%zu function(s) changed)", g->name, now ? now : "its VFIO driver",
+		     sum.changed);
 	}
 	return 0;
 }
@@ -317,7 +330,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		cat(fixes, sizeof(fixes), "%sadd <gpu address='...'/> to <reserved> in %s or give the domain a reserved GPU",
 		    fixes[0] ? "; " : "", cfg->path ? cfg->path : run->o->config_path);
 	if (need_bind)
-		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message) or make the <hostdev> managed='yes'",
+		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message), or with libvirt 10.0 or newer make the <hostdev> managed='yes'",
 		    fixes[0] ? "; " : "", list);
 
 	if (cfg->policy == GA_HOOK_WARN && !need_bind) {

@@ -34,3 +34,6 @@ EXTRA_DIST += tests/hook/bad-input tests/hook/run tests/hook/gpu-assign.conf.exa
 # Issue 12 items 2-3: the front end writes log lines by the one opening
 # policy, escaped (it links libc only, so it takes the two files).
 hooks_gpu_assign_hook_SOURCES += src/lib/ga-open.h src/lib/ga-open.c src/lib/ga-escape.h src/lib/ga-escape.c
+
+# The hook test binds on a sample host with the fake driver core (issue 11).
+tests_unit_test_hook_SOURCES += tests/unit/fake-kernel.c tests/unit/fake-kernel.h

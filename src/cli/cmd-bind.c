@@ -124,7 +124,8 @@ static int parse_seconds(const char *s, int *out)
 }
 
 const struct cli_option bind_options[] = {
-	{ "driver", required_argument, 'd', "NAME", "bind to this vfio driver instead of the catalogue's", NULL, NULL },
+	{ "driver", required_argument, 'd', "NAME", "bind to this vfio driver instead of the one detected", NULL, NULL },
+	{ "driver-model", required_argument, 'd', "NAME", "the same as --driver (the name plan and xml use)", NULL, NULL },
 	{ "all", no_argument, 'a', NULL, "every assignable GPU of the host", NULL, NULL },
 	{ "persistent", no_argument, 'p', NULL, "also at boot: a udev rule binds them", NULL, NULL },
 	{ "wait", required_argument, 'w', "SECONDS", "wait up to SECONDS for the GPU memory to go offline", NULL, NULL },

@@ -103,7 +103,7 @@ static void json_device(struct json *j, const struct ga_gpu *gpu, const struct g
 	json_kv_bool(j, "assignable", ga_gpu_is_assignable(gpu));
 	json_kv_string(j, "verdict", ga_verdict_to_string(gpu->verdict));
 	json_kv_string(j, "reason", gpu->reason);
-	json_kv_string(j, "target_driver", gpu->model ? gpu->model->driver : NULL);
+	json_kv_string(j, "target_driver", gpu->driver[0] ? gpu->driver : NULL);
 	json_kv_uint(j, "gi_nodes", gi->n);
 	json_kv_string(j, "gi_source", gi->source);
 	json_end_object(j);
@@ -299,7 +299,15 @@ static void show_text(const struct ga_host *host, const struct ga_gpu *gpu, cons
 	}
 	printf("%s\n", any ? "" : " (none)");
 	if (gpu->model) {
-		printf("Target driver:   %s\n", gpu->model->driver);
+		char how[256];
+
+		if (gpu->driver[0] && gpu->variant.driver[0])
+			printf("Target driver:   %s (%s)\n", gpu->driver,
+			       ga_variant_describe(&gpu->variant, how, sizeof(how)));
+		else if (gpu->driver[0])
+			printf("Target driver:   %s\n", gpu->driver);
+		else if (gpu->driver_problem[0])
+			printf("Target driver:   (none) %s\n", gpu->driver_problem);
 		if (gi->source)
 			printf("GI NUMA nodes:   %u per GPU (%s)\n", gi->n, gi->source);
 	}
@@ -361,6 +369,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	_cleanup_host_ struct ga_host *host = NULL;
 	_cleanup_free_ struct ga_pci_addr *addrs = NULL;
 	struct ga_gpu *gpus;
+	struct ga_variant v;
 	int n, r = EXIT_OK;
 
 	if (cli_getopt(cli, argc, argv, &o) != -1)
@@ -381,9 +390,13 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (!gpus)
 		return cli_oom();
 	/* All or nothing: print only once every address has passed. */
-	for (int i = 0; i < n && r == EXIT_OK; i++)
+	for (int i = 0; i < n && r == EXIT_OK; i++) {
 		if (ga_gpu_require(cli->ctx, host, &addrs[i], &gpus[i]) < 0)
 			r = cli_fail(cli);
+		/* a coherent GPU without a Grace variant driver cannot be assigned on this kernel */
+		else if (gpus[i].driver_problem[0] && ga_variant_detect(cli->ctx, gpus[i].dev, NULL, &v) < 0)
+			r = cli_fail(cli);
+	}
 	for (int i = 0; i < n; i++) {
 		if (r == EXIT_OK)
 			printf("%s: %s\n", gpus[i].dev->name, gpus[i].reason);

@@ -166,6 +166,9 @@ const struct cli_option plan_options[] = {
 	  SET(.set = set_choice, .field = FIELD(managed), .parse = yes_no, .hint = "yes or no") },
 	{ "virt-type", required_argument, 0, "kvm|qemu", "the type of a new domain (qemu: TCG, for tests)",
 	  SET(.set = set_choice, .field = FIELD(virt), .parse = virt_type_index, .hint = "kvm or qemu") },
+	{ "driver-model", required_argument, 0, "NAME",
+	  "the vfio-pci variant driver for <driver model> (default: the one this kernel offers)",
+	  SET(.set = set_string, .field = FIELD(in.driver_model)) },
 	{ "json", no_argument, 0, NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", .only = "plan",
 	  SET(.set = set_flag, .field = FIELD(json)) },
 	{ NULL }
@@ -197,6 +200,7 @@ static int check_args(struct plan_args *a, int argc, char **argv)
 	if (in->connect && (in->libvirt_version || in->qemu_version))
 		return cli_usage_error("%s: --connect reads the versions from the target; drop --libvirt-version/--qemu-version",
 				       cmd);
+	in->managed_yes = a->managed == 1;
 	in->req.arch = (enum ga_arch)a->arch;
 	in->form = (enum ga_gi_form)a->form;
 	in->virt_type = a->virt < 0 ? NULL : virt_types[a->virt];
@@ -229,6 +233,10 @@ static int build_xml(struct cli *cli, const struct plan_args *a, const struct ga
 		.name = a->name, .form = p->caps.form, .driver_model = p->caps.driver_model,
 		.managed = a->managed == 1, .managed_auto = a->managed < 0, .virt_type = a->in.virt_type,
 	};
+
+	/* libvirt 9.7 - 9.x: the variant driver is bound before the start, never by libvirt */
+	if (p->caps.unmanaged)
+		o.managed = o.managed_auto = false;
 
 	if (p->domain)
 		return ga_domxml_merge(cli->ctx, p->domain, p->domain_len, p->plan, &o, xml);

@@ -20,7 +20,7 @@ static const struct cli_command commands[] = {
 	  list_options },
 	{ "show", cmd_show, "ADDRESS [--json]", "everything known about one PCI device", show_options },
 	{ "check", cmd_check, "ADDRESS...", "succeed only if every ADDRESS is an assignable GPU", check_options },
-	{ "bind", cmd_bind, "(ADDRESS...|--all) [--driver NAME] [--persistent] [--wait SECONDS] [--connect URI]",
+	{ "bind", cmd_bind, "(ADDRESS...|--all) [--driver-model NAME] [--persistent] [--wait SECONDS] [--connect URI]",
 	  "hand devices to a vfio driver (with their IOMMU group), transactionally", bind_options },
 	{ "release", cmd_release, "(ADDRESS...|--all) [--persistent] [--connect URI]",
 	  "give bound devices back to the driver they had before", release_options },

@@ -78,7 +78,7 @@ static void json_gpu(struct json *j, const struct ga_plan_gpu *g)
 	json_kv_string(j, "address", g->name);
 	json_kv_string(j, "model", g->model->name);
 	json_kv_string(j, "alias", g->alias);
-	json_kv_string(j, "driver", g->driver);
+	json_kv_string(j, "driver", g->driver[0] ? g->driver : NULL);
 	json_kv_int(j, "host_node", g->host_node);
 	json_kv_uint(j, "cell", g->cell);
 	json_kv_uint(j, "gi_nodes", g->ngi);

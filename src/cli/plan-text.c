@@ -89,10 +89,11 @@ void plan_print_text(const struct ga_prepared *p)
 	       ga_arch_to_string(plan->arch), ga_arch_machine(plan->arch), plan->ngpus,
 	       plan->ngpus == 1 ? "" : "s", plan->nnodes, plan->ncells, plan->ncells == 1 ? "" : "s",
 	       plan->nnodes - (unsigned)plan->ncells);
-	printf("Target: libvirt %s, QEMU %s: GI nodes in the %s form, <driver model> %s\n",
+	printf("Target: libvirt %s, QEMU %s: GI nodes in the %s form, <driver model> %s%s\n",
 	       ga_version_format(p->target.libvirt_version, b1, sizeof(b1)),
 	       ga_version_format(p->target.qemu_version, b2, sizeof(b2)), ga_gi_form_to_string(p->caps.form),
-	       p->caps.driver_model ? "yes" : "no");
+	       p->caps.driver_model ? "yes" : "no",
+	       p->caps.unmanaged ? ", managed='no' (the variant driver is bound before the start)" : "");
 	printf("\n");
 	print_cells(plan);
 	printf("\n");

@@ -15,6 +15,7 @@
 #include "ga-persist.h"
 #include "ga-statefile.h"
 #include "ga-sysfs.h"
+#include "ga-variant.h"
 
 /* One function the operation may change. */
 struct item {
@@ -460,6 +461,7 @@ static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, siz
 				 opts->driver);
 	for (size_t i = 0; i < n; i++) {
 		const struct ga_catalog_entry *model;
+		struct ga_variant variant;
 		struct ga_pci_dev dev;
 		struct item *it;
 
@@ -481,6 +483,14 @@ static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, siz
 					 ga_pci_addr_format(&addrs[i], (char[GA_PCI_ADDR_STRLEN]){ 0 }));
 		}
 		model = ga_catalog_lookup(dev.vendor, dev.device);
+		/* A coherent GPU goes to the Grace variant driver this kernel offers. */
+		if (!opts->driver && model && model->coherent) {
+			r = ga_variant_detect(ctx, &dev, NULL, &variant);
+			if (r < 0) {
+				ga_pci_dev_clear(&dev);
+				return r;
+			}
+		}
 		it = worklist_add(ctx, wl, &addrs[i]);
 		if (!it) {
 			ga_pci_dev_clear(&dev);
@@ -489,7 +499,10 @@ static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, siz
 		it->explicit_ = true;
 		it->group = dev.iommu_group;
 		it->coherent = model && model->coherent;
-		copy_name(it->target, opts->driver ? opts->driver : model ? model->driver : GA_DRIVER_VFIO_PCI);
+		copy_name(it->target, opts->driver                 ? opts->driver
+				      : model && model->coherent ? variant.driver
+				      : model                    ? model->driver
+								 : GA_DRIVER_VFIO_PCI);
 		ga_pci_dev_clear(&dev);
 		r = item_read_state(ctx, it);
 		if (r < 0)

@@ -32,7 +32,8 @@
 #define GA_LOCK_TIMEOUT_MS_DEFAULT 60000
 
 struct ga_bind_opts {
-	const char *driver;    /* NULL: the catalogue's driver for GPUs, vfio-pci for others */
+	const char *driver;    /* NULL: for a coherent Grace GPU the variant driver this kernel offers
+				* (ga_variant_detect), else the catalogue's driver, else vfio-pci */
 	const char *state_dir; /* NULL: the context's (GA_SETTING_STATE_DIR) */
 	const char *rules_dir; /* NULL: the context's (GA_SETTING_RULES_DIR) */
 	bool persistent;       /* also add (bind) / remove (release) the udev rule */

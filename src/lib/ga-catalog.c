@@ -25,8 +25,9 @@ GA_ENUM_STRINGS(ga_family, enum ga_family, GA_FAMILY_LAST,
  * Grace Blackwell parts use the same 8-node scheme in NVIDIA's guest driver
  * (assumed from [gh200]; the planner prefers the host's _DSD count when present).
  */
-/* What every coherent Grace part has: its memory as GI nodes, the variant driver. */
-#define GRACE_COHERENT .coherent = true, .gi_nodes = 8, .driver = GA_DRIVER_NVGRACE
+/* What every coherent Grace part has: its memory as GI nodes; the variant
+ * driver is not the catalogue's to name: ga-variant detects it. */
+#define GRACE_COHERENT .coherent = true, .gi_nodes = 8, .driver = NULL
 
 static const struct ga_catalog_entry catalog[] = {
 	/* [pciids] 20b0 GA100 [A100 SXM4 40GB]; discrete, plain vfio-pci */

@@ -28,9 +28,10 @@ struct ga_catalog_entry {
 	uint16_t device;        /* vendor is always NVIDIA */
 	const char *name;       /* marketing name */
 	enum ga_family family;
-	bool coherent;          /* memory is CPU-coherent, not a PCI BAR: needs the variant driver */
+	bool coherent;          /* memory is CPU-coherent, not a PCI BAR: needs a Grace vfio-pci variant driver */
 	unsigned gi_nodes;      /* guest generic-initiator NUMA nodes per GPU (0: none) */
-	const char *driver;     /* driver to bind for assignment */
+	const char *driver;     /* driver to bind for assignment; NULL for a coherent GPU: which Grace
+				 * variant driver the running kernel offers is detected (ga-variant) */
 };
 
 /* NULL for non-NVIDIA vendors and for NVIDIA ids we do not know. */

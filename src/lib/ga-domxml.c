@@ -286,7 +286,7 @@ static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct
 	ga_builder_set(b, h, "managed", "%s", (opts->managed_auto ? !g->npeers : opts->managed) ? "yes" : "no");
 	n = ga_builder_add(b, h, NULL, "driver");
 	ga_builder_set(b, n, "name", "vfio");
-	if (opts->driver_model)
+	if (opts->driver_model && g->driver[0])
 		ga_builder_set(b, n, "model", "%s", g->driver);
 	n = ga_builder_add(b, ga_builder_add(b, h, NULL, "source"), NULL, "address");
 	ga_builder_set(b, n, "domain", "0x%04x", g->addr.domain);

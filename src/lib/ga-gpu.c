@@ -69,11 +69,45 @@ static void describe_peers(const struct ga_gpu *gpu, char *buf, size_t size)
 	}
 }
 
+/*
+ * The driver to assign the GPU with, into gpu->driver, the phrase the verdict
+ * names it with ("driver X", or for a coherent GPU the running kernel offers
+ * no variant driver for, what it needs: gpu->driver_problem keeps the
+ * detection's message) and, for a coherent GPU, how it was found.
+ */
+static int target_driver(struct ga_ctx *ctx, struct ga_gpu *gpu, char *drv, size_t drv_size, char *how,
+			 size_t how_size)
+{
+	int r;
+
+	how[0] = '\0';
+	if (!gpu->model->coherent) {
+		snprintf(gpu->driver, sizeof(gpu->driver), "%s", gpu->model->driver);
+		snprintf(drv, drv_size, "driver %s", gpu->driver);
+		return 0;
+	}
+	r = ga_variant_detect(ctx, gpu->dev, NULL, &gpu->variant);
+	if (r == -ENOENT) {
+		snprintf(gpu->driver_problem, sizeof(gpu->driver_problem), "%s", ga_last_error(ctx)->message);
+		ga_clear_error(ctx);
+		snprintf(drv, drv_size, "a Grace vfio-pci variant driver");
+		snprintf(how, how_size, "this kernel offers neither %s nor %s", GA_DRIVER_NVGRACE,
+			 GA_DRIVER_NVGRACE_COMPANION);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	snprintf(gpu->driver, sizeof(gpu->driver), "%s", gpu->variant.driver);
+	snprintf(drv, drv_size, "driver %s", gpu->driver);
+	ga_variant_describe(&gpu->variant, how, how_size);
+	return 0;
+}
+
 int ga_gpu_assess(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_pci_dev *dev,
 		  struct ga_gpu *out)
 {
 	const struct ga_catalog_entry *model;
-	char peers[256];
+	char peers[256], drv[128], how[256];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -107,18 +141,24 @@ int ga_gpu_assess(struct ga_ctx *ctx, const struct ga_host *host, const struct g
 			    model->name);
 		return 0;
 	}
+	r = target_driver(ctx, out, drv, sizeof(drv), how, sizeof(how));
+	if (r < 0)
+		return r;
 	r = find_peers(ctx, host, out);
 	if (r < 0)
 		return r;
 	if (out->npeers) {
 		describe_peers(out, peers, sizeof(peers));
-		set_verdict(out, GA_VERDICT_GROUP,
-			    "assignable with driver %s together with IOMMU group %d's other functions %s",
-			    model->driver, dev->iommu_group, peers);
+		set_verdict(out, GA_VERDICT_GROUP, "assignable with %s%s%s%s together with IOMMU group %d's other functions %s",
+			    drv, how[0] ? " (" : "", how, how[0] ? ")" : "", dev->iommu_group, peers);
 		return 0;
 	}
-	set_verdict(out, GA_VERDICT_ASSIGNABLE, "assignable with driver %s%s", model->driver,
-		    model->coherent ? " (coherent memory, ACPI generic-initiator NUMA nodes)" : "");
+	if (model->coherent)
+		set_verdict(out, GA_VERDICT_ASSIGNABLE,
+			    "assignable with %s (%s%scoherent memory, ACPI generic-initiator NUMA nodes)", drv, how,
+			    how[0] ? "; " : "");
+	else
+		set_verdict(out, GA_VERDICT_ASSIGNABLE, "assignable with %s", drv);
 	return 0;
 }
 

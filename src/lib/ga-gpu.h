@@ -5,6 +5,7 @@
 
 #include "ga-catalog.h"
 #include "ga-host.h"
+#include "ga-variant.h"
 
 enum ga_verdict {
 	GA_VERDICT_ASSIGNABLE,
@@ -27,6 +28,15 @@ struct ga_gpu {
 	char reason[512];          /* one sentence: why (not) */
 	struct ga_pci_addr *peers; /* other non-bridge functions of the IOMMU group */
 	size_t npeers;
+	/*
+	 * Assignable models: the driver to bind it to: the catalogue's, or for a
+	 * coherent GPU the Grace variant driver the running kernel offers
+	 * (variant says how it was found); "" when it offers none, and then
+	 * driver_problem says so, naming both drivers and how to get each.
+	 */
+	char driver[GA_VARIANT_NAME_MAX];
+	struct ga_variant variant;
+	char driver_problem[1024];
 };
 
 static inline bool ga_gpu_is_assignable(const struct ga_gpu *gpu)

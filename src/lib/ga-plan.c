@@ -349,6 +349,7 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 	pg->iommu_group = dev->iommu_group;
 	pg->npeers = (unsigned)gpu.npeers;
 	pg->peers = steal_ptr(gpu.peers);
+	snprintf(pg->driver, sizeof(pg->driver), "%s", gpu.driver);
 	ga_gpu_clear(&gpu);
 	ga_pci_addr_format(addr, pg->name);
 	if (!pg->model->coherent || !pg->model->gi_nodes)
@@ -357,7 +358,6 @@ static int fill_gpu(struct ga_ctx *ctx, const struct ga_host *host, const struct
 				 pg->name, pg->model->name);
 	snprintf(pg->alias, sizeof(pg->alias), GA_ALIAS_PREFIX "%04x-%02x-%02x-%x", addr->domain, addr->bus,
 		 addr->slot, addr->func);
-	pg->driver = pg->model->driver;
 	gi_count(ctx, acpi, req, pg, acpi_warned);
 	pg->bar_bytes = ga_plan_bar_bytes(dev->bars);
 

@@ -15,6 +15,7 @@
 #include "ga-host.h"
 #include "ga-pci.h"
 #include "ga-units.h"
+#include "ga-variant.h"
 
 enum ga_arch {
 	GA_ARCH_AUTO,    /* from the host model: Grace GPUs live on aarch64 hosts */
@@ -77,7 +78,8 @@ struct ga_plan_gpu {
 	char name[GA_PCI_ADDR_STRLEN];
 	char alias[GA_ALIAS_STRLEN];  /* "ua-gpu-0009-01-00-0" */
 	const struct ga_catalog_entry *model;
-	const char *driver;           /* variant driver to name in <driver model=> */
+	char driver[GA_VARIANT_NAME_MAX]; /* the Grace variant driver (this kernel's, or forced); "" when
+				       * none is named: ga_plan_prepare decides (see ga-prepare.h) */
 	int host_node;                /* host CPU node of the GPU */
 	unsigned cell;                /* index into plan->cells */
 	unsigned first_gi;            /* guest GI node ids first_gi .. first_gi+ngi-1 */

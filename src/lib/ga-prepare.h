@@ -23,6 +23,8 @@ struct ga_plan_input {
 	unsigned long libvirt_version;  /* without connect: the target's (0: the installed libvirt's) */
 	unsigned long qemu_version;     /* without connect: the target's (0: unknown) */
 	enum ga_gi_form form;           /* the GI form wanted (auto: the target's best) */
+	bool managed_yes;               /* managed='yes' asked for (refused before libvirt 10.0) */
+	const char *driver_model;       /* the Grace variant driver to name, NULL: this kernel's (see below) */
 	const char *virt_type;          /* "kvm" (NULL) or "qemu": the domain capabilities to read */
 };
 
@@ -39,9 +41,20 @@ struct ga_prepared {
 
 /*
  * Read the domain (when given), discover the host, plan, and resolve the
- * target. The request's vCPUs and memory win over the domain's; a domain
+ * target (the version gates of ga_target_resolve). Each GPU's variant driver
+ * is driver_model when given; else, on a target that is another host, none
+ * (libvirt there picks it, and a warning says so); else the one this kernel
+ * offers (ga_variant_detect: refused, naming both drivers, when it offers
+ * none). For libvirt 9.7 - 9.x a warning says who binds it. The request's vCPUs and memory win over the domain's; a domain
  * without them where the request has none is refused. On failure nothing is
  * left in *out to free.
  */
 int ga_plan_prepare(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *out);
 void ga_prepared_clear(struct ga_prepared *p);
+
+/*
+ * The driver step of ga_plan_prepare on its own (p's plan, host, target and
+ * caps resolved): each GPU's variant driver and what the target does with it
+ * (caps.driver_model off where no model is named), with its warnings.
+ */
+int ga_prepared_resolve_drivers(struct ga_ctx *ctx, const struct ga_plan_input *in, struct ga_prepared *p);

@@ -227,3 +227,31 @@ int ga_variant_detect(struct ga_ctx *ctx, const struct ga_pci_dev *dev, const ch
 			 "no vfio-pci variant driver for GPU '%s' in this kernel: neither %s (in-tree, Linux >= 6.9) nor %s (gpu-assign's companion module: 'make module-install' as root in gpu-assign's build tree, or DKMS) offers %04x:%04x (%s has no matching vfio_pci alias)",
 			 dev->name, GA_DRIVER_NVGRACE, GA_DRIVER_NVGRACE_COMPANION, dev->vendor, dev->device, path);
 }
+
+char *ga_variant_describe(const struct ga_variant *v, char *buf, size_t size)
+{
+	switch (v->source) {
+	case GA_VARIANT_OPTION:
+		snprintf(buf, size, "forced with --driver-model");
+		break;
+	case GA_VARIANT_ALIAS:
+		if (v->other[0])
+			snprintf(buf, size,
+				 "this kernel offers %s too; libvirt picks %s, the most specific vfio_pci match in modules.alias",
+				 v->other, v->driver);
+		else
+			snprintf(buf, size, "from modules.alias");
+		break;
+	case GA_VARIANT_REGISTERED:
+		if (v->other[0])
+			snprintf(buf, size, "registered in /sys/bus/pci/drivers, as is %s; no modules.alias entry decides",
+				 v->other);
+		else
+			snprintf(buf, size, "registered in /sys/bus/pci/drivers");
+		break;
+	default:
+		snprintf(buf, size, "none");
+		break;
+	}
+	return buf;
+}

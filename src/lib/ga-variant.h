@@ -57,3 +57,11 @@ int ga_variant_rank_aliases(const char *alias_text, const char *modalias, struct
  */
 int ga_variant_detect(struct ga_ctx *ctx, const struct ga_pci_dev *dev, const char *forced,
 		      struct ga_variant *out);
+
+/*
+ * One phrase saying where v came from, for show/check and the plan:
+ * "from modules.alias", "registered in /sys/bus/pci/drivers", "forced",
+ * and, when the kernel offers another one, which one libvirt picks and why.
+ * Returns buf.
+ */
+char *ga_variant_describe(const struct ga_variant *v, char *buf, size_t size);

@@ -1,12 +1,14 @@
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libxml/uri.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ga-ctx.h"
+#include "ga-units.h"
 #include "ga-util.h"
 #include "ga-virt-priv.h"
 #include "ga-virt.h"
@@ -156,6 +158,21 @@ static int parse_domcaps(struct ga_ctx *ctx, const char *xml, struct ga_target *
 	return 0;
 }
 
+bool ga_uri_is_remote(const char *uri)
+{
+	xmlURIPtr u;
+	bool remote;
+
+	if (!uri)
+		return false;
+	u = xmlParseURI(uri);
+	if (!u)
+		return false;
+	remote = u->server && u->server[0] && strcmp(u->server, "localhost");
+	xmlFreeURI(u);
+	return remote;
+}
+
 int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, const char *machine,
 		      const char *virttype, struct ga_target *t)
 {
@@ -180,6 +197,7 @@ int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, con
 	u = virConnectGetURI(conn);
 	t->uri = u ? strdup(u) : NULL;
 	free(u);
+	t->remote = ga_uri_is_remote(t->uri ? t->uri : uri);
 	type = virConnectGetType(conn);
 	if (type) {
 		t->driver = strdup(type);
@@ -206,17 +224,61 @@ int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, con
 	return parse_domcaps(ctx, caps, t);
 }
 
-int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, enum ga_gi_form wanted,
+/* The libvirt gates: refusals first, then what the <hostdev> looks like. */
+static int resolve_libvirt(struct ga_ctx *ctx, const struct ga_target *t, const struct ga_target_want *want,
+			   const char *lv, struct ga_target_caps *caps)
+{
+	/* 0: unknown, which only a broken libvirt reports; nothing to gate on. */
+	if (t->libvirt_version && t->libvirt_version < GA_LIBVIRT_VARIANT_UNMANAGED)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "libvirt %s starts a domain with a GPU only on plain vfio-pci, which loses the Grace GPU's memory: upgrade the target to libvirt 9.7 or newer (10.0 or newer binds the variant driver itself)",
+				 lv);
+	caps->unmanaged = t->libvirt_version && t->libvirt_version < GA_LIBVIRT_DRIVER_MODEL;
+	caps->driver_model = !caps->unmanaged;
+	if (caps->unmanaged && want->managed_yes)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "libvirt %s binds a managed='yes' GPU to plain vfio-pci, which loses the Grace GPU's memory: drop --managed yes (the <hostdev> is then managed='no' and the variant driver is bound before the start), or upgrade the target to libvirt 10.0 or newer",
+				 lv);
+	if (want->form == GA_GI_FORM_NATIVE && t->libvirt_version && t->libvirt_version < GA_LIBVIRT_NATIVE_GI)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "libvirt %s cannot take the native GI form (memoryless cells with <acpi nodeset>, libvirt 11.8 or newer): use --gi-form fallback or auto",
+				 lv);
+	switch (want->form) {
+	case GA_GI_FORM_NATIVE:
+	case GA_GI_FORM_FALLBACK:
+		caps->form = want->form;
+		break;
+	default:
+		caps->form = t->libvirt_version >= GA_LIBVIRT_NATIVE_GI ? GA_GI_FORM_NATIVE : GA_GI_FORM_FALLBACK;
+		break;
+	}
+	return 0;
+}
+
+int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, const struct ga_target_want *want,
 		      struct ga_target_caps *caps)
 {
-	char lv[32], qv[32];
+	char lv[32], qv[32], window[32];
+	int r;
 
+	*caps = (struct ga_target_caps){ 0 };
 	ga_version_format(t->libvirt_version, lv, sizeof(lv));
 	ga_version_format(t->qemu_version, qv, sizeof(qv));
 	if (t->qemu_version && t->qemu_version < GA_QEMU_GI)
 		return ga_report(ctx, -GA_E_UNSUPPORTED,
 				 "QEMU %s has no acpi-generic-initiator object, so the guest cannot get the GPU's NUMA nodes: upgrade the target to QEMU 9.2 or newer",
 				 qv);
+	if (t->qemu_version && t->qemu_version < GA_QEMU_HIGHMEM_MMIO && want->highmem_mmio)
+		return ga_report(ctx, -GA_E_UNSUPPORTED,
+				 "QEMU %s has no -machine highmem-mmio-size, which this plan needs for a %s 64-bit MMIO window (the GPUs' BARs do not fit in the 'virt' machine's default 512G): upgrade the target to QEMU 10.0 or newer",
+				 qv, ga_size_format_qemu(want->highmem_mmio, window, sizeof(window)));
+	r = resolve_libvirt(ctx, t, want, lv, caps);
+	if (r < 0)
+		return r;
+	/* A connection to another driver (the test driver) has no QEMU to ask. */
+	if (!t->qemu_version && !(t->driver && strcmp(t->driver, "QEMU")))
+		ga_warn(ctx,
+			"QEMU version unknown (no --connect, no --qemu-version): assuming QEMU 10.0 or newer (acpi-generic-initiator with the GI byte-order fix of 9.2, -machine highmem-mmio-size); give --qemu-version or --connect to check the target");
 	if (t->qemu_version && t->qemu_version < GA_QEMU_GI_FIXED)
 		ga_warn(ctx,
 			"QEMU %s writes the GI entry's PCI address in the wrong byte order (fixed in 9.2): the guest's NVIDIA driver will report an outdated hypervisor stack; upgrade to QEMU 9.2 or newer",
@@ -230,22 +292,6 @@ int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, enum ga_gi_
 		ga_warn(ctx,
 			"the target '%s' lists no VFIO PCI hostdev backend in its domain capabilities: libvirt will refuse the GPUs until vfio-pci is loaded on that host",
 			t->uri ? t->uri : "(default)");
-	caps->driver_model = t->libvirt_version >= GA_LIBVIRT_DRIVER_MODEL;
-	switch (wanted) {
-	case GA_GI_FORM_NATIVE:
-		if (t->libvirt_version && t->libvirt_version < GA_LIBVIRT_NATIVE_GI)
-			return ga_report(ctx, -GA_E_UNSUPPORTED,
-					 "libvirt %s cannot take the native GI form (memoryless cells with <acpi nodeset>, libvirt 11.8 or newer): use --gi-form fallback or auto",
-					 lv);
-		caps->form = GA_GI_FORM_NATIVE;
-		break;
-	case GA_GI_FORM_FALLBACK:
-		caps->form = GA_GI_FORM_FALLBACK;
-		break;
-	default:
-		caps->form = t->libvirt_version >= GA_LIBVIRT_NATIVE_GI ? GA_GI_FORM_NATIVE : GA_GI_FORM_FALLBACK;
-		break;
-	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ga-ctx.h"
 
@@ -14,12 +15,16 @@
 
 /* libvirt turns memoryless cells + <hostdev><acpi nodeset> into GI objects. */
 #define GA_LIBVIRT_NATIVE_GI GA_VERSION(11, 8, 0)
-/* libvirt knows <hostdev><driver model='...'> (vfio variant drivers). */
+/* libvirt knows <hostdev><driver model='...'> and binds a vfio variant driver for managed='yes'. */
 #define GA_LIBVIRT_DRIVER_MODEL GA_VERSION(10, 0, 0)
+/* libvirt accepts a managed='no' device that is already on a vfio variant driver (not only vfio-pci). */
+#define GA_LIBVIRT_VARIANT_UNMANAGED GA_VERSION(9, 7, 0)
 /* QEMU has the acpi-generic-initiator object. */
 #define GA_QEMU_GI GA_VERSION(9, 0, 0)
 /* QEMU writes the GI entry's PCI address in the right byte order. */
 #define GA_QEMU_GI_FIXED GA_VERSION(9, 2, 0)
+/* QEMU's aarch64 'virt' machine has the highmem-mmio-size property. */
+#define GA_QEMU_HIGHMEM_MMIO GA_VERSION(10, 0, 0)
 
 /* Parse "MAJOR.MINOR[.MICRO]" (each part 0..999). */
 int ga_version_parse(struct ga_ctx *ctx, const char *str, unsigned long *out);
@@ -44,9 +49,13 @@ struct ga_target {
 	bool domcaps;                  /* domain capabilities were read */
 	bool hostdev_vfio;             /* ...and they list the vfio PCI hostdev backend */
 	char *domcaps_machine;         /* ...the machine type they were read for */
+	bool remote;                   /* the connection's URI names another host: this kernel says nothing there */
 };
 
 void ga_target_clear(struct ga_target *t);
+
+/* Whether a libvirt URI names a host ("qemu+ssh://gh1/system"; "localhost" is this one). */
+bool ga_uri_is_remote(const char *uri);
 
 /* The installed libvirt library's version (the offline default for the target). */
 int ga_target_local(struct ga_ctx *ctx, struct ga_target *t);
@@ -59,19 +68,34 @@ int ga_target_local(struct ga_ctx *ctx, struct ga_target *t);
 int ga_target_connect(struct ga_ctx *ctx, const char *uri, const char *arch, const char *machine,
 		      const char *virttype, struct ga_target *t);
 
+/* What the plan asks of the target. */
+struct ga_target_want {
+	enum ga_gi_form form;   /* auto: the target's best */
+	bool managed_yes;       /* <hostdev managed='yes'> asked for */
+	uint64_t highmem_mmio;  /* the aarch64 -machine highmem-mmio-size the plan asks for (bytes), 0 none */
+};
+
 /* What the XML writer should emit for a target. */
 struct ga_target_caps {
 	enum ga_gi_form form;
-	bool driver_model; /* <driver model='nvgrace_gpu_vfio_pci'/> */
+	bool driver_model; /* libvirt takes <driver model='...'/> (>= 10.0) */
+	bool unmanaged;    /* libvirt 9.7 - 9.x: managed='no', the hook or 'gpu-assign bind' binds the variant driver */
 };
 
 /*
- * Decide the GI form and the optional elements for target. Refuses QEMU older
- * than 9.0 (no acpi-generic-initiator) and a native form the libvirt cannot
- * take; warns (log) for QEMU 9.0/9.1, which write the GI entry's PCI address
- * in the wrong byte order, and for capabilities without VFIO.
+ * The version gates, one message each (refusals are errors, the rest
+ * warnings in the log):
+ *   libvirt < 9.7                 refused: it accepts a GPU only on plain vfio-pci;
+ *   9.7 <= libvirt < 10.0         managed='no' (caps->unmanaged), --managed yes refused;
+ *   libvirt >= 10.0               managed='yes' with <driver model>;
+ *   native form, libvirt < 11.8   refused;
+ *   QEMU < 9.0                    refused (no acpi-generic-initiator);
+ *   QEMU < 10.0 and highmem_mmio  refused (no -machine highmem-mmio-size);
+ *   QEMU 9.0, 9.1                 warned (the GI entry's PCI address byte order);
+ *   QEMU unknown                  warned, saying what is assumed (10.0 or newer);
+ *   capabilities without VFIO     warned.
  */
-int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, enum ga_gi_form wanted,
+int ga_target_resolve(struct ga_ctx *ctx, const struct ga_target *t, const struct ga_target_want *want,
 		      struct ga_target_caps *caps);
 
 /* Define xml on uri (NULL: libvirt's default) and return its name and UUID. */

@@ -119,7 +119,7 @@ if command -v umockdev-run >/dev/null 2>&1; then
 	printf "<d:domain type='kvm' xmlns:d='urn:y'>%s\n" "${dom%</domain>}</d:domain>" >"$tmp/prefixed-ns.xml"
 	expect "xmlns:qemu bound elsewhere: xml --domain" 1 \
 		"gpu-assign: the domain XML binds the prefix 'qemu' to 'urn:not-qemu', not to libvirt's QEMU namespace 'http://libvirt.org/schemas/domain/qemu/1.0' that the GPU's <qemu:commandline> arguments need (fix or remove that xmlns:qemu)" \
-		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --domain "$tmp/qemu-prefix.xml"
+		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --qemu-version 10.0 --domain "$tmp/qemu-prefix.xml"
 	expect "default namespace on <domain>: xml --domain" 1 \
 		"gpu-assign: not a libvirt domain XML: the root element 'domain' is in the namespace 'urn:x', and libvirt's has none (remove xmlns='urn:x' from it)" \
 		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --domain "$tmp/default-ns.xml"

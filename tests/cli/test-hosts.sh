@@ -21,10 +21,12 @@ ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ $# -lt 2 ] || printf '%s\n' "$2" |
 
 # Generate each host once; run commands on it with `on HOST CMD...`.
 gen() { "$hosts/mkhost" "$hosts/$1" "$tmp/$1" >/dev/null || { echo "mkhost $1 failed"; exit 1; }; }
+# An empty modules dir: the build machine's kernel never decides the Grace driver.
+mkdir "$tmp/no-modules" && printf 'modules-dir = %s\n' "$tmp/no-modules" >"$tmp/overrides"
 on() {
 	h=$1
 	shift
-	umockdev-run -d "$tmp/$h/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/$h/sys" "$@"
+	umockdev-run -d "$tmp/$h/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/$h/sys" GA_TEST_OVERRIDES="$tmp/overrides" "$@"
 }
 
 # expect_gpus HOST EXPECTED: the default list, one line per device:
@@ -230,8 +232,9 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod 644 "$tmp/noperm/sys/bus/pci/devices/0009:01:00.0/numa_node"
 	chmod 400 "$tmp/noperm/sys/firmware/acpi/tables/DSDT"
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent TMPDIR=/tmp \
-		umockdev-run -d "$tmp/noperm/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/noperm/sys" \
-		"$tmp/bin/gpu-assign" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
+		umockdev-run -d "$tmp/noperm/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/noperm/sys" GA_TEST_OVERRIDES="$tmp/overrides" \
+		"$tmp/bin/gpu-assign" plan --gpu all --vcpus 8 --memory 16G --json --libvirt-version 11.3 --qemu-version 10.0 \
+		>"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	got=$(grep -v '^==' "$tmp/err")
 	src=$(jq -r '.gpus[0].gi_source' "$tmp/out" 2>/dev/null)
@@ -244,7 +247,8 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	else
 		ko "plan as an unprivileged user: catalogue GI count, one warning" "exit $rc; source $src; $got"
 	fi
-	on single-gh200 "$bin" plan --gpu all --vcpus 8 --memory 16G --json >"$tmp/out" 2>"$tmp/err"
+	on single-gh200 "$bin" plan --gpu all --vcpus 8 --memory 16G --json --libvirt-version 11.3 --qemu-version 10.0 \
+		>"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	src=$(jq -r '.gpus[0] | "\(.gi_source) \(.acpi.table) \(.acpi.gpu_mem_pxm_start) \(.acpi.gpu_mem_pxm_count)"' "$tmp/out" 2>/dev/null)
 	if [ "$rc" -eq 0 ] && [ "$src" = "acpi DSDT 1 8" ] && [ ! -s "$tmp/err" ]; then

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "fake-kernel.h"
+#include "ga-catalog.h"
 #include "ga-sysfs-priv.h"
 #include "ga-sysfs.h"
 #include "ga-util.h"
+#include "test-common.h"
 
 static void path_of(const struct fake_kernel *fk, char *buf, size_t size, const char *fmt, const char *a, const char *b)
 {
@@ -257,4 +259,36 @@ char *fk_snapshot(struct fake_kernel *fk)
 	}
 	(void)cmp_name;
 	return out;
+}
+
+void fk_offer_variants(const char *root, const char *modules_dir, unsigned offer)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} drivers[] = { { FK_OFFER_INTREE, GA_DRIVER_NVGRACE }, { FK_OFFER_COMPANION, GA_DRIVER_NVGRACE_COMPANION } };
+	char alias[1024] = "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci\n", cmd[PATH_MAX * 2];
+
+	for (size_t i = 0; i < GA_ARRAY_SIZE(drivers); i++) {
+		char dir[PATH_MAX];
+		size_t used = strlen(alias);
+
+		snprintf(dir, sizeof(dir), "bus/pci/drivers/%s", drivers[i].name);
+		if (offer & drivers[i].bit) {
+			snprintf(alias + used, sizeof(alias) - used, "alias vfio_pci:v000010DEd00002342sv*sd*bc*sc*i* %s\n",
+				 drivers[i].name);
+			for (const char *const *f = (const char *const[]){ "bind", "unbind", "new_id", "remove_id", NULL };
+			     *f; f++) {
+				char rel[PATH_MAX];
+
+				snprintf(rel, sizeof(rel), "%s/%s", dir, *f);
+				test_write_file(root, rel, "");
+			}
+		} else {
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s'", root, dir);
+			if (system(cmd) != 0)
+				abort();
+		}
+	}
+	test_write_file(modules_dir, "modules.alias", alias);
 }

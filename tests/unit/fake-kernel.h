@@ -44,3 +44,13 @@ void fk_free(struct fake_kernel *fk);
 
 /* "ADDRESS DRIVER OVERRIDE\n" for every present device, sorted: the host as seen. */
 char *fk_snapshot(struct fake_kernel *fk);
+
+/*
+ * Which Grace variant drivers the fake kernel offers (fk_offer bits): a
+ * modules.alias in modules_dir with a vfio_pci alias for GH200 0x2342 per
+ * offered driver (in-tree first: on a tie libvirt takes the earlier line),
+ * and each offered driver registered in root's bus/pci/drivers (as if
+ * loaded), each other one unregistered. Call before fk_init.
+ */
+enum fk_offer { FK_OFFER_NONE = 0, FK_OFFER_INTREE = 1, FK_OFFER_COMPANION = 2, FK_OFFER_BOTH = 3 };
+void fk_offer_variants(const char *root, const char *modules_dir, unsigned offer);

@@ -78,6 +78,15 @@ static inline void fixture_init(struct fixture *f, const struct fixture_spec *sp
 	f->root = test_tmpdir_new();
 	if (ga_ctx_new(&f->ctx) < 0 || ga_ctx_set_sysfs_root(f->ctx, f->root) < 0)
 		abort();
+	/* the kernel: no modules.alias, the in-tree Grace driver registered (never the build host's) */
+	{
+		char modules[4096];
+
+		snprintf(modules, sizeof(modules), "%s/no-modules", f->root);
+		if (ga_ctx_set(f->ctx, GA_SETTING_MODULES_DIR, modules) < 0)
+			abort();
+		test_write_file(f->root, "bus/pci/drivers/nvgrace_gpu_vfio_pci/bind", "");
+	}
 	f->host = calloc(1, sizeof(*f->host));
 	f->host->nodes = calloc(nnodes, sizeof(*f->host->nodes));
 	f->host->devs = calloc(ngpus + 4, sizeof(*f->host->devs));

@@ -47,14 +47,19 @@ static void sh(const char *fmt, ...)
 
 struct env {
 	char *dir;
-	char sys[PATH_MAX], state[PATH_MAX], rules[PATH_MAX], proc[PATH_MAX];
+	char sys[PATH_MAX], state[PATH_MAX], rules[PATH_MAX], proc[PATH_MAX], modules[PATH_MAX];
 	struct ga_ctx *ctx;
 	struct fake_kernel fk;
 	struct ga_bind_opts opts;
 	char *initial;
 };
 
-static void env_open(struct env *e, const char *host)
+/*
+ * A copy of a sample host. offer < 0: its kernel as mkhost writes it (no
+ * modules.alias, nvgrace_gpu_vfio_pci registered); else the Grace variant
+ * drivers it offers (fk_offer_variants).
+ */
+static void env_open_offer(struct env *e, const char *host, int offer)
 {
 	char tmpl[PATH_MAX];
 	struct stat st;
@@ -76,17 +81,28 @@ static void env_open(struct env *e, const char *host)
 	snprintf(e->state, sizeof(e->state), "%s/state", e->dir);
 	snprintf(e->rules, sizeof(e->rules), "%s/rules.d", e->dir);
 	snprintf(e->proc, sizeof(e->proc), "%s/proc", e->dir);
+	/* never the build host's modules: an empty directory unless the case offers drivers */
+	snprintf(e->modules, sizeof(e->modules), "%s/modules", e->dir);
+	mkdir(e->modules, 0755);
+	if (offer >= 0)
+		fk_offer_variants(e->sys, e->modules, (unsigned)offer);
 	test_write_file(e->proc, "iomem",
 			"00000000-00000fff : Reserved\n80000000-ffffffff : System RAM\n  80200000-81ffffff : Kernel code\n");
 	test_write_file(e->proc, "1/comm", "systemd\n");
 	CU_ASSERT_FATAL(ga_ctx_new(&e->ctx) == 0);
 	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(e->ctx, e->sys) == 0);
 	CU_ASSERT_FATAL(ga_ctx_set(e->ctx, GA_SETTING_PROC_ROOT, e->proc) == 0);
+	CU_ASSERT_FATAL(ga_ctx_set(e->ctx, GA_SETTING_MODULES_DIR, e->modules) == 0);
 	fk_init(&e->fk, e->sys, e->ctx);
 	e->opts.state_dir = e->state;
 	e->opts.rules_dir = e->rules;
 	e->opts.lock_timeout_ms = 2000;
 	e->initial = fk_snapshot(&e->fk);
+}
+
+static void env_open(struct env *e, const char *host)
+{
+	env_open_offer(e, host, -1);
 }
 
 static void env_close(struct env *e)
@@ -437,7 +453,7 @@ static void test_missing_and_bad_drivers(void)
 	e.opts.driver = "nosuch-vfio-pci";
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -ENOENT);
 	CU_ASSERT_TRUE(has(MSG(&e), "cannot load driver 'nosuch-vfio-pci': no kernel module provides it"));
-	CU_ASSERT_FATAL(ga_ctx_set(e.ctx, GA_SETTING_MODULES_DIR, NULL) == 0);
+	CU_ASSERT_FATAL(ga_ctx_set(e.ctx, GA_SETTING_MODULES_DIR, e.modules) == 0);
 	e.opts.driver = "e1000e";
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
 	CU_ASSERT_TRUE(has(MSG(&e), "not a vfio driver"));
@@ -449,6 +465,55 @@ static void test_missing_and_bad_drivers(void)
 	CU_ASSERT_EQUAL(e.fk.writes, 0);
 	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 	env_close(&e);
+}
+
+/*
+ * The Grace variant driver bind takes is the one the kernel offers: only the
+ * companion module, only the in-tree driver, both (libvirt's rule: the
+ * earlier of two equally specific aliases), neither (refused, naming both,
+ * nothing changed), and --driver-model over the kernel's choice.
+ */
+static void test_variant_drivers(void)
+{
+	static const struct {
+		int offer;
+		const char *forced;
+		const char *driver; /* NULL: refused */
+	} cases[] = {
+		{ FK_OFFER_COMPANION, NULL, "gpu_assign_nvgrace" },
+		{ FK_OFFER_INTREE, NULL, "nvgrace_gpu_vfio_pci" },
+		{ FK_OFFER_BOTH, NULL, "nvgrace_gpu_vfio_pci" },
+		{ FK_OFFER_BOTH, "gpu_assign_nvgrace", "gpu_assign_nvgrace" },
+		{ FK_OFFER_NONE, NULL, NULL },
+	};
+	struct ga_pci_addr gpu = addr("0009:01:00.0");
+
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
+		struct ga_bind_summary sum;
+		struct env e;
+		char *b, line[256];
+
+		env_open_offer(&e, "single-gh200", cases[i].offer);
+		e.opts.driver = cases[i].forced;
+		if (!cases[i].driver) {
+			CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -ENOENT);
+			CU_ASSERT_TRUE(has(MSG(&e), "no vfio-pci variant driver for GPU '0009:01:00.0' in this kernel: neither nvgrace_gpu_vfio_pci (in-tree, Linux >= 6.9) nor gpu_assign_nvgrace (gpu-assign's companion module: 'make module-install' as root in gpu-assign's build tree, or DKMS) offers 10de:2342 ("));
+			CU_ASSERT_EQUAL(e.fk.writes, 0);
+			CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+			CU_ASSERT_FALSE(file_exists(e.state, "bindings"));
+			env_close(&e);
+			continue;
+		}
+		CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+		CU_ASSERT_TRUE(dev_is(&e, "0009:01:00.0", cases[i].driver, cases[i].driver));
+		b = read_all(e.state, "bindings");
+		snprintf(line, sizeof(line), "0009:01:00.0 driver=%s from=nvidia", cases[i].driver);
+		CU_ASSERT_TRUE(has(b, line));
+		free(b);
+		CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+		CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+		env_close(&e);
+	}
 }
 
 static void test_grace_safety(void)
@@ -1133,6 +1198,7 @@ static const struct test_case cases[] = {
 	{ "device removed mid-way", test_device_removed_midway },
 	{ "driver refuses the device", test_driver_refuses },
 	{ "missing and invalid drivers", test_missing_and_bad_drivers },
+	{ "the Grace variant driver the kernel offers", test_variant_drivers },
 	{ "Grace GPU in use / memory online", test_grace_safety },
 	{ "persistent udev rule: exact content, status", test_persistent_rule },
 	{ "release after a reboot (rule only)", test_release_after_reboot },

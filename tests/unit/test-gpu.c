@@ -65,7 +65,26 @@ static void test_verdicts(void)
 	root = test_tmpdir_new();
 	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
 	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(ctx, root) == 0);
+	{
+		char modules[4096];
+
+		snprintf(modules, sizeof(modules), "%s/no-modules", root);
+		CU_ASSERT_FATAL(ga_ctx_set(ctx, GA_SETTING_MODULES_DIR, modules) == 0);
+	}
+	/* no Grace variant driver: still assignable hardware, but the reason says what is missing */
 	group_link(11, "0009:01:00.0");
+	{
+		struct ga_gpu gpu;
+
+		CU_ASSERT_EQUAL_FATAL(ga_gpu_assess(ctx, &host, &devs[2], &gpu), 0);
+		CU_ASSERT_STRING_EQUAL(gpu.driver, "");
+		CU_ASSERT_STRING_EQUAL(gpu.reason,
+				       "assignable with a Grace vfio-pci variant driver (this kernel offers neither nvgrace_gpu_vfio_pci nor gpu_assign_nvgrace; coherent memory, ACPI generic-initiator NUMA nodes)");
+		CU_ASSERT_PTR_NOT_NULL(strstr(gpu.driver_problem, "no vfio-pci variant driver for GPU '0009:01:00.0' in this kernel"));
+		CU_ASSERT_EQUAL(ga_last_error(ctx)->code, 0);
+		ga_gpu_clear(&gpu);
+	}
+	test_write_file(root, "bus/pci/drivers/nvgrace_gpu_vfio_pci/bind", "");
 	group_link(14, "0009:04:00.0");
 	group_link(14, "0009:04:00.1");
 	group_link(14, "0009:00:00.0"); /* a bridge in the group does not count */
@@ -73,7 +92,8 @@ static void test_verdicts(void)
 
 	verdict_case(&host, 0, GA_VERDICT_NOT_NVIDIA, "vendor 0x15b3");
 	verdict_case(&host, 1, GA_VERDICT_NOT_GPU, "class 0x060400");
-	verdict_case(&host, 2, GA_VERDICT_ASSIGNABLE, "nvgrace_gpu_vfio_pci");
+	verdict_case(&host, 2, GA_VERDICT_ASSIGNABLE,
+		     "assignable with driver nvgrace_gpu_vfio_pci (registered in /sys/bus/pci/drivers; coherent memory, ACPI generic-initiator NUMA nodes)");
 	verdict_case(&host, 3, GA_VERDICT_NO_IOMMU, "IOMMU is off");
 	verdict_case(&host, 4, GA_VERDICT_NO_ACPI, "without an ACPI companion");
 	verdict_case(&host, 5, GA_VERDICT_GROUP, "'0009:04:00.1'");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fake-kernel.h"
 #include "ga-ctx.h"
 #include "hook.h"
 #include "test-common.h"
@@ -239,6 +240,8 @@ static void test_binding(void)
 	run(NULL, "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "managed='no' and binding it to a VFIO driver failed: ");
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign bind 0019:01:00.0"));
+	/* before 10.0 libvirt binds plain vfio-pci for managed='yes': the hint says which libvirt */
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "(see its message), or with libvirt 10.0 or newer make the <hostdev> managed='yes'"));
 	/* policy warn does not help: without the driver QEMU could not open the GPU */
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "binding it to a VFIO driver failed");
@@ -438,12 +441,121 @@ static void test_cleanup(void)
 	ctx = NULL;
 }
 
+/*
+ * The hook's bind of a managed='no' GPU takes the Grace variant driver the
+ * kernel offers, on the single-gh200 sample host with fake-kernel.c playing
+ * the driver core: only the companion module, only the in-tree driver, both
+ * (the earlier alias, as libvirt), neither (refused, naming both, nothing
+ * changed), and a domain's <driver model> over the kernel's choice. A GPU
+ * left on plain vfio-pci is moved to the variant driver.
+ */
+static void test_variant_bind(void)
+{
+	static const struct {
+		unsigned offer;
+		const char *model;  /* the domain's <driver model>, NULL none */
+		const char *before; /* the GPU's driver before, NULL: the host's (nvidia) */
+		const char *driver; /* NULL: refused */
+	} cases[] = {
+		{ FK_OFFER_COMPANION, NULL, NULL, "gpu_assign_nvgrace" },
+		{ FK_OFFER_INTREE, NULL, NULL, "nvgrace_gpu_vfio_pci" },
+		{ FK_OFFER_BOTH, NULL, NULL, "nvgrace_gpu_vfio_pci" },
+		{ FK_OFFER_BOTH, "gpu_assign_nvgrace", NULL, "gpu_assign_nvgrace" },
+		{ FK_OFFER_COMPANION, NULL, "vfio-pci", "gpu_assign_nvgrace" },
+		{ FK_OFFER_NONE, NULL, NULL, NULL },
+	};
+	char *tmpl = test_tmpdir_new(), *mkhost = test_srcpath("hosts/mkhost"), *hosts = test_srcpath("hosts");
+	char cmd[16384];
+
+	snprintf(cmd, sizeof(cmd), "'%s' '%s/single-gh200' '%s/host' >/dev/null", mkhost, hosts, tmpl);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
+		char *dir = test_tmpdir_new(), *snap, *initial, sys[4096], modules[4096], text[16384], path[4096],
+			xml[4096], want[256];
+		struct hook_opts o = { 0 };
+		struct fake_kernel fk;
+		struct ga_ctx *c;
+		FILE *err = tmpfile();
+		int status;
+		size_t n;
+
+		snprintf(cmd, sizeof(cmd), "cp -a '%s/host' '%s/host'", tmpl, dir);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+		snprintf(sys, sizeof(sys), "%s/host/sys", dir);
+		snprintf(modules, sizeof(modules), "%s/modules", dir);
+		fk_offer_variants(sys, modules, cases[i].offer);
+		test_write_file(dir, "proc/iomem", "80000000-ffffffff : System RAM\n");
+		test_write_file(dir, "proc/1/comm", "systemd\n");
+		snprintf(text, sizeof(text),
+			 "sysfs-root = %s\nstate-dir = %s/state\nrules-dir = %s/rules\nmodules-dir = %s\nproc-root = %s/proc\n",
+			 sys, dir, dir, modules, dir);
+		test_write_file(dir, "test-overrides", text);
+		snprintf(path, sizeof(path), "%s/test-overrides", dir);
+		CU_ASSERT_FATAL(ga_ctx_new(&c) == 0);
+		CU_ASSERT_FATAL(ga_ctx_load_overrides(c, path) == 1);
+		if (cases[i].before) {
+			/* the GPU left on plain vfio-pci (libvirt < 10 with managed='yes' did that) */
+			snprintf(cmd, sizeof(cmd),
+				 "cd '%s/bus/pci/devices/0009:01:00.0' && ln -sfn \"$(dirname \"$(readlink driver)\")/%s\" driver && rm -f ../../drivers/nvidia/0009:01:00.0 2>/dev/null; true",
+				 sys, cases[i].before);
+			CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+		}
+		fk_init(&fk, sys, c);
+		initial = fk_snapshot(&fk);
+		snprintf(xml, sizeof(xml),
+			 "<domain type='kvm'><name>vm</name><os><type arch='aarch64' machine='virt'>hvm</type></os>"
+			 "<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='1048576'/>"
+			 "<cell id='1' memory='0'/><cell id='2' memory='0'/><cell id='3' memory='0'/><cell id='4' memory='0'/>"
+			 "<cell id='5' memory='0'/><cell id='6' memory='0'/><cell id='7' memory='0'/><cell id='8' memory='0'/>"
+			 "</numa></cpu><devices><hostdev mode='subsystem' type='pci' managed='no'>%s%s%s<source>"
+			 "<address domain='0x0009' bus='0x01' slot='0x00' function='0x0'/></source>"
+			 "<alias name='ua-gpu0'/><acpi nodeset='1-8'/></hostdev></devices></domain>",
+			 cases[i].model ? "<driver name='vfio' model='" : "", cases[i].model ? cases[i].model : "",
+			 cases[i].model ? "'/>" : "");
+		snprintf(path, sizeof(path), "%s/gpu-assign.conf", dir);
+		o.ctx = c;
+		o.config_path = path;
+		o.err = err;
+		status = hook_handle(&o, "vm", "prepare", "begin", xml, strlen(xml));
+		rewind(err);
+		n = fread(text, 1, sizeof(text) - 1, err);
+		text[n] = '\0';
+		fclose(err);
+		snap = fk_snapshot(&fk);
+		if (cases[i].driver) {
+			snprintf(want, sizeof(want), "0009:01:00.0 %s %s\n", cases[i].driver, cases[i].driver);
+			CU_ASSERT_EQUAL(status, HOOK_EXIT_OK);
+			CU_ASSERT_STRING_EQUAL(text, "");
+			CU_ASSERT_PTR_NOT_NULL(strstr(snap, want));
+			if (status != HOOK_EXIT_OK || !strstr(snap, want))
+				fprintf(stderr, "\ncase %zu: status %d, stderr %s, host:\n%s", i, status, text, snap);
+		} else {
+			struct result res = { .status = status };
+
+			memcpy(res.err, text, n < sizeof(res.err) ? n + 1 : sizeof(res.err));
+			res.err[sizeof(res.err) - 1] = '\0';
+			assert_refusal(&res, "GPU 0009:01:00.0",
+				       "binding it to a VFIO driver failed: no vfio-pci variant driver for GPU '0009:01:00.0' in this kernel: neither nvgrace_gpu_vfio_pci (in-tree, Linux >= 6.9) nor gpu_assign_nvgrace (gpu-assign's companion module");
+			CU_ASSERT_STRING_EQUAL(snap, initial);
+		}
+		free(snap);
+		free(initial);
+		fk_free(&fk);
+		ga_ctx_free(c);
+		test_tmpdir_remove(dir);
+	}
+	test_tmpdir_remove(tmpl);
+	free(mkhost);
+	free(hosts);
+}
+
 static const struct test_case cases[] = {
 	{ "operations we do not act on", test_ops },
 	{ "GPU domains and policies", test_gpu_domains },
 	{ "GI count from the firmware's _DSD", test_gi_from_acpi },
 	{ "64-bit MMIO window", test_mmio_window },
 	{ "managed and binding", test_binding },
+	{ "binding: the Grace variant driver the kernel offers", test_variant_bind },
 	{ "release: only what the hook bound for the domain", test_release_owner },
 	{ "reserved GPUs", test_reserved },
 	{ "domains that are not ours", test_not_ours },

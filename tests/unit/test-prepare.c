@@ -118,9 +118,116 @@ static void test_refusals(void)
 	fixture_fini(&f);
 }
 
+static char warnings[4096];
+
+static void catch_log(void *data, enum ga_log_level level, const char *msg)
+{
+	size_t used = strlen(warnings);
+
+	(void)data;
+	if (level == GA_LOG_WARNING)
+		snprintf(warnings + used, sizeof(warnings) - used, "%s\n", msg);
+}
+
+/*
+ * Each GPU's variant driver: the kernel's (here the registered in-tree one),
+ * --driver-model over it, none at all refused naming both; the libvirt gates
+ * on top: 10.0 and later name it, 9.7 - 9.x write none and say who binds it,
+ * older refused.
+ */
+static void test_drivers(void)
+{
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	char want[2048], cmd[4200];
+	struct ga_plan_input in;
+	struct ga_prepared p;
+	struct fixture f;
+	const char *gpu;
+
+	fixture_init(&f, &spec);
+	ga_ctx_set_log_fn(f.ctx, catch_log, NULL);
+	in = input(&f, NULL);
+	in.req.vcpus = 2;
+	in.req.memory_kib = GiB_KIB;
+	in.req.gi_nodes = 8; /* the fixture has no ACPI tables: no warning about the GI count */
+
+	warnings[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "nvgrace_gpu_vfio_pci");
+	CU_ASSERT_TRUE(p.caps.driver_model);
+	CU_ASSERT_FALSE(p.caps.unmanaged);
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	if (warnings[0])
+		fprintf(stderr, "\nwarnings: %s", warnings);
+	gpu = f.host->devs[0].name;
+	ga_prepared_clear(&p);
+
+	in.driver_model = "gpu_assign_nvgrace";
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "gpu_assign_nvgrace");
+	ga_prepared_clear(&p);
+
+	/* libvirt 9.7: no model, managed='no', who binds which driver */
+	in.libvirt_version = GA_VERSION(9, 7, 0);
+	warnings[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	CU_ASSERT_FALSE(p.caps.driver_model);
+	CU_ASSERT_TRUE(p.caps.unmanaged);
+	snprintf(want, sizeof(want),
+		 "libvirt 9.7.0 cannot bind a vfio-pci variant driver itself (10.0 can): the GPUs' <hostdev> elements are managed='no', so the gpu-assign hook binds %s to gpu_assign_nvgrace when the domain starts (or run 'gpu-assign bind --driver-model gpu_assign_nvgrace %s' before starting it)\n",
+		 gpu, gpu);
+	CU_ASSERT_STRING_EQUAL(warnings, want);
+	ga_prepared_clear(&p);
+	in.managed_yes = true;
+	expect_refusal(&f, &in,
+		       "libvirt 9.7.0 binds a managed='yes' GPU to plain vfio-pci, which loses the Grace GPU's memory: drop --managed yes (the <hostdev> is then managed='no' and the variant driver is bound before the start), or upgrade the target to libvirt 10.0 or newer");
+	in.managed_yes = false;
+	in.libvirt_version = GA_VERSION(9, 0, 0);
+	expect_refusal(&f, &in,
+		       "libvirt 9.0.0 starts a domain with a GPU only on plain vfio-pci, which loses the Grace GPU's memory: upgrade the target to libvirt 9.7 or newer (10.0 or newer binds the variant driver itself)");
+
+	/* a target on another host: this kernel says nothing, no model unless forced */
+	in.libvirt_version = GA_VERSION(11, 3, 0);
+	in.driver_model = NULL;
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	p.target.remote = true;
+	p.target.uri = strdup("qemu+ssh://gh1/system");
+	warnings[0] = '\0';
+	CU_ASSERT_EQUAL(ga_prepared_resolve_drivers(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "");
+	CU_ASSERT_FALSE(p.caps.driver_model);
+	CU_ASSERT_STRING_EQUAL(warnings,
+			       "the target 'qemu+ssh://gh1/system' is another host, whose kernel decides the variant driver: no <driver model> is written and libvirt there picks the most specific one (give --driver-model NAME to name one)\n");
+	in.driver_model = "gpu_assign_nvgrace";
+	p.caps.driver_model = true;
+	warnings[0] = '\0';
+	CU_ASSERT_EQUAL(ga_prepared_resolve_drivers(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "gpu_assign_nvgrace");
+	CU_ASSERT_TRUE(p.caps.driver_model);
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	ga_prepared_clear(&p);
+
+	/* a kernel with no Grace variant driver at all */
+	in.libvirt_version = GA_VERSION(11, 3, 0);
+	in.driver_model = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -r '%s/bus/pci/drivers/nvgrace_gpu_vfio_pci'", f.root);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	snprintf(want, sizeof(want),
+		 "no vfio-pci variant driver for GPU '%s' in this kernel: neither nvgrace_gpu_vfio_pci (in-tree, Linux >= 6.9) nor gpu_assign_nvgrace (gpu-assign's companion module: 'make module-install' as root in gpu-assign's build tree, or DKMS) offers 10de:2342 (%s/no-modules/modules.alias has no matching vfio_pci alias)",
+		 gpu, f.root);
+	expect_refusal(&f, &in, want);
+	/* ...where --driver-model still names one */
+	in.driver_model = "gpu_assign_nvgrace";
+	CU_ASSERT_EQUAL_FATAL(ga_plan_prepare(f.ctx, &in, &p), 0);
+	CU_ASSERT_STRING_EQUAL(p.plan->gpus[0].driver, "gpu_assign_nvgrace");
+	ga_prepared_clear(&p);
+	fixture_fini(&f);
+}
+
 static const struct test_case cases[] = {
 	{ "the domain supplies what the request lacks", test_domain_supplies },
 	{ "refusals leave nothing behind", test_refusals },
+	{ "variant drivers and the libvirt gates", test_drivers },
 	{ NULL, NULL }
 };
 

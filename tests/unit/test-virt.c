@@ -4,6 +4,8 @@
  * daemon) for reading versions and defining a generated domain.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,38 +45,80 @@ static void test_versions(void)
 	ga_ctx_free(ctx);
 }
 
-static char last_warning[1024];
+/* Every warning of the last call, one per line. */
+static char warnings[4096];
 
 static void catch_log(void *data, enum ga_log_level level, const char *msg)
 {
+	size_t used = strlen(warnings);
+
 	(void)data;
 	if (level == GA_LOG_WARNING)
-		snprintf(last_warning, sizeof(last_warning), "%s", msg);
+		snprintf(warnings + used, sizeof(warnings) - used, "%s\n", msg);
 }
 
+#define V(a, b, c) GA_VERSION(a, b, c)
+#define QEMU_UNKNOWN                                                                                                   \
+	"QEMU version unknown (no --connect, no --qemu-version): assuming QEMU 10.0 or newer (acpi-generic-initiator with the GI byte-order fix of 9.2, -machine highmem-mmio-size); give --qemu-version or --connect to check the target\n"
+#define QEMU_ORDER(v)                                                                                                  \
+	"QEMU " v " writes the GI entry's PCI address in the wrong byte order (fixed in 9.2): the guest's NVIDIA driver will report an outdated hypervisor stack; upgrade to QEMU 9.2 or newer\n"
+#define QEMU_NO_GI(v)                                                                                                  \
+	"QEMU " v " has no acpi-generic-initiator object, so the guest cannot get the GPU's NUMA nodes: upgrade the target to QEMU 9.2 or newer"
+#define QEMU_NO_MMIO(v)                                                                                                \
+	"QEMU " v " has no -machine highmem-mmio-size, which this plan needs for a 1T 64-bit MMIO window (the GPUs' BARs do not fit in the 'virt' machine's default 512G): upgrade the target to QEMU 10.0 or newer"
+#define LIBVIRT_OLD(v)                                                                                                 \
+	"libvirt " v " starts a domain with a GPU only on plain vfio-pci, which loses the Grace GPU's memory: upgrade the target to libvirt 9.7 or newer (10.0 or newer binds the variant driver itself)"
+#define LIBVIRT_NO_MANAGED(v)                                                                                          \
+	"libvirt " v " binds a managed='yes' GPU to plain vfio-pci, which loses the Grace GPU's memory: drop --managed yes (the <hostdev> is then managed='no' and the variant driver is bound before the start), or upgrade the target to libvirt 10.0 or newer"
+
+/*
+ * The version gates: libvirt 9.0 / 9.7 / 10.0 / 11.3 / 11.8 and QEMU 8.2 /
+ * 9.0 / 9.2 / 10.0 / unknown, with and without a plan that needs the
+ * highmem-mmio-size window: the exact refusal, or what the XML writer is
+ * told (managed, <driver model>, GI form) and the exact warnings.
+ */
 static void test_resolve(void)
 {
+	enum { AUTO = GA_GI_FORM_AUTO, NAT = GA_GI_FORM_NATIVE, FB = GA_GI_FORM_FALLBACK };
 	static const struct {
 		unsigned long libvirt, qemu;
-		enum ga_gi_form wanted;
-		int code;
-		enum ga_gi_form form;
-		bool driver_model;
-		bool warns;
-		const char *msg;
+		int wanted;
+		bool managed_yes;
+		uint64_t mmio;
+		const char *error;    /* refused with this message, or NULL */
+		int form;
+		bool unmanaged, driver_model;
+		const char *warnings; /* exactly these, "" none */
 	} cases[] = {
-		{ GA_VERSION(11, 3, 0), GA_VERSION(10, 0, 0), GA_GI_FORM_AUTO, 0, GA_GI_FORM_FALLBACK, true, false, NULL },
-		{ GA_VERSION(11, 8, 0), GA_VERSION(10, 1, 0), GA_GI_FORM_AUTO, 0, GA_GI_FORM_NATIVE, true, false, NULL },
-		{ GA_VERSION(12, 8, 0), 0, GA_GI_FORM_FALLBACK, 0, GA_GI_FORM_FALLBACK, true, false, NULL },
-		{ GA_VERSION(9, 0, 0), GA_VERSION(9, 2, 0), GA_GI_FORM_AUTO, 0, GA_GI_FORM_FALLBACK, false, false, NULL },
-		{ GA_VERSION(10, 0, 0), GA_VERSION(9, 1, 0), GA_GI_FORM_AUTO, 0, GA_GI_FORM_FALLBACK, true, true, NULL },
-		{ GA_VERSION(10, 0, 0), GA_VERSION(9, 0, 0), GA_GI_FORM_AUTO, 0, GA_GI_FORM_FALLBACK, true, true, NULL },
-		{ GA_VERSION(9, 0, 0), GA_VERSION(7, 2, 0), GA_GI_FORM_AUTO, -GA_E_UNSUPPORTED, 0, false, false,
-		  "QEMU 7.2.0 has no acpi-generic-initiator object, so the guest cannot get the GPU's NUMA nodes: upgrade the target to QEMU 9.2 or newer" },
-		{ GA_VERSION(11, 3, 0), GA_VERSION(8, 2, 2), GA_GI_FORM_AUTO, -GA_E_UNSUPPORTED, 0, false, false,
-		  "QEMU 8.2.2 has no acpi-generic-initiator object, so the guest cannot get the GPU's NUMA nodes: upgrade the target to QEMU 9.2 or newer" },
-		{ GA_VERSION(11, 3, 0), GA_VERSION(10, 0, 0), GA_GI_FORM_NATIVE, -GA_E_UNSUPPORTED, 0, false, false,
-		  "libvirt 11.3.0 cannot take the native GI form (memoryless cells with <acpi nodeset>, libvirt 11.8 or newer): use --gi-form fallback or auto" },
+		/* libvirt */
+		{ V(9, 0, 0), V(10, 0, 0), AUTO, false, 0, LIBVIRT_OLD("9.0.0"), 0, 0, 0, NULL },
+		{ V(9, 6, 9), V(10, 0, 0), AUTO, false, 0, LIBVIRT_OLD("9.6.9"), 0, 0, 0, NULL },
+		{ V(9, 7, 0), V(10, 0, 0), AUTO, false, 0, NULL, FB, true, false, "" },
+		{ V(9, 7, 0), V(10, 0, 0), AUTO, true, 0, LIBVIRT_NO_MANAGED("9.7.0"), 0, 0, 0, NULL },
+		{ V(10, 0, 0), V(10, 0, 0), AUTO, true, 0, NULL, FB, false, true, "" },
+		{ V(10, 0, 0), V(10, 0, 0), AUTO, false, 0, NULL, FB, false, true, "" },
+		{ V(11, 3, 0), V(10, 0, 0), AUTO, false, 0, NULL, FB, false, true, "" },
+		{ V(11, 3, 0), V(10, 0, 0), NAT, false, 0,
+		  "libvirt 11.3.0 cannot take the native GI form (memoryless cells with <acpi nodeset>, libvirt 11.8 or newer): use --gi-form fallback or auto",
+		  0, 0, 0, NULL },
+		{ V(11, 8, 0), V(10, 1, 0), AUTO, false, 0, NULL, NAT, false, true, "" },
+		{ V(11, 8, 0), V(10, 1, 0), FB, false, 0, NULL, FB, false, true, "" },
+		/* QEMU */
+		{ V(11, 3, 0), V(8, 2, 0), AUTO, false, 0, QEMU_NO_GI("8.2.0"), 0, 0, 0, NULL },
+		{ V(9, 0, 0), V(7, 2, 0), AUTO, false, 0, QEMU_NO_GI("7.2.0"), 0, 0, 0, NULL },
+		{ V(11, 3, 0), V(9, 0, 0), AUTO, false, 0, NULL, FB, false, true, QEMU_ORDER("9.0.0") },
+		{ V(11, 3, 0), V(9, 1, 0), AUTO, false, 0, NULL, FB, false, true, QEMU_ORDER("9.1.0") },
+		{ V(11, 3, 0), V(9, 2, 0), AUTO, false, 0, NULL, FB, false, true, "" },
+		{ V(11, 3, 0), 0, AUTO, false, 0, NULL, FB, false, true, QEMU_UNKNOWN },
+		/* the MMIO window needs QEMU 10.0 */
+		{ V(11, 3, 0), V(8, 2, 0), AUTO, false, 1ULL << 40, QEMU_NO_GI("8.2.0"), 0, 0, 0, NULL },
+		{ V(11, 3, 0), V(9, 0, 0), AUTO, false, 1ULL << 40, QEMU_NO_MMIO("9.0.0"), 0, 0, 0, NULL },
+		{ V(11, 3, 0), V(9, 2, 0), AUTO, false, 1ULL << 40, QEMU_NO_MMIO("9.2.0"), 0, 0, 0, NULL },
+		{ V(11, 3, 0), V(10, 0, 0), AUTO, false, 1ULL << 40, NULL, FB, false, true, "" },
+		{ V(11, 3, 0), 0, AUTO, false, 1ULL << 40, NULL, FB, false, true, QEMU_UNKNOWN },
+		/* both at once: refusals before warnings */
+		{ V(9, 0, 0), V(9, 1, 0), AUTO, false, 0, LIBVIRT_OLD("9.0.0"), 0, 0, 0, NULL },
+		{ V(9, 7, 0), 0, AUTO, false, 0, NULL, FB, true, false, QEMU_UNKNOWN },
 	};
 	struct ga_ctx *ctx;
 
@@ -82,34 +126,65 @@ static void test_resolve(void)
 	ga_ctx_set_log_fn(ctx, catch_log, NULL);
 	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
 		struct ga_target t = { .libvirt_version = cases[i].libvirt, .qemu_version = cases[i].qemu };
+		struct ga_target_want want = { .form = (enum ga_gi_form)cases[i].wanted,
+					       .managed_yes = cases[i].managed_yes, .highmem_mmio = cases[i].mmio };
 		struct ga_target_caps caps = { 0 };
 		int r;
 
-		last_warning[0] = '\0';
-		r = ga_target_resolve(ctx, &t, cases[i].wanted, &caps);
-		CU_ASSERT_EQUAL(r, cases[i].code);
-		if (r < 0) {
-			CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message, cases[i].msg);
+		warnings[0] = '\0';
+		ga_clear_error(ctx);
+		r = ga_target_resolve(ctx, &t, &want, &caps);
+		if (cases[i].error) {
+			CU_ASSERT_EQUAL(r, -GA_E_UNSUPPORTED);
+			CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message, cases[i].error);
+			CU_ASSERT_STRING_EQUAL(warnings, "");
+			if (strcmp(ga_last_error(ctx)->message, cases[i].error))
+				fprintf(stderr, "\ncase %zu: %s\n", i, ga_last_error(ctx)->message);
 			continue;
 		}
-		CU_ASSERT_EQUAL(caps.form, cases[i].form);
+		CU_ASSERT_EQUAL(r, 0);
+		CU_ASSERT_EQUAL(caps.form, (enum ga_gi_form)cases[i].form);
+		CU_ASSERT_EQUAL(caps.unmanaged, cases[i].unmanaged);
 		CU_ASSERT_EQUAL(caps.driver_model, cases[i].driver_model);
-		CU_ASSERT_EQUAL(last_warning[0] != '\0', cases[i].warns);
-		if (cases[i].warns)
-			CU_ASSERT_PTR_NOT_NULL(strstr(last_warning, "wrong byte order (fixed in 9.2)"));
+		CU_ASSERT_STRING_EQUAL(warnings, cases[i].warnings);
+		if (r < 0 || strcmp(warnings, cases[i].warnings))
+			fprintf(stderr, "\ncase %zu: %d %s / %s\n", i, r, ga_last_error(ctx)->message, warnings);
 	}
 	{
 		/* capabilities that list no vfio backend */
-		struct ga_target t = { .libvirt_version = GA_VERSION(11, 3, 0), .domcaps = true, .uri = (char *)"qemu:///x" };
+		struct ga_target t = { .libvirt_version = GA_VERSION(11, 3, 0), .qemu_version = GA_VERSION(10, 0, 0),
+				       .domcaps = true, .uri = (char *)"qemu:///x" };
+		struct ga_target_want want = { .form = GA_GI_FORM_AUTO };
 		struct ga_target_caps caps;
 
-		last_warning[0] = '\0';
-		CU_ASSERT_EQUAL(ga_target_resolve(ctx, &t, GA_GI_FORM_AUTO, &caps), 0);
-		CU_ASSERT_STRING_EQUAL(last_warning,
-				       "the target 'qemu:///x' lists no VFIO PCI hostdev backend in its domain capabilities: libvirt will refuse the GPUs until vfio-pci is loaded on that host");
+		warnings[0] = '\0';
+		CU_ASSERT_EQUAL(ga_target_resolve(ctx, &t, &want, &caps), 0);
+		CU_ASSERT_STRING_EQUAL(warnings,
+				       "the target 'qemu:///x' lists no VFIO PCI hostdev backend in its domain capabilities: libvirt will refuse the GPUs until vfio-pci is loaded on that host\n");
 		CU_ASSERT_EQUAL(caps.form, GA_GI_FORM_FALLBACK);
 	}
+	{
+		/* a connection to the test driver has no QEMU: nothing to warn about */
+		struct ga_target t = { .libvirt_version = GA_VERSION(11, 3, 0), .driver = (char *)"TEST" };
+		struct ga_target_want want = { .form = GA_GI_FORM_AUTO };
+		struct ga_target_caps caps;
+
+		warnings[0] = '\0';
+		CU_ASSERT_EQUAL(ga_target_resolve(ctx, &t, &want, &caps), 0);
+		CU_ASSERT_STRING_EQUAL(warnings, "");
+	}
 	ga_ctx_free(ctx);
+}
+
+static void test_remote_uri(void)
+{
+	CU_ASSERT_FALSE(ga_uri_is_remote(NULL));
+	CU_ASSERT_FALSE(ga_uri_is_remote("qemu:///system"));
+	CU_ASSERT_FALSE(ga_uri_is_remote("test:///default"));
+	CU_ASSERT_FALSE(ga_uri_is_remote("qemu+ssh://localhost/system"));
+	CU_ASSERT_TRUE(ga_uri_is_remote("qemu+ssh://root@gh1/system"));
+	CU_ASSERT_TRUE(ga_uri_is_remote("qemu+tls://gh2.example.org:16514/system"));
+	CU_ASSERT_FALSE(ga_uri_is_remote("not a uri %%"));
 }
 
 static void test_connect_test_driver(void)
@@ -166,7 +241,8 @@ static void test_define(void)
 
 static const struct test_case cases[] = {
 	{ "versions", test_versions },
-	{ "target: GI form, driver model, old QEMU", test_resolve },
+	{ "target: the version gates", test_resolve },
+	{ "URIs of other hosts", test_remote_uri },
 	{ "connect to the test driver", test_connect_test_driver },
 	{ "define on the test driver", test_define },
 	{ NULL, NULL }
