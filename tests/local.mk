@@ -103,3 +103,13 @@ tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
 tests_unit_test_units_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_units_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_units_LDADD = $(GA_TEST_LDADD)
+
+# Issue 12 (fault injection): bind/release killed at every file-changing
+# system call and sysfs write, then repaired (tests/faults/run, needs strace).
+check_PROGRAMS += tests/faults/fault-op
+tests_faults_fault_op_SOURCES = tests/faults/fault-op.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
+tests_faults_fault_op_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_faults_fault_op_CFLAGS = $(AM_CFLAGS)
+tests_faults_fault_op_LDADD = src/lib/libgpuassign.la
+TESTS += tests/faults/run
+EXTRA_DIST += tests/faults/run

@@ -357,6 +357,20 @@ static int replay_journal(struct ga_ctx *ctx, struct ga_lock *lock, size_t *coun
 	return r;
 }
 
+/* What a killed ga_file_write_atomic() left: the state files' temporaries, and the rules file's. */
+static void remove_stale_temps(struct ga_ctx *ctx, struct ga_lock *lock, const struct ga_bind_opts *opts)
+{
+	const char *rules_dir = opts->rules_dir ? opts->rules_dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
+	_cleanup_close_ int dfd = -1;
+
+	ga_journal_remove_stale_temps(ctx, lock->dirfd, lock->dir, GA_JOURNAL_FILE);
+	ga_journal_remove_stale_temps(ctx, lock->dirfd, lock->dir, GA_BINDINGS_FILE);
+	dfd = ga_dir_open(ctx, rules_dir, false, 0755, false);
+	if (dfd >= 0)
+		ga_journal_remove_stale_temps(ctx, dfd, rules_dir, GA_UDEV_RULES_FILE);
+	ga_clear_error(ctx);
+}
+
 static int lock_and_replay(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_lock *lock,
 			   struct ga_bind_summary *sum)
 {
@@ -367,8 +381,11 @@ static int lock_and_replay(struct ga_ctx *ctx, const struct ga_bind_opts *opts, 
 	if (r < 0)
 		return r;
 	r = replay_journal(ctx, lock, &sum->repaired);
-	if (r < 0)
+	if (r < 0) {
 		ga_lock_release(lock);
+		return r;
+	}
+	remove_stale_temps(ctx, lock, opts);
 	return r;
 }
 
