@@ -899,6 +899,30 @@ static int forget_absent(struct ga_ctx *ctx, struct ga_lock *lock)
 	return r;
 }
 
+/*
+ * The rules file as release sees it. A line it cannot parse (a foreign
+ * rule) must not keep a GPU on vfio at VM stop: without --persistent the
+ * rules only tell which devices a rule bound at boot, so release warns and
+ * goes on without them; with --persistent it would have to rewrite the file,
+ * so it refuses before anything changes.
+ */
+static int load_rules_for_release(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_rules *rules)
+{
+	int r = ga_rules_load(ctx, opts->rules_dir, rules);
+
+	if (r != -GA_E_PARSE)
+		return r;
+	if (opts->persistent) {
+		struct ga_error_saved e;
+
+		ga_error_save(ctx, &e);
+		return ga_report(ctx, e.code, "release --persistent changed nothing: %s", e.message);
+	}
+	ga_warn(ctx, "%s; releasing without the udev rules", ga_last_error(ctx)->message);
+	ga_clear_error(ctx);
+	return 0;
+}
+
 int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		    const struct ga_bind_opts *opts, struct ga_bind_summary *sum)
 {
@@ -916,7 +940,7 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 		return r;
 	r = ga_bindings_load(ctx, lock.dirfd, lock.dir, &b);
 	if (r >= 0)
-		r = ga_rules_load(ctx, opts->rules_dir, &rules);
+		r = load_rules_for_release(ctx, opts, &rules);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = collect_release_one(ctx, &wl, &addrs[i], &b, &rules, false);
 	for (size_t i = 0; r >= 0 && opts->all && i < b.n; i++) {

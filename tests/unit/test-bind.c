@@ -1087,6 +1087,60 @@ static void test_repair_restores_rules(void)
 	env_close(&e);
 }
 
+
+/* Warnings the library logs, one per line. */
+static void capture_log(void *data, enum ga_log_level level, const char *msg)
+{
+	char *buf = data;
+
+	if (level == GA_LOG_WARNING)
+		snprintf(buf + strlen(buf), 4096 - strlen(buf), "%s\n", msg);
+}
+
+/*
+ * A line in the rules file that gpu-assign did not write: release without
+ * --persistent warns (file and line) and goes on; with --persistent it
+ * refuses before changing anything.
+ */
+static void test_release_foreign_rule(void)
+{
+	struct ga_pci_addr gpu = addr(quad[0]);
+	struct ga_bind_summary sum;
+	char warnings[4096] = "", *snap, want[1024], *rules;
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	ga_ctx_set_log_fn(e.ctx, capture_log, warnings);
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	rules = rules_with("0002:01:00.0");
+	strcat(rules, "SUBSYSTEM==\"net\", NAME=\"lan0\"\n");
+	test_write_file(e.rules, GA_UDEV_RULES_FILE, rules);
+	snap = fk_snapshot(&e.fk);
+	e.opts.persistent = true;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -GA_E_PARSE);
+	snprintf(want, sizeof(want),
+		 "release --persistent changed nothing: '%s/" GA_UDEV_RULES_FILE "': cannot parse udev rules line 4 'SUBSYSTEM==\"net\", NAME=\"lan0\"': not a line gpu-assign writes (fix or remove the file '" GA_UDEV_RULES_FILE "')",
+		 e.rules);
+	CU_ASSERT_STRING_EQUAL(MSG(&e), want);
+	CU_ASSERT_TRUE(host_unchanged(&e, snap));
+	CU_ASSERT_TRUE(file_exists(e.state, "bindings"));
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	e.opts.persistent = false;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	snprintf(want, sizeof(want),
+		 "'%s/" GA_UDEV_RULES_FILE "': cannot parse udev rules line 4 'SUBSYSTEM==\"net\", NAME=\"lan0\"': not a line gpu-assign writes (fix or remove the file '" GA_UDEV_RULES_FILE "'); releasing without the udev rules\n",
+		 e.rules);
+	CU_ASSERT_STRING_EQUAL(warnings, want);
+	free(snap);
+	snap = read_all(e.rules, GA_UDEV_RULES_FILE);
+	CU_ASSERT_STRING_EQUAL(snap, rules);
+	free(snap);
+	free(rules);
+	env_close(&e);
+}
+
 /*
  * libvirt's node-device path against the test driver: it knows node devices
  * but not detach, so this covers lookup, naming and error reporting only.
@@ -1146,6 +1200,7 @@ static const struct test_case cases[] = {
 	{ "udev rules file in the journal", test_rules_in_journal },
 	{ "repair puts the rules file back", test_repair_restores_rules },
 	{ "libvirt node-device path (test driver)", test_nodedev_test_driver },
+	{ "release past a rules line that is not ours", test_release_foreign_rule },
 	{ NULL, NULL },
 };
 
