@@ -114,7 +114,8 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 		    char *buf, size_t size)
 {
 	_cleanup_free_ char *driver = NULL;
-	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain };
+	/* The hook binds only GPUs from the catalogue, or a test's declared stand-in (which is not a GPU). */
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain, .force = g->hd->standin };
 	struct ga_bind_summary sum = { 0 };
 
 	*bound = false;

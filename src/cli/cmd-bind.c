@@ -134,6 +134,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		{ "persistent", no_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "connect", required_argument, NULL, OPT_CONNECT },
+		{ "force", no_argument, NULL, 'f' },
 		COMMON_OPTS,
 		{}
 	};
@@ -145,7 +146,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	size_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:apw:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:apw:f", opts, NULL)) != -1) {
 		if (common_opt(c, &o))
 			continue;
 		switch (c) {
@@ -158,6 +159,9 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		case 'p':
 			o.persistent = true;
 			break;
+		case 'f':
+			o.force = true;
+			break;
 		case 'w':
 			if (parse_seconds(optarg, &o.wait_sec) < 0)
 				return cli_usage_error("bind: --wait takes a number of seconds (0 to 86400), not '%s'", optarg);
@@ -166,7 +170,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 			uri = optarg;
 			break;
 		default:
-			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS] [--connect URI])");
+			return cli_usage_error("bind: invalid option (usage: gpu-assign bind ADDRESS...|--all [--driver NAME] [--persistent] [--wait SECONDS] [--force] [--connect URI])");
 		}
 	}
 	if (all == (optind < argc))

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ struct item {
 	int group;
 	bool coherent;                     /* a Grace GPU (memory checks before it leaves its driver) */
 	bool explicit_;                    /* named by the caller (vs. a companion function) */
+	bool gpu;                          /* bind: in the catalogue, or a display-class function */
+	uint32_t class;                    /* bind: its PCI class code */
 	bool noop;
 };
 
@@ -463,6 +466,59 @@ static int collect_group_peers(struct ga_ctx *ctx, struct worklist *wl, const st
 	return 0;
 }
 
+/* What a function of PCI base class `base` is, and what the host loses while it is on vfio. */
+static void class_words(uint32_t class, const char **what, const char **loss)
+{
+	switch (class >> 16) {
+	case 0x01:
+		*what = "a storage controller";
+		*loss = "the disks behind it";
+		return;
+	case 0x02:
+		*what = "a network controller";
+		*loss = "its network links";
+		return;
+	case 0x04:
+		*what = "a multimedia controller";
+		*loss = "its audio or video";
+		return;
+	case 0x0c:
+		*what = "a serial bus controller (USB, ...)";
+		*loss = "the devices attached to it";
+		return;
+	default:
+		*what = "a device that is not a GPU";
+		*loss = "whatever it does for the host";
+		return;
+	}
+}
+
+/*
+ * A typo in an address must not take the host's NIC or disk controller:
+ * bind takes a function that is not a GPU only when it shares the IOMMU
+ * group of a GPU named in the same call (its peer goes along anyway), or
+ * with force.
+ */
+static int check_is_gpu(struct ga_ctx *ctx, const struct worklist *wl, const struct item *it,
+			const struct ga_bind_opts *opts)
+{
+	const char *what, *loss;
+
+	if (!it->explicit_ || it->gpu || opts->force || ga_driver_is_vfio(it->cur))
+		return 0;
+	for (size_t i = 0; i < wl->n; i++)
+		if (wl->v[i].explicit_ && wl->v[i].gpu && wl->v[i].group == it->group)
+			return 0;
+	class_words(it->class, &what, &loss);
+	if (*it->cur)
+		return ga_report(ctx, -GA_E_NOT_GPU,
+				 "refusing to bind '%s': it is %s (class 0x%06x) on driver '%s', not a GPU, and the host would lose %s while it is on vfio (check the address; --force binds it anyway)",
+				 it->name, what, it->class, it->cur, loss);
+	return ga_report(ctx, -GA_E_NOT_GPU,
+			 "refusing to bind '%s': it is %s (class 0x%06x, no driver now), not a GPU, and the host could not use it while it is on vfio (check the address; --force binds it anyway)",
+			 it->name, what, it->class);
+}
+
 static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 			const struct ga_bind_opts *opts, struct worklist *wl)
 {
@@ -506,9 +562,16 @@ static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, siz
 		it->explicit_ = true;
 		it->group = dev.iommu_group;
 		it->coherent = model && model->coherent;
+		it->class = dev.class;
+		it->gpu = model || (dev.class >> 16) == GA_PCI_CLASS_DISPLAY;
 		copy_name(it->target, opts->driver ? opts->driver : model ? model->driver : GA_DRIVER_VFIO_PCI);
 		ga_pci_dev_clear(&dev);
 		r = item_read_state(ctx, it);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < wl->n; i++) {
+		r = check_is_gpu(ctx, wl, &wl->v[i], opts);
 		if (r < 0)
 			return r;
 	}

@@ -1141,6 +1141,44 @@ static void test_release_foreign_rule(void)
 	env_close(&e);
 }
 
+
+/*
+ * bind takes only GPUs: one digit off the GPU's address is the host's NIC
+ * (or NVMe); that is refused, naming what it is and what the host would
+ * lose, unless forced. A GPU's IOMMU-group peer named with it goes along
+ * (test_group_refusal).
+ */
+static void test_bind_not_a_gpu(void)
+{
+	struct ga_pci_addr nic = addr("0000:01:00.0"), nvme = addr("0002:01:00.0"),
+			   nic_gpu[2] = { addr("0000:01:00.0"), addr("0009:01:00.0") };
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nic, 1, &e.opts, &sum), -GA_E_NOT_GPU);
+	CU_ASSERT_STRING_EQUAL(MSG(&e),
+			       "refusing to bind '0000:01:00.0': it is a network controller (class 0x020000) on driver 'mlx5_core', not a GPU, and the host would lose its network links while it is on vfio (check the address; --force binds it anyway)");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nvme, 1, &e.opts, &sum), -GA_E_NOT_GPU);
+	CU_ASSERT_STRING_EQUAL(MSG(&e),
+			       "refusing to bind '0002:01:00.0': it is a storage controller (class 0x010802) on driver 'nvme', not a GPU, and the host would lose the disks behind it while it is on vfio (check the address; --force binds it anyway)");
+	/* Named next to a GPU of another IOMMU group: still refused, and nothing changed. */
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, nic_gpu, 2, &e.opts, &sum), -GA_E_NOT_GPU);
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	e.opts.force = true;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nic, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(dev_is(&e, "0000:01:00.0", "vfio-pci", "vfio-pci"));
+	/* Already on vfio: nothing to lose, no force needed. */
+	e.opts.force = false;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nic, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.unchanged, 1);
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &nic, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
 /*
  * libvirt's node-device path against the test driver: it knows node devices
  * but not detach, so this covers lookup, naming and error reporting only.
@@ -1201,6 +1239,7 @@ static const struct test_case cases[] = {
 	{ "repair puts the rules file back", test_repair_restores_rules },
 	{ "libvirt node-device path (test driver)", test_nodedev_test_driver },
 	{ "release past a rules line that is not ours", test_release_foreign_rule },
+	{ "bind refuses what is not a GPU", test_bind_not_a_gpu },
 	{ NULL, NULL },
 };
 
