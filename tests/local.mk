@@ -113,3 +113,6 @@ tests_faults_fault_op_CFLAGS = $(AM_CFLAGS)
 tests_faults_fault_op_LDADD = src/lib/libgpuassign.la
 TESTS += tests/faults/run
 EXTRA_DIST += tests/faults/run
+# Issue 12 (rails): the CLI's refusals of bind and release, exact messages.
+TESTS += tests/cli/test-rails.sh
+EXTRA_DIST += tests/cli/test-rails.sh

@@ -10,6 +10,7 @@
 #include "ga-bind.h"
 #include "ga-ctx.h"
 #include "ga-gpu.h"
+#include "ga-inuse.h"
 #include "ga-lock.h"
 #include "ga-nodedev.h"
 #include "ga-persist.h"
@@ -191,12 +192,43 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * A running domain of the default libvirt that has one of the devices (with
+ * --all: any recorded one) as a hostdev keeps it. Asked before the lock is
+ * taken: the hook of a domain starting meanwhile waits for that lock, and
+ * libvirtd for its hook. The library checks open VFIO files under the lock.
+ */
+static int running_domain_check(struct cli *cli, const struct ga_bind_opts *o, const struct ga_pci_addr *addrs,
+				size_t n)
+{
+	struct ga_bind_status st;
+	struct ga_pci_addr *all;
+	int r;
+
+	if (!o->all)
+		return ga_inuse_check_domains(cli->ctx, NULL, addrs, n);
+	if (ga_bind_status_read(cli->ctx, o, &st) < 0)
+		return -1;
+	all = calloc(st.n + 1, sizeof(*all));
+	if (!all) {
+		ga_bind_status_clear(&st);
+		return ga_report(cli->ctx, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < st.n; i++)
+		all[i] = st.v[i].addr;
+	r = ga_inuse_check_domains(cli->ctx, NULL, all, st.n);
+	free(all);
+	ga_bind_status_clear(&st);
+	return r;
+}
+
 int cmd_release(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "persistent", no_argument, NULL, 'p' },
 		{ "connect", required_argument, NULL, OPT_CONNECT },
+		{ "force", no_argument, NULL, 'f' },
 		COMMON_OPTS,
 		{}
 	};
@@ -207,12 +239,15 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	size_t n = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ap", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "apf", opts, NULL)) != -1) {
 		if (common_opt(c, &o))
 			continue;
 		switch (c) {
 		case 'a':
 			o.all = true;
+			break;
+		case 'f':
+			o.force = true;
 			break;
 		case 'p':
 			o.persistent = true;
@@ -221,7 +256,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 			uri = optarg;
 			break;
 		default:
-			return cli_usage_error("release: invalid option (usage: gpu-assign release ADDRESS...|--all [--persistent] [--connect URI])");
+			return cli_usage_error("release: invalid option (usage: gpu-assign release ADDRESS...|--all [--persistent] [--force] [--connect URI])");
 		}
 	}
 	if (o.all == (optind < argc))
@@ -236,6 +271,8 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		printf("reattached %zu device(s) through libvirt\n", n);
 		return EXIT_OK;
 	}
+	if (!o.force && running_domain_check(cli, &o, addrs, n) < 0)
+		return cli_fail(cli);
 	if (ga_bind_release(cli->ctx, addrs, n, &o, &sum) < 0)
 		return cli_fail(cli);
 	print_summary("released", &sum);

@@ -11,6 +11,7 @@
 #include "ga-catalog.h"
 #include "ga-ctx.h"
 #include "ga-grace.h"
+#include "ga-inuse.h"
 #include "ga-kmod.h"
 #include "ga-lock.h"
 #include "ga-persist.h"
@@ -374,12 +375,40 @@ static void remove_stale_temps(struct ga_ctx *ctx, struct ga_lock *lock, const s
 	ga_clear_error(ctx);
 }
 
+/*
+ * A sysfs root other than /sys is a test or a fixture: its binds must not
+ * touch the host's real state, rules or udevd, so the state and rules
+ * directories have to be the test's own.
+ */
+static int check_fixture_dirs(struct ga_ctx *ctx, const struct ga_bind_opts *opts)
+{
+	const char *root = ga_ctx_get_sysfs_root(ctx);
+	const char *state = opts->state_dir ? opts->state_dir : ga_ctx_get(ctx, GA_SETTING_STATE_DIR);
+	const char *rules = opts->rules_dir ? opts->rules_dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
+	const char *real = NULL;
+
+	if (!strcmp(root, "/sys"))
+		return 0;
+	if (!state || !strcmp(state, GA_STATEDIR))
+		real = state ? state : GA_STATEDIR;
+	else if (!rules || !strcmp(rules, GA_UDEV_RULES_DIR_DEFAULT))
+		real = rules ? rules : GA_UDEV_RULES_DIR_DEFAULT;
+	if (!real)
+		return 0;
+	return ga_report(ctx, -EINVAL,
+			 "refusing to use the host's '%s' with the sysfs root '%s': give the test its own state and rules directories (--state-dir DIR --rules-dir DIR, or state-dir and rules-dir in the test overrides file)",
+			 real, root);
+}
+
 static int lock_and_replay(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_lock *lock,
 			   struct ga_bind_summary *sum)
 {
 	int timeout = opts->lock_timeout_ms ? opts->lock_timeout_ms : GA_LOCK_TIMEOUT_MS_DEFAULT;
 	int r;
 
+	r = check_fixture_dirs(ctx, opts);
+	if (r < 0)
+		return r;
 	r = ga_lock_take(ctx, opts->state_dir, timeout < 0 ? 0 : timeout, lock);
 	if (r < 0)
 		return r;
@@ -963,13 +992,15 @@ static int forget_absent(struct ga_ctx *ctx, struct ga_lock *lock)
 }
 
 /*
- * The rules file as release sees it. A line it cannot parse (a foreign
- * rule) must not keep a GPU on vfio at VM stop: without --persistent the
- * rules only tell which devices a rule bound at boot, so release warns and
- * goes on without them; with --persistent it would have to rewrite the file,
- * so it refuses before anything changes.
+ * The rules file as release and status see it. A line it cannot parse (a
+ * foreign rule) must not keep a GPU on vfio at VM stop: without --persistent
+ * the rules only tell which devices a rule bound at boot, so release warns
+ * and goes on without them (status too: going_on says how); with
+ * --persistent it would have to rewrite the file, so it refuses before
+ * anything changes.
  */
-static int load_rules_for_release(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_rules *rules)
+static int load_rules_tolerant(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_rules *rules,
+			       const char *going_on)
 {
 	int r = ga_rules_load(ctx, opts->rules_dir, rules);
 
@@ -981,7 +1012,7 @@ static int load_rules_for_release(struct ga_ctx *ctx, const struct ga_bind_opts 
 		ga_error_save(ctx, &e);
 		return ga_report(ctx, e.code, "release --persistent changed nothing: %s", e.message);
 	}
-	ga_warn(ctx, "%s; releasing without the udev rules", ga_last_error(ctx)->message);
+	ga_warn(ctx, "%s; %s", ga_last_error(ctx)->message, going_on);
 	ga_clear_error(ctx);
 	return 0;
 }
@@ -1003,7 +1034,7 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 		return r;
 	r = ga_bindings_load(ctx, lock.dirfd, lock.dir, &b);
 	if (r >= 0)
-		r = load_rules_for_release(ctx, opts, &rules);
+		r = load_rules_tolerant(ctx, opts, &rules, "releasing without the udev rules");
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = collect_release_one(ctx, &wl, &addrs[i], &b, &rules, false);
 	for (size_t i = 0; r >= 0 && opts->all && i < b.n; i++) {
@@ -1017,6 +1048,10 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 			    ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&rules.v[i].addr, (char[GA_PCI_ADDR_STRLEN]){ 0 })))
 				r = collect_release_one(ctx, &wl, &rules.v[i].addr, &b, &rules, false);
 	}
+	/* A VM (any process) with the function's VFIO files open keeps it, unless forced. */
+	for (size_t i = 0; r >= 0 && !opts->force && i < wl.n; i++)
+		if (!wl.v[i].noop && ga_driver_is_vfio(wl.v[i].cur))
+			r = ga_inuse_check_files(ctx, &wl.v[i].addr, wl.v[i].group);
 	/* Modules of the drivers we go back to must be there before anything changes. */
 	for (size_t i = 0; r >= 0 && i < wl.n; i++)
 		if (!wl.v[i].noop && *wl.v[i].target)
@@ -1114,7 +1149,8 @@ int ga_bind_status_read(struct ga_ctx *ctx, const struct ga_bind_opts *opts, str
 	if (r >= 0)
 		r = ga_journal_load(ctx, state.dirfd, state.dir, &out->journal, &out->interrupted);
 	if (r >= 0)
-		r = ga_rules_load(ctx, opts->rules_dir, &rules);
+		r = load_rules_tolerant(ctx, &(struct ga_bind_opts){ .rules_dir = opts->rules_dir }, &rules,
+					"status shows no persistent rules");
 	for (size_t i = 0; r >= 0 && i < b.n; i++) {
 		struct ga_status_entry *e = status_entry(ctx, out, &b.v[i].addr);
 

@@ -18,3 +18,6 @@ src_lib_libgpuassign_la_CFLAGS = $(AM_CFLAGS) $(LIBUDEV_CFLAGS) $(LIBXML_CFLAGS)
 src_lib_libgpuassign_la_LIBADD = $(LIBUDEV_LIBS) $(LIBXML_LIBS) $(LIBVIRT_LIBS) $(LIBKMOD_LIBS)
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-units.h src/lib/ga-units.c src/lib/ga-xml.h src/lib/ga-xml.c
 src_lib_libgpuassign_la_SOURCES += src/lib/ga-form.h src/lib/ga-form-native.c src/lib/ga-form-fallback.c
+
+# Issue 12 (release rails): who still uses a function (open VFIO files, running domains).
+src_lib_libgpuassign_la_SOURCES += src/lib/ga-inuse.h src/lib/ga-inuse.c
