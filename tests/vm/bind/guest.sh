@@ -90,6 +90,20 @@ run $GA status
 out_has "no device bound by gpu-assign"
 end
 
+begin "release refuses a device whose VFIO group a process holds open, naming it"
+run $GA bind --force --driver vfio-pci $E
+grp=$(basename "$(readlink $(dev $E)/iommu_group)")
+(exec 3<>/dev/vfio/$grp; exec sleep 60) &
+holder=$!
+sleep 0.5
+run_fail "cannot release '$E': process $holder (sleep) has its VFIO group '/dev/vfio/$grp' open" $GA release $E
+expect $E vfio-pci
+kill $holder
+wait $holder 2>/dev/null
+run $GA release $E
+originals
+end
+
 begin "IOMMU group with two functions"
 run $GA bind --force --driver vfio-pci $G0
 expect $G0 vfio-pci
