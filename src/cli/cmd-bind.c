@@ -202,8 +202,9 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 static int running_domain_check(struct cli *cli, const struct ga_bind_opts *o, const struct ga_pci_addr *addrs,
 				size_t n)
 {
-	struct ga_bind_status st;
-	struct ga_pci_addr *all;
+	struct ga_lock state = { .fd = -1, .dirfd = -1 };
+	struct ga_bindings b = { 0 };
+	struct ga_pci_addr *all = NULL;
 	int r;
 
 	/* A fixture's devices are not the host's: its libvirt has nothing to say about them. */
@@ -211,18 +212,21 @@ static int running_domain_check(struct cli *cli, const struct ga_bind_opts *o, c
 		return 0;
 	if (!o->all)
 		return ga_inuse_check_domains(cli->ctx, NULL, addrs, n);
-	if (ga_bind_status_read(cli->ctx, o, &st) < 0)
-		return -1;
-	all = calloc(st.n + 1, sizeof(*all));
-	if (!all) {
-		ga_bind_status_clear(&st);
-		return ga_report(cli->ctx, -ENOMEM, "out of memory");
+	r = ga_state_open(cli->ctx, o->state_dir, &state);
+	if (r >= 0 && state.dirfd >= 0)
+		r = ga_bindings_load(cli->ctx, state.dirfd, state.dir, &b);
+	if (r >= 0 && b.n) {
+		all = calloc(b.n, sizeof(*all));
+		if (!all)
+			r = ga_report(cli->ctx, -ENOMEM, "out of memory");
+		for (size_t i = 0; all && i < b.n; i++)
+			all[i] = b.v[i].addr;
 	}
-	for (size_t i = 0; i < st.n; i++)
-		all[i] = st.v[i].addr;
-	r = ga_inuse_check_domains(cli->ctx, NULL, all, st.n);
+	if (r >= 0)
+		r = ga_inuse_check_domains(cli->ctx, NULL, all, b.n);
 	free(all);
-	ga_bind_status_clear(&st);
+	ga_bindings_clear(&b);
+	ga_lock_release(&state);
 	return r;
 }
 
