@@ -120,9 +120,11 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 		    char *buf, size_t size)
 {
 	_cleanup_free_ char *driver = NULL;
-	/* the domain's <driver model> names the variant driver; else ga-bind takes the one the kernel offers */
+	/* the domain's <driver model> names the variant driver; else ga-bind takes the one the kernel offers.
+	 * The hook binds only GPUs from the catalogue, or a test's declared stand-in (which is not a GPU). */
 	const char *model = g->hd->driver_model && ga_driver_is_vfio(g->hd->driver_model) ? g->hd->driver_model : NULL;
-	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain, .driver = model };
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain, .driver = model,
+				     .force = g->hd->standin };
 	struct ga_bind_summary sum = { 0 };
 	bool done;
 

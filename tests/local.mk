@@ -105,3 +105,16 @@ EXTRA_DIST += tests/cli/test-files.sh
 # function of src/lib, src/cli and hooks is longer than 80 lines.
 TESTS += tests/build/check-layers tests/build/long-functions
 EXTRA_DIST += tests/build/check-layers tests/build/long-functions
+
+# Issue 12 (fault injection): bind/release killed at every file-changing
+# system call and sysfs write, then repaired (tests/faults/run, needs strace).
+check_PROGRAMS += tests/faults/fault-op
+tests_faults_fault_op_SOURCES = tests/faults/fault-op.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
+tests_faults_fault_op_CPPFLAGS = $(GA_TEST_CPPFLAGS)
+tests_faults_fault_op_CFLAGS = $(GA_TEST_CFLAGS)
+tests_faults_fault_op_LDADD = $(GA_TEST_LDADD)
+TESTS += tests/faults/run
+EXTRA_DIST += tests/faults/run
+# Issue 12 (rails): the CLI's refusals of bind and release, exact messages.
+TESTS += tests/cli/test-rails.sh
+EXTRA_DIST += tests/cli/test-rails.sh

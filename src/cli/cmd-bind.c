@@ -3,12 +3,16 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "ga-bind.h"
 #include "ga-ctx.h"
 #include "ga-gpu.h"
+#include "ga-inuse-domains.h"
+#include "ga-inuse.h"
+#include "ga-lock.h"
 #include "ga-nodedev.h"
 
 enum {
@@ -130,6 +134,7 @@ const struct cli_option bind_options[] = {
 	{ "persistent", no_argument, 'p', NULL, "also at boot: a udev rule binds them", NULL, NULL },
 	{ "wait", required_argument, 'w', "SECONDS", "wait up to SECONDS for the GPU memory to go offline", NULL, NULL },
 	{ "connect", required_argument, OPT_CONNECT, "URI", "let the libvirt at URI detach them (virNodeDeviceDetachFlags)", NULL, NULL },
+	{ "force", no_argument, 'f', NULL, "also a device that is not a GPU (or a GPU's IOMMU-group peer named with it)", NULL, NULL },
 	COMMON_OPTS,
 	{ NULL }
 };
@@ -178,6 +183,9 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		case 'p':
 			o.persistent = true;
 			break;
+		case 'f':
+			o.force = true;
+			break;
 		case 'w':
 			if (parse_seconds(optarg, &o.wait_sec) < 0)
 				return cli_usage_error("bind: --wait takes a number of seconds (0 to 86400), not '%s'", optarg);
@@ -200,10 +208,49 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	return bind_or_release(cli, true, uri, addrs, n, &o);
 }
 
+/*
+ * A running domain of the default libvirt that has one of the devices (with
+ * --all: any recorded one) as a hostdev keeps it (not asked for a fixture
+ * sysfs root). Asked before the lock is
+ * taken: the hook of a domain starting meanwhile waits for that lock, and
+ * libvirtd for its hook. The library checks open VFIO files under the lock.
+ */
+static int running_domain_check(struct cli *cli, const struct ga_bind_opts *o, const struct ga_pci_addr *addrs,
+				size_t n)
+{
+	struct ga_lock state = { .fd = -1, .dirfd = -1 };
+	struct ga_bindings b = { 0 };
+	struct ga_pci_addr *all = NULL;
+	int r;
+
+	/* A fixture's devices are not the host's: its libvirt has nothing to say about them. */
+	if (strcmp(ga_ctx_get_sysfs_root(cli->ctx), "/sys"))
+		return 0;
+	if (!o->all)
+		return ga_inuse_check_domains(cli->ctx, NULL, addrs, n);
+	r = ga_state_open(cli->ctx, o->state_dir, &state);
+	if (r >= 0 && state.dirfd >= 0)
+		r = ga_bindings_load(cli->ctx, state.dirfd, state.dir, &b);
+	if (r >= 0 && b.n) {
+		all = calloc(b.n, sizeof(*all));
+		if (!all)
+			r = ga_report(cli->ctx, -ENOMEM, "out of memory");
+		for (size_t i = 0; all && i < b.n; i++)
+			all[i] = b.v[i].addr;
+	}
+	if (r >= 0)
+		r = ga_inuse_check_domains(cli->ctx, NULL, all, b.n);
+	free(all);
+	ga_bindings_clear(&b);
+	ga_lock_release(&state);
+	return r;
+}
+
 const struct cli_option release_options[] = {
 	{ "all", no_argument, 'a', NULL, "every device gpu-assign bound", NULL, NULL },
 	{ "persistent", no_argument, 'p', NULL, "also remove their udev rule lines", NULL, NULL },
 	{ "connect", required_argument, OPT_CONNECT, "URI", "let the libvirt at URI reattach them (virNodeDeviceReAttach)", NULL, NULL },
+	{ "force", no_argument, 'f', NULL, "also a device a running domain or a process still uses", NULL, NULL },
 	COMMON_OPTS,
 	{ NULL }
 };
@@ -224,6 +271,9 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		case 'a':
 			o.all = true;
 			break;
+		case 'f':
+			o.force = true;
+			break;
 		case 'p':
 			o.persistent = true;
 			break;
@@ -240,6 +290,8 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("release: with --connect give the addresses; --all and --persistent are for devices gpu-assign bound");
 	if (!o.all && parse_addrs(cli, argc - optind, argv + optind, &addrs, &n) < 0)
 		return cli_fail_usage(cli);
+	if (!uri && !o.force && running_domain_check(cli, &o, addrs, n) < 0)
+		return cli_fail(cli);
 	return bind_or_release(cli, false, uri, addrs, n, &o);
 }
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "ga-catalog.h"
 #include "ga-ctx.h"
 #include "ga-grace.h"
+#include "ga-inuse.h"
 #include "ga-kmod.h"
 #include "ga-lock.h"
 #include "ga-persist.h"
@@ -29,6 +31,8 @@ struct item {
 	int group;
 	bool coherent;                     /* a Grace GPU (memory checks before it leaves its driver) */
 	bool explicit_;                    /* named by the caller (vs. a companion function) */
+	bool gpu;                          /* bind: in the catalogue, or a display-class function */
+	uint32_t class;                    /* bind: its PCI class code */
 	bool noop;
 };
 
@@ -358,18 +362,63 @@ static int replay_journal(struct ga_ctx *ctx, struct ga_lock *lock, size_t *coun
 	return r;
 }
 
+/* What a killed ga_file_write_atomic() left: the state files' temporaries, and the rules file's. */
+static void remove_stale_temps(struct ga_ctx *ctx, struct ga_lock *lock, const struct ga_bind_opts *opts)
+{
+	const char *rules_dir = opts->rules_dir ? opts->rules_dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
+	_cleanup_close_ int dfd = -1;
+
+	ga_journal_remove_stale_temps(ctx, lock->dirfd, lock->dir, GA_JOURNAL_FILE);
+	ga_journal_remove_stale_temps(ctx, lock->dirfd, lock->dir, GA_BINDINGS_FILE);
+	dfd = ga_dir_open(ctx, rules_dir, false, 0755, false);
+	if (dfd >= 0)
+		ga_journal_remove_stale_temps(ctx, dfd, rules_dir, GA_UDEV_RULES_FILE);
+	ga_clear_error(ctx);
+}
+
+/*
+ * A sysfs root other than /sys is a test or a fixture: its binds must not
+ * touch the host's real state, rules or udevd, so the state and rules
+ * directories have to be the test's own.
+ */
+static int check_fixture_dirs(struct ga_ctx *ctx, const struct ga_bind_opts *opts)
+{
+	const char *root = ga_ctx_get_sysfs_root(ctx);
+	const char *state = opts->state_dir ? opts->state_dir : ga_ctx_get(ctx, GA_SETTING_STATE_DIR);
+	const char *rules = opts->rules_dir ? opts->rules_dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR);
+	const char *real = NULL;
+
+	if (!strcmp(root, "/sys"))
+		return 0;
+	if (!state || !strcmp(state, GA_STATEDIR))
+		real = state ? state : GA_STATEDIR;
+	else if (!rules || !strcmp(rules, GA_UDEV_RULES_DIR_DEFAULT))
+		real = rules ? rules : GA_UDEV_RULES_DIR_DEFAULT;
+	if (!real)
+		return 0;
+	return ga_report(ctx, -EINVAL,
+			 "refusing to use the host's '%s' with the sysfs root '%s': give the test its own state and rules directories (--state-dir DIR --rules-dir DIR, or state-dir and rules-dir in the test overrides file)",
+			 real, root);
+}
+
 static int lock_and_replay(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_lock *lock,
 			   struct ga_bind_summary *sum)
 {
 	int timeout = opts->lock_timeout_ms ? opts->lock_timeout_ms : GA_LOCK_TIMEOUT_MS_DEFAULT;
 	int r;
 
+	r = check_fixture_dirs(ctx, opts);
+	if (r < 0)
+		return r;
 	r = ga_lock_take(ctx, opts->state_dir, timeout < 0 ? 0 : timeout, lock);
 	if (r < 0)
 		return r;
 	r = replay_journal(ctx, lock, &sum->repaired);
-	if (r < 0)
+	if (r < 0) {
 		ga_lock_release(lock);
+		return r;
+	}
+	remove_stale_temps(ctx, lock, opts);
 	return r;
 }
 
@@ -447,6 +496,59 @@ static int collect_group_peers(struct ga_ctx *ctx, struct worklist *wl, const st
 	return 0;
 }
 
+/* What a function of PCI base class `base` is, and what the host loses while it is on vfio. */
+static void class_words(uint32_t class, const char **what, const char **loss)
+{
+	switch (class >> 16) {
+	case 0x01:
+		*what = "a storage controller";
+		*loss = "the disks behind it";
+		return;
+	case 0x02:
+		*what = "a network controller";
+		*loss = "its network links";
+		return;
+	case 0x04:
+		*what = "a multimedia controller";
+		*loss = "its audio or video";
+		return;
+	case 0x0c:
+		*what = "a serial bus controller (USB, ...)";
+		*loss = "the devices attached to it";
+		return;
+	default:
+		*what = "a device that is not a GPU";
+		*loss = "whatever it does for the host";
+		return;
+	}
+}
+
+/*
+ * A typo in an address must not take the host's NIC or disk controller:
+ * bind takes a function that is not a GPU only when it shares the IOMMU
+ * group of a GPU named in the same call (its peer goes along anyway), or
+ * with force.
+ */
+static int check_is_gpu(struct ga_ctx *ctx, const struct worklist *wl, const struct item *it,
+			const struct ga_bind_opts *opts)
+{
+	const char *what, *loss;
+
+	if (!it->explicit_ || it->gpu || opts->force || ga_driver_is_vfio(it->cur))
+		return 0;
+	for (size_t i = 0; i < wl->n; i++)
+		if (wl->v[i].explicit_ && wl->v[i].gpu && wl->v[i].group == it->group)
+			return 0;
+	class_words(it->class, &what, &loss);
+	if (*it->cur)
+		return ga_report(ctx, -GA_E_NOT_GPU,
+				 "refusing to bind '%s': it is %s (class 0x%06x) on driver '%s', not a GPU, and the host would lose %s while it is on vfio (check the address; --force binds it anyway)",
+				 it->name, what, it->class, it->cur, loss);
+	return ga_report(ctx, -GA_E_NOT_GPU,
+			 "refusing to bind '%s': it is %s (class 0x%06x, no driver now), not a GPU, and the host could not use it while it is on vfio (check the address; --force binds it anyway)",
+			 it->name, what, it->class);
+}
+
 static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 			const struct ga_bind_opts *opts, struct worklist *wl)
 {
@@ -499,12 +601,19 @@ static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, siz
 		it->explicit_ = true;
 		it->group = dev.iommu_group;
 		it->coherent = model && model->coherent;
+		it->class = dev.class;
+		it->gpu = model || (dev.class >> 16) == GA_PCI_CLASS_DISPLAY;
 		copy_name(it->target, opts->driver                 ? opts->driver
 				      : model && model->coherent ? variant.driver
 				      : model                    ? model->driver
 								 : GA_DRIVER_VFIO_PCI);
 		ga_pci_dev_clear(&dev);
 		r = item_read_state(ctx, it);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < wl->n; i++) {
+		r = check_is_gpu(ctx, wl, &wl->v[i], opts);
 		if (r < 0)
 			return r;
 	}
@@ -895,6 +1004,32 @@ static int forget_absent(struct ga_ctx *ctx, struct ga_lock *lock)
 	return r;
 }
 
+/*
+ * The rules file as release and status see it. A line it cannot parse (a
+ * foreign rule) must not keep a GPU on vfio at VM stop: without --persistent
+ * the rules only tell which devices a rule bound at boot, so release warns
+ * and goes on without them (status too: going_on says how); with
+ * --persistent it would have to rewrite the file, so it refuses before
+ * anything changes.
+ */
+static int load_rules_tolerant(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_rules *rules,
+			       const char *going_on)
+{
+	int r = ga_rules_load(ctx, opts->rules_dir, rules);
+
+	if (r != -GA_E_PARSE)
+		return r;
+	if (opts->persistent) {
+		struct ga_error_saved e;
+
+		ga_error_save(ctx, &e);
+		return ga_report(ctx, e.code, "release --persistent changed nothing: %s", e.message);
+	}
+	ga_warn(ctx, "%s; %s", ga_last_error(ctx)->message, going_on);
+	ga_clear_error(ctx);
+	return 0;
+}
+
 int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		    const struct ga_bind_opts *opts, struct ga_bind_summary *sum)
 {
@@ -912,7 +1047,7 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 		return r;
 	r = ga_bindings_load(ctx, lock.dirfd, lock.dir, &b);
 	if (r >= 0)
-		r = ga_rules_load(ctx, opts->rules_dir, &rules);
+		r = load_rules_tolerant(ctx, opts, &rules, "releasing without the udev rules");
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = collect_release_one(ctx, &wl, &addrs[i], &b, &rules, false);
 	for (size_t i = 0; r >= 0 && opts->all && i < b.n; i++) {
@@ -926,6 +1061,10 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 			    ga_sysfs_exists(ctx, GA_SYSFS_PCI_DEV, ga_pci_addr_format(&rules.v[i].addr, (char[GA_PCI_ADDR_STRLEN]){ 0 })))
 				r = collect_release_one(ctx, &wl, &rules.v[i].addr, &b, &rules, false);
 	}
+	/* A VM (any process) with the function's VFIO files open keeps it, unless forced. */
+	for (size_t i = 0; r >= 0 && !opts->force && i < wl.n; i++)
+		if (!wl.v[i].noop && ga_driver_is_vfio(wl.v[i].cur))
+			r = ga_inuse_check_files(ctx, &wl.v[i].addr, wl.v[i].group);
 	/* Modules of the drivers we go back to must be there before anything changes. */
 	for (size_t i = 0; r >= 0 && i < wl.n; i++)
 		if (!wl.v[i].noop && *wl.v[i].target)
@@ -1023,7 +1162,8 @@ int ga_bind_status_read(struct ga_ctx *ctx, const struct ga_bind_opts *opts, str
 	if (r >= 0)
 		r = ga_journal_load(ctx, state.dirfd, state.dir, &out->journal, &out->interrupted);
 	if (r >= 0)
-		r = ga_rules_load(ctx, opts->rules_dir, &rules);
+		r = load_rules_tolerant(ctx, &(struct ga_bind_opts){ .rules_dir = opts->rules_dir }, &rules,
+					"status shows no persistent rules");
 	for (size_t i = 0; r >= 0 && i < b.n; i++) {
 		struct ga_status_entry *e = status_entry(ctx, out, &b.v[i].addr);
 

@@ -38,6 +38,8 @@ struct ga_bind_opts {
 	const char *rules_dir; /* NULL: the context's (GA_SETTING_RULES_DIR) */
 	bool persistent;       /* also add (bind) / remove (release) the udev rule */
 	bool all;              /* release: every function in the bindings file */
+	bool force;            /* bind: also a function that is not a GPU (else only a GPU's IOMMU-group peers);
+	                          release: even one whose VFIO group or device file a process holds open */
 	int wait_sec;          /* Grace GPU: how long to wait for its memory to go offline */
 	int lock_timeout_ms;   /* 0: GA_LOCK_TIMEOUT_MS_DEFAULT, <0: fail at once if busy */
 	const char *owner;     /* bind: record whom the functions are bound for (the hook: the domain's name) */

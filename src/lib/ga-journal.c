@@ -1,4 +1,7 @@
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,4 +722,43 @@ int ga_legacy_owner_remove(struct ga_ctx *ctx, int dirfd, const char *dirpath, c
 		return errno == ENOENT ? 0 : ga_report(ctx, -errno, "cannot remove '%s/%s': %s", dirpath, name, strerror(errno));
 	fsync(dirfd);
 	return 0;
+}
+
+int ga_journal_remove_stale_temps(struct ga_ctx *ctx, int dirfd, const char *dirpath, const char *name)
+{
+	char prefix[256];
+	struct dirent *de;
+	size_t plen;
+	int fd, removed = 0;
+	DIR *d;
+
+	if ((size_t)snprintf(prefix, sizeof(prefix), ".%s.tmp.", name) >= sizeof(prefix))
+		return 0;
+	plen = strlen(prefix);
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (errno || *end || pid <= 0 || (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0) {
+			ga_info(ctx, "removed '%s/%s', left by a process that was killed while writing it", dirpath,
+				de->d_name);
+			removed++;
+		}
+	}
+	closedir(d);
+	return removed;
 }

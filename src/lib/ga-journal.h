@@ -112,3 +112,11 @@ int ga_journal_remove(struct ga_ctx *ctx, int dirfd, const char *dirpath);
 int ga_legacy_owner_read(struct ga_ctx *ctx, int dirfd, const char *dirpath, const struct ga_pci_addr *addr,
 			 char owner[GA_OWNER_MAX]);
 int ga_legacy_owner_remove(struct ga_ctx *ctx, int dirfd, const char *dirpath, const struct ga_pci_addr *addr);
+
+/*
+ * Remove the ".<name>.tmp.<pid>" files that ga_file_write_atomic() leaves
+ * when its process is killed between creating and renaming one, for pids
+ * that no longer run. Never an error (a file that stays is harmless: no
+ * reader looks at it); returns how many it removed.
+ */
+int ga_journal_remove_stale_temps(struct ga_ctx *ctx, int dirfd, const char *dirpath, const char *name);

@@ -42,7 +42,7 @@ bool ga_pci_addr_equal(const struct ga_pci_addr *a, const struct ga_pci_addr *b)
 
 #define GA_PCI_VENDOR_NVIDIA 0x10de
 #define GA_PCI_CLASS_BRIDGE 0x06     /* base class */
-#define GA_PCI_CLASS_DISPLAY 0x03
+#define GA_PCI_CLASS_DISPLAY 0x03    /* base class: VGA, 3D (the GPUs) */
 
 struct ga_pci_bar {
 	uint64_t start;

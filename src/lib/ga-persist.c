@@ -189,7 +189,16 @@ int ga_rules_load(struct ga_ctx *ctx, const char *dir, struct ga_rules *out)
 	r = ga_rules_read_text(ctx, dir, &text);
 	if (r < 0 || !text)
 		return r;
-	return ga_rules_parse(ctx, text, out);
+	r = ga_rules_parse(ctx, text, out);
+	if (r == -GA_E_PARSE) {
+		struct ga_error_saved e;
+
+		/* Name the file: the parser only knows the text. */
+		ga_error_save(ctx, &e);
+		r = ga_report(ctx, e.code, "'%s/" GA_UDEV_RULES_FILE "': %s", dir ? dir : ga_ctx_get(ctx, GA_SETTING_RULES_DIR),
+			      e.message);
+	}
+	return r;
 }
 
 /* Write text (NULL: remove the file) into dir, creating dir only for a file. */

@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#endif
 
 #include "ga-ctx-priv.h"
 #include "ga-open.h"
@@ -289,6 +294,59 @@ nomem:
 	return ga_report(ctx, -ENOMEM, "out of memory");
 }
 
+/* The path an fd is open on, by its /proc/self/fd link; false when it cannot be read. */
+static bool fd_path(int fd, char out[PATH_MAX])
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, PATH_MAX - 1);
+	if (n <= 0 || n >= PATH_MAX - 1)
+		return false;
+	out[n] = '\0';
+	return true;
+}
+
+/*
+ * Open an attribute for writing without leaving the root: a fixture (or a
+ * hostile tree) may hold "unbind -> /etc/something", and gpu-assign runs as
+ * root. The attribute itself must not be a symlink (sysfs attributes never
+ * are) and its path must resolve beneath the root (the relative symlinks of
+ * sysfs, bus/pci/devices/X -> ../../../devices/..., stay beneath it).
+ * openat2(RESOLVE_BENEATH) where the kernel has it (5.6); elsewhere
+ * O_NOFOLLOW and a check of the path the fd ended on. -1 with errno
+ * (EXDEV, ELOOP, ...) on failure.
+ */
+static int open_write_beneath(int dfd, const char *path)
+{
+	int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
+	char root[PATH_MAX], where[PATH_MAX];
+	size_t len;
+	int fd;
+
+#if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
+	{
+		struct open_how how = { .flags = (unsigned)flags, .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+
+		fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG))
+			return fd;
+	}
+#endif
+	fd = openat(dfd, path, flags);
+	if (fd < 0)
+		return -1;
+	if (!fd_path(dfd, root) || !fd_path(fd, where))
+		return fd; /* no /proc: O_NOFOLLOW is all we have */
+	len = strlen(root);
+	if (!strcmp(root, "/") || (!strncmp(where, root, len) && where[len] == '/'))
+		return fd;
+	close(fd);
+	errno = EXDEV;
+	return -1;
+}
+
 int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 {
 	_cleanup_close_ int fd = -1;
@@ -308,7 +366,11 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 		if (r == 0)
 			return 0;
 	}
-	fd = openat(dfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	fd = open_write_beneath(dfd, path);
+	if (fd < 0 && (errno == EXDEV || errno == ELOOP))
+		return ga_report(ctx, -errno,
+				 "refusing to write '%s/%s': it is a symlink or leads out of the sysfs root (a sysfs attribute is a plain file: check the tree)",
+				 ga_ctx_get_sysfs_root(ctx), path);
 	if (fd < 0)
 		return ga_report(ctx, -errno, "cannot open '%s/%s' for writing: %s (%s)", ga_ctx_get_sysfs_root(ctx),
 				 path, strerror(errno), errno_hint(errno));

@@ -98,6 +98,7 @@ static void attach(struct fake_kernel *fk, const char *dev, const char *drv)
 	if (symlink(drvdir, link) < 0)
 		abort();
 	path_of(fk, link, sizeof(link), "bus/pci/drivers/%s/%s", drv, dev);
+	unlink(link); /* a process killed inside detach() may have left it */
 	if (symlink(real, link) < 0)
 		abort();
 }
@@ -206,6 +207,33 @@ static int fk_write(void *data, const char *path, const char *value)
 	return 1;
 }
 
+/*
+ * The native drivers live in the tree (FK_NATIVE_FILE), written by the first
+ * model of it: a later process (repair after a kill) gets the same kernel.
+ */
+static void native_keep(struct fake_kernel *fk)
+{
+	char p[PATH_MAX], dev[64], drv[64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/" FK_NATIVE_FILE, fk->root);
+	f = fopen(p, "r");
+	if (f) {
+		while (fscanf(f, "%63s %63s", dev, drv) == 2)
+			for (size_t i = 0; i < fk->ndevs; i++)
+				if (!strcmp(fk->devs[i], dev))
+					snprintf(fk->native[i], sizeof(fk->native[i]), "%s", strcmp(drv, "-") ? drv : "");
+		fclose(f);
+		return;
+	}
+	f = fopen(p, "w");
+	if (!f)
+		return; /* a read-only tree: this model is the only one */
+	for (size_t i = 0; i < fk->ndevs; i++)
+		fprintf(f, "%s %s\n", fk->devs[i], *fk->native[i] ? fk->native[i] : "-");
+	fclose(f);
+}
+
 static const struct ga_sysfs_hooks fk_hooks = { .write = fk_write };
 
 static int cmp_name(const void *a, const void *b)
@@ -215,7 +243,6 @@ static int cmp_name(const void *a, const void *b)
 
 void fk_init(struct fake_kernel *fk, const char *root, struct ga_ctx *ctx)
 {
-	char p[PATH_MAX];
 	char **names = NULL;
 
 	memset(fk, 0, sizeof(*fk));
@@ -229,7 +256,7 @@ void fk_init(struct fake_kernel *fk, const char *root, struct ga_ctx *ctx)
 		fk->ndevs++;
 	}
 	ga_strv_free(names);
-	(void)p;
+	native_keep(fk);
 	ga_sysfs_set_hooks(ctx, &fk_hooks, fk);
 }
 

@@ -22,6 +22,8 @@
 #include "ga-ctx.h"
 
 #define FK_MAX_DEVS 64
+/* Where the first model of a tree records the native drivers, for the models of later processes. */
+#define FK_NATIVE_FILE ".fake-kernel-native"
 
 struct fake_kernel {
 	char *root;

@@ -20,6 +20,8 @@
 #include "fake-kernel.h"
 #include "ga-bind.h"
 #include "ga-ctx.h"
+#include "ga-inuse-domains.h"
+#include "ga-inuse.h"
 #include "ga-journal.h"
 #include "ga-nodedev.h"
 #include "ga-persist.h"
@@ -1152,6 +1154,134 @@ static void test_repair_restores_rules(void)
 	env_close(&e);
 }
 
+
+/* Warnings the library logs, one per line. */
+static void capture_log(void *data, enum ga_log_level level, const char *msg)
+{
+	char *buf = data;
+
+	if (level == GA_LOG_WARNING)
+		snprintf(buf + strlen(buf), 4096 - strlen(buf), "%s\n", msg);
+}
+
+/*
+ * A line in the rules file that gpu-assign did not write: release without
+ * --persistent warns (file and line) and goes on; with --persistent it
+ * refuses before changing anything.
+ */
+static void test_release_foreign_rule(void)
+{
+	struct ga_pci_addr gpu = addr(quad[0]);
+	struct ga_bind_summary sum;
+	char warnings[4096] = "", *snap, want[1024], *rules;
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	ga_ctx_set_log_fn(e.ctx, capture_log, warnings);
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	rules = rules_with("0002:01:00.0");
+	strcat(rules, "SUBSYSTEM==\"net\", NAME=\"lan0\"\n");
+	test_write_file(e.rules, GA_UDEV_RULES_FILE, rules);
+	snap = fk_snapshot(&e.fk);
+	e.opts.persistent = true;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -GA_E_PARSE);
+	snprintf(want, sizeof(want),
+		 "release --persistent changed nothing: '%s/" GA_UDEV_RULES_FILE "': cannot parse udev rules line 4 'SUBSYSTEM==\"net\", NAME=\"lan0\"': not a line gpu-assign writes (fix or remove the file '" GA_UDEV_RULES_FILE "')",
+		 e.rules);
+	CU_ASSERT_STRING_EQUAL(MSG(&e), want);
+	CU_ASSERT_TRUE(host_unchanged(&e, snap));
+	CU_ASSERT_TRUE(file_exists(e.state, "bindings"));
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	e.opts.persistent = false;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	snprintf(want, sizeof(want),
+		 "'%s/" GA_UDEV_RULES_FILE "': cannot parse udev rules line 4 'SUBSYSTEM==\"net\", NAME=\"lan0\"': not a line gpu-assign writes (fix or remove the file '" GA_UDEV_RULES_FILE "'); releasing without the udev rules\n",
+		 e.rules);
+	CU_ASSERT_STRING_EQUAL(warnings, want);
+	free(snap);
+	snap = read_all(e.rules, GA_UDEV_RULES_FILE);
+	CU_ASSERT_STRING_EQUAL(snap, rules);
+	free(snap);
+	free(rules);
+	env_close(&e);
+}
+
+
+/*
+ * bind takes only GPUs: one digit off the GPU's address is the host's NIC
+ * (or NVMe); that is refused, naming what it is and what the host would
+ * lose, unless forced. A GPU's IOMMU-group peer named with it goes along
+ * (test_group_refusal).
+ */
+static void test_bind_not_a_gpu(void)
+{
+	struct ga_pci_addr nic = addr("0000:01:00.0"), nvme = addr("0002:01:00.0"),
+			   nic_gpu[2] = { addr("0000:01:00.0"), addr("0009:01:00.0") };
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nic, 1, &e.opts, &sum), -GA_E_NOT_GPU);
+	CU_ASSERT_STRING_EQUAL(MSG(&e),
+			       "refusing to bind '0000:01:00.0': it is a network controller (class 0x020000) on driver 'mlx5_core', not a GPU, and the host would lose its network links while it is on vfio (check the address; --force binds it anyway)");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nvme, 1, &e.opts, &sum), -GA_E_NOT_GPU);
+	CU_ASSERT_STRING_EQUAL(MSG(&e),
+			       "refusing to bind '0002:01:00.0': it is a storage controller (class 0x010802) on driver 'nvme', not a GPU, and the host would lose the disks behind it while it is on vfio (check the address; --force binds it anyway)");
+	/* Named next to a GPU of another IOMMU group: still refused, and nothing changed. */
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, nic_gpu, 2, &e.opts, &sum), -GA_E_NOT_GPU);
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	CU_ASSERT_FALSE(file_exists(e.state, "journal"));
+	e.opts.force = true;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nic, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(dev_is(&e, "0000:01:00.0", "vfio-pci", "vfio-pci"));
+	/* Already on vfio: nothing to lose, no force needed. */
+	e.opts.force = false;
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &nic, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.unchanged, 1);
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &nic, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
+
+/* With a fixture's sysfs root, bind, release and repair never use the host's state or rules directory. */
+static void test_fixture_needs_own_dirs(void)
+{
+	struct ga_pci_addr gpu = addr(quad[0]);
+	struct ga_bind_summary sum;
+	char want[2048];
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	e.opts.state_dir = NULL;
+	snprintf(want, sizeof(want),
+		 "refusing to use the host's '" GA_STATEDIR "' with the sysfs root '%s': give the test its own state and rules directories (--state-dir DIR --rules-dir DIR, or state-dir and rules-dir in the test overrides file)",
+		 e.sys);
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(MSG(&e), want);
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(MSG(&e), want);
+	CU_ASSERT_EQUAL(ga_bind_repair(e.ctx, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(MSG(&e), want);
+	/* The context's setting (a test overrides file) counts as the test's own. */
+	CU_ASSERT_EQUAL(ga_ctx_set(e.ctx, GA_SETTING_STATE_DIR, e.state), 0);
+	e.opts.rules_dir = NULL;
+	snprintf(want, sizeof(want),
+		 "refusing to use the host's '" GA_UDEV_RULES_DIR_DEFAULT "' with the sysfs root '%s': give the test its own state and rules directories (--state-dir DIR --rules-dir DIR, or state-dir and rules-dir in the test overrides file)",
+		 e.sys);
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(MSG(&e), want);
+	CU_ASSERT_EQUAL(e.fk.writes, 0);
+	CU_ASSERT_EQUAL(ga_ctx_set(e.ctx, GA_SETTING_RULES_DIR, e.rules), 0);
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
 /*
  * libvirt's node-device path against the test driver: it knows node devices
  * but not detach, so this covers lookup, naming and error reporting only.
@@ -1188,6 +1318,71 @@ static void test_nodedev_test_driver(void)
 	test_tmpdir_remove(dir);
 }
 
+
+/*
+ * release refuses a function a process still holds (its VFIO group or
+ * device file open, from a fake /proc) and names the process; --force
+ * (opts.force) releases it anyway.
+ */
+static void test_release_held(void)
+{
+	struct ga_pci_addr gpu = addr(quad[0]);
+	struct ga_bind_summary sum;
+	char *bound, fd[PATH_MAX];
+	struct env e;
+
+	env_open(&e, "quad-gh200");
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	bound = fk_snapshot(&e.fk);
+	test_write_file(e.proc, "4242/comm", "qemu-system-aar\n");
+	test_symlink(e.proc, "4242/fd/7", "/dev/vfio/11");
+	test_symlink(e.proc, "4242/fd/8", "/dev/vfio/110");
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_STRING_EQUAL(MSG(&e),
+			       "cannot release '0009:01:00.0': process 4242 (qemu-system-aar) has its VFIO group '/dev/vfio/11' open (stop that process or its VM first; --force releases it anyway)");
+	CU_ASSERT_TRUE(host_unchanged(&e, bound));
+	snprintf(fd, sizeof(fd), "%s/4242/fd/7", e.proc);
+	CU_ASSERT_EQUAL(unlink(fd), 0);
+	/* The iommufd way: the function's VFIO device file. */
+	test_write_file(e.sys, "bus/pci/devices/0009:01:00.0/vfio-dev/vfio3/dev", "511:3\n");
+	test_write_file(e.proc, "77/comm", "vm\033[2Jx\n");
+	test_symlink(e.proc, "77/fd/3", "/dev/vfio/devices/vfio3");
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+	CU_ASSERT_STRING_EQUAL(MSG(&e),
+			       "cannot release '0009:01:00.0': process 77 (vm?[2Jx) has its VFIO device file '/dev/vfio/devices/vfio3' open (stop that process or its VM first; --force releases it anyway)");
+	CU_ASSERT_TRUE(host_unchanged(&e, bound));
+	e.opts.force = true;
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	free(bound);
+	env_close(&e);
+}
+
+/* A running domain (libvirt's test driver) whose hostdev names the function keeps it. */
+static void test_release_domain_holds(void)
+{
+	struct ga_pci_addr held[2] = { addr("0000:00:10.0"), addr("0009:01:00.0") }, free_ = addr("0019:01:00.0");
+	char uri[PATH_MAX + 16], *dir = test_tmpdir_new();
+	struct ga_ctx *ctx;
+
+	test_write_file(dir, "node.xml",
+			"<node>\n"
+			"  <domain type='test'><name>gpu-vm</name><memory>1048576</memory><os><type>hvm</type></os>"
+			"<devices><hostdev mode='subsystem' type='pci' managed='no'><source>"
+			"<address domain='0x0009' bus='0x01' slot='0x00' function='0x0'/></source></hostdev></devices></domain>\n"
+			"</node>\n");
+	snprintf(uri, sizeof(uri), "test://%s/node.xml", dir);
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	CU_ASSERT_EQUAL(ga_inuse_check_domains(ctx, uri, held, 2), -EBUSY);
+	CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message,
+			       "cannot release '0009:01:00.0': the running domain 'gpu-vm' has it as a hostdev (shut the domain down or detach the device first; --force releases it anyway)");
+	CU_ASSERT_EQUAL(ga_inuse_check_domains(ctx, uri, &free_, 1), 0);
+	/* No libvirt to ask: nothing runs there. */
+	CU_ASSERT_EQUAL(ga_inuse_check_domains(ctx, "test:///nonexistent/ga-node.xml", held, 2), 0);
+	ga_ctx_free(ctx);
+	test_tmpdir_remove(dir);
+}
+
 static const struct test_case cases[] = {
 	{ "bind and release a Grace GPU", test_bind_release_grace },
 	{ "already bound: no-op", test_already_bound_noop },
@@ -1212,6 +1407,11 @@ static const struct test_case cases[] = {
 	{ "udev rules file in the journal", test_rules_in_journal },
 	{ "repair puts the rules file back", test_repair_restores_rules },
 	{ "libvirt node-device path (test driver)", test_nodedev_test_driver },
+	{ "release past a rules line that is not ours", test_release_foreign_rule },
+	{ "bind refuses what is not a GPU", test_bind_not_a_gpu },
+	{ "a fixture root needs its own state and rules directories", test_fixture_needs_own_dirs },
+	{ "release refuses what a process holds", test_release_held },
+	{ "release refuses what a running domain holds", test_release_domain_holds },
 	{ NULL, NULL },
 };
 

@@ -113,6 +113,46 @@ static void test_write(void)
 	teardown();
 }
 
+
+/* A fixture's "unbind -> FILE" must not make root overwrite FILE; no attribute is written through a symlink. */
+static void test_write_no_symlinks(void)
+{
+	char *outside = test_tmpdir_new(), target[4096], want[8192], *val = NULL;
+	const char *names[] = { "unbind", "new_id", "remove_id" };
+
+	setup();
+	test_write_file(outside, "victim", "precious\n");
+	snprintf(target, sizeof(target), "%s/victim", outside);
+	test_symlink(root, "bus/pci/drivers/nvidia/unbind", target);                        /* absolute, out */
+	test_symlink(root, "bus/pci/drivers/nvidia/new_id", "../../../../../../../../../../../../..");  /* relative, out */
+	test_symlink(root, "bus/pci/drivers/nvidia/remove_id", "bind");                      /* in the root */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int r = ga_sysfs_write(ctx, "0009:01:00.0", GA_SYSFS_PCI_DRIVER_ATTR, "nvidia", names[i]);
+
+		CU_ASSERT_TRUE(r == -ELOOP || r == -EXDEV);
+		snprintf(want, sizeof(want),
+			 "refusing to write '%s/bus/pci/drivers/nvidia/%s': it is a symlink or leads out of the sysfs root (a sysfs attribute is a plain file: check the tree)",
+			 root, names[i]);
+		CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message, want);
+	}
+	CU_ASSERT_EQUAL(ga_sysfs_read(ctx, &val, "../%s", "x"), -EINVAL);
+	free(val);
+	val = NULL;
+	{
+		FILE *f = fopen(target, "r");
+		char buf[64] = "";
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_PTR_NOT_NULL(fgets(buf, sizeof(buf), f));
+		fclose(f);
+		CU_ASSERT_STRING_EQUAL(buf, "precious\n");
+	}
+	/* The relative links of sysfs itself (bus/pci/devices/X -> ../../../devices/...) still work. */
+	CU_ASSERT_EQUAL(ga_sysfs_write(ctx, "vfio-pci", GA_SYSFS_PCI_DEV_ATTR, "0009:01:00.0", "driver_override"), 0);
+	teardown();
+	test_tmpdir_remove(outside);
+}
+
 static int hook_writes;
 static int fake_write(void *data, const char *path, const char *value)
 {
@@ -170,6 +210,7 @@ static const struct test_case cases[] = {
 	{ "paths stay under the root", test_refuses_escape },
 	{ "links and listings", test_link_and_list },
 	{ "writes", test_write },
+	{ "writes never follow a symlink", test_write_no_symlinks },
 	{ "test hooks", test_hooks },
 	{ "bad root", test_bad_root },
 	{ NULL, NULL },
