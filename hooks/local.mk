@@ -16,23 +16,28 @@ src/lib/ga-config-schema.c: $(srcdir)/xml-schemas/gpu-assign-conf.rng
 	  echo ';'; } >$@.tmp && mv $@.tmp $@
 
 # The hook: built as hooks/gpu-assign-hook, installed as
-# $(libvirthooksdir)/gpu-assign (libvirt runs every executable in qemu.d).
+# $(qemuhooksdir)/gpu-assign (libvirt runs every executable in qemu.d).
 # It runs for every operation of every domain, so it links only libc and
 # hands the domains that have a <hostdev> to gpu-assign-hook-check, which
-# links the library (see hooks/hook.h).
+# links the library (see hooks/hook.h). The checker goes to $(hookcheckdir),
+# beside qemu.d under libvirt's hooks directory whatever the prefix: libvirt
+# never runs it there, and a confined libvirtd may (configure.ac).
 noinst_PROGRAMS += hooks/gpu-assign-hook
 hooks_gpu_assign_hook_SOURCES = hooks/gpu-assign-hook.c hooks/hook-io.c hooks/hook.h
-hooks_gpu_assign_hook_CPPFLAGS = $(AM_CPPFLAGS) -DGA_HOOK_CHECK_PATH='"$(pkglibexecdir)/gpu-assign-hook-check"'
-pkglibexec_PROGRAMS = hooks/gpu-assign-hook-check
+hooks_gpu_assign_hook_CPPFLAGS = $(AM_CPPFLAGS) -DGA_HOOK_CHECK_PATH='"$(hookcheckdir)/gpu-assign-hook-check"'
+hookcheck_PROGRAMS = hooks/gpu-assign-hook-check
 hooks_gpu_assign_hook_check_SOURCES = hooks/hook-check.c hooks/hook.c hooks/hook-io.c hooks/hook.h
 hooks_gpu_assign_hook_check_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 hooks_gpu_assign_hook_check_LDADD = src/lib/libgpuassign.la
 
 install-exec-local: hooks/gpu-assign-hook
-	$(MKDIR_P) '$(DESTDIR)$(libvirthooksdir)'
-	$(INSTALL_PROGRAM) hooks/gpu-assign-hook '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
+	$(MKDIR_P) '$(DESTDIR)$(qemuhooksdir)'
+	$(INSTALL_PROGRAM) hooks/gpu-assign-hook '$(DESTDIR)$(qemuhooksdir)/gpu-assign'
+	@if [ -z '$(DESTDIR)' ]; then \
+	  echo "gpu-assign: installed the hook as $(qemuhooksdir)/gpu-assign: restart libvirtd (or virtqemud) so that it runs it"; fi
 uninstall-local:
-	rm -f '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
+	rm -f '$(DESTDIR)$(qemuhooksdir)/gpu-assign'
+	-rmdir '$(DESTDIR)$(hookcheckdir)' 2>/dev/null
 
 # Unit tests of ga-config, ga-domcheck and the hook's logic (in-process).
 GA_HOOK_UNIT_TESTS = tests/unit/test-config tests/unit/test-domcheck tests/unit/test-hook
