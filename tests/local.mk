@@ -103,3 +103,7 @@ tests_unit_test_xml_LDADD = $(GA_TEST_LDADD) $(LIBXML_LIBS)
 tests_unit_test_units_CPPFLAGS = $(GA_TEST_CPPFLAGS)
 tests_unit_test_units_CFLAGS = $(GA_TEST_CFLAGS)
 tests_unit_test_units_LDADD = $(GA_TEST_LDADD)
+
+# Issue 11 (install): the README's configure line, make install DESTDIR= with
+# the rest of the machine read-only (root; a suite in .ci/suites).
+EXTRA_DIST += tests/install/run
