@@ -36,7 +36,7 @@ install-exec-local: hooks/gpu-assign-hook
 	@if [ -z '$(DESTDIR)' ]; then \
 	  echo "gpu-assign: installed the hook as $(qemuhooksdir)/gpu-assign: restart libvirtd (or virtqemud) so that it runs it"; fi
 uninstall-local:
-	rm -f '$(DESTDIR)$(qemuhooksdir)/gpu-assign'
+	rm -f '$(DESTDIR)$(qemuhooksdir)/gpu-assign' '$(DESTDIR)$(hookcheckdir)/gpu-assign-hook-check'
 	-rmdir '$(DESTDIR)$(hookcheckdir)' 2>/dev/null
 
 # Unit tests of ga-config, ga-domcheck and the hook's logic (in-process).
