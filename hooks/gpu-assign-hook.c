@@ -1,6 +1,7 @@
 /*
  * gpu-assign-hook: the libvirt qemu hook for Grace GPUs, installed as
- * $(libvirthooksdir)/gpu-assign. See gpu-assign-hook(8).
+ * $(qemuhooksdir)/gpu-assign; its checker is $(hookcheckdir)/gpu-assign-hook-check
+ * (configure --with-libvirt-hooks-dir). See gpu-assign-hook(8).
  *
  * libvirt runs it for every operation of every QEMU domain, so this program
  * links nothing but libc and decides on its own for everything the hook does
@@ -16,6 +17,9 @@
  * (trace log, stand-ins, paths) and takes the same early exits through the
  * same code (hook_start, ga_domain_may_have_hostdev). A test that needs
  * another checker bind-mounts it over the installed one.
+ *
+ * It fails closed: when the checker cannot be started, a domain that may
+ * have a PCI hostdev is refused (see not_checked()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -32,10 +36,14 @@
 #include "hook.h"
 
 #ifndef GA_HOOK_CHECK_PATH
-#define GA_HOOK_CHECK_PATH "/usr/libexec/gpu-assign/gpu-assign-hook-check"
+#define GA_HOOK_CHECK_PATH "/etc/libvirt/hooks/gpu-assign/gpu-assign-hook-check"
 #endif
 
-/* Next to this program (the build tree), else the installed path. */
+/*
+ * A checker next to this program (the build tree; a test's copy), else the
+ * installed path. One that is there but not executable is still the one
+ * meant: it fails below rather than silently falling back.
+ */
 static const char *checker(char *buf, size_t size)
 {
 	ssize_t n;
@@ -47,28 +55,55 @@ static const char *checker(char *buf, size_t size)
 		slash = strrchr(buf, '/');
 		if (slash) {
 			strcpy(slash + 1, "gpu-assign-hook-check");
-			if (access(buf, X_OK) == 0)
+			if (access(buf, F_OK) == 0)
 				return buf;
 		}
 	}
 	return GA_HOOK_CHECK_PATH;
 }
 
-/*
- * A half-installed gpu-assign (or a kernel without memfd) must not stop
- * domains that may well have no Grace GPU: say it loudly, let libvirt go on.
- */
-static int not_checked(char **argv, const char *what, int err)
+/* What to do about a checker execve() refused, in the words of its errno. */
+static const char *checker_fix(int err)
 {
-	char raw[PATH_MAX + 512], line[PATH_MAX + 512];
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return "it is not installed: run 'make install' in gpu-assign's build tree";
+	case EACCES:
+	case EPERM:
+		return "a security policy or a missing execute bit: under AppArmor the checker must be under "
+		       "/etc/libvirt/hooks/, where 'make install' puts it, and 'journalctl -k -g apparmor' shows "
+		       "denials; reinstall with 'make install'";
+	default:
+		return "reinstall gpu-assign with 'make install' in its build tree";
+	}
+}
 
-	snprintf(raw, sizeof(raw), "domain '%s' %s %s: %s: %s: not checked (reinstall gpu-assign)", argv[1], argv[2],
-		 argv[3], what, strerror(err));
-	ga_escape_ctrl(line, sizeof(line), raw);
+/*
+ * The checker could not be started, so the domain cannot be checked. Fail
+ * closed where it matters: at "prepare begin", a domain that may have a PCI
+ * hostdev (a Grace GPU or not: this program reads neither sysfs nor the
+ * configuration, so not the policy either) is refused with one line naming
+ * the checker, the reason and the fix; any other domain goes on. At
+ * "release end" nothing can be refused: it is logged.
+ */
+static int not_checked(char **argv, const char *xml, size_t len, const char *check, const char *what, int err)
+{
+	bool refuse = hook_op_classify(argv[2], argv[3]) == HOOK_OP_PREPARE && ga_domain_may_have_pci_hostdev(xml, len);
+	char raw[PATH_MAX * 2 + 512], line[PATH_MAX * 2 + 512];
+
+	snprintf(raw, sizeof(raw),
+		 "domain '%s' %s: %s '%s': %s: its PCI host devices cannot be checked (%s; or remove the hook %s "
+		 "and restart libvirtd to stop checking domains)",
+		 argv[1], refuse ? "refused" : "not checked", what, check, strerror(err), checker_fix(err), argv[0]);
+	ga_escape_ctrl(line, sizeof(line), raw); /* the domain name comes from outside */
 	openlog("gpu-assign-hook", LOG_PID, LOG_DAEMON);
 	syslog(LOG_ERR, "%s", line);
 	closelog();
-	return HOOK_EXIT_OK;
+	if (!refuse)
+		return HOOK_EXIT_OK;
+	fprintf(stderr, "gpu-assign-hook: %s\n", line);
+	return HOOK_EXIT_REFUSE;
 }
 
 int main(int argc, char **argv)
@@ -92,6 +127,8 @@ int main(int argc, char **argv)
 	}
 
 	/* Hand over to the checker with the XML as its stdin. */
+	check = checker(path, sizeof(path));
+	errno = 0;
 	fd = memfd_create("gpu-assign-domain-xml", MFD_CLOEXEC);
 	while (fd >= 0 && done < len) {
 		ssize_t n = write(fd, xml + done, len - done);
@@ -99,21 +136,21 @@ int main(int argc, char **argv)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			close(fd);
 			fd = -1;
 			break;
 		}
 		done += (size_t)n;
 	}
-	free(xml);
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || dup2(fd, STDIN_FILENO) < 0)
-		return not_checked(argv, "cannot pass the domain XML on to the checker", errno);
-	check = checker(path, sizeof(path));
-	execv(check, argv);
-	{
-		char what[PATH_MAX + 64];
-
-		snprintf(what, sizeof(what), "cannot run the checker '%s'", check);
-		return not_checked(argv, what, errno);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || dup2(fd, STDIN_FILENO) < 0) {
+		r = not_checked(argv, xml, len, check, "cannot pass the domain XML to the checker", errno);
+		free(xml);
+		return r;
 	}
+	execv(check, argv);
+	r = not_checked(argv, xml, len, check, "cannot run the checker", errno);
+	free(xml);
+	return r;
 }

@@ -1,23 +1,28 @@
 # The libvirt qemu hook: built as hooks/gpu-assign-hook, installed as
-# $(libvirthooksdir)/gpu-assign (libvirt runs every executable in qemu.d).
+# $(qemuhooksdir)/gpu-assign (libvirt runs every executable in qemu.d).
 # It runs for every operation of every domain, so it links only libc and
 # hands the domains that have a <hostdev> to gpu-assign-hook-check, which
-# links the library (see hooks/hook.h).
+# links the library (see hooks/hook.h). The checker goes to $(hookcheckdir),
+# beside qemu.d under libvirt's hooks directory whatever the prefix: libvirt
+# never runs it there, and a confined libvirtd may (configure.ac).
 noinst_PROGRAMS += hooks/gpu-assign-hook
 hooks_gpu_assign_hook_SOURCES = hooks/gpu-assign-hook.c hooks/hook-io.c hooks/hook.h
-hooks_gpu_assign_hook_CPPFLAGS = $(AM_CPPFLAGS) -DGA_HOOK_CHECK_PATH='"$(pkglibexecdir)/gpu-assign-hook-check"'
+hooks_gpu_assign_hook_CPPFLAGS = $(AM_CPPFLAGS) -DGA_HOOK_CHECK_PATH='"$(hookcheckdir)/gpu-assign-hook-check"'
 # libc only: not the default LDADD (the unit tests', tests/local.mk)
 hooks_gpu_assign_hook_LDADD =
-pkglibexec_PROGRAMS = hooks/gpu-assign-hook-check
+hookcheck_PROGRAMS = hooks/gpu-assign-hook-check
 hooks_gpu_assign_hook_check_SOURCES = hooks/hook-check.c hooks/hook.c hooks/hook-io.c hooks/hook.h
 hooks_gpu_assign_hook_check_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS)
 hooks_gpu_assign_hook_check_LDADD = src/lib/libgpuassign.la
 
 install-exec-local: hooks/gpu-assign-hook
-	$(MKDIR_P) '$(DESTDIR)$(libvirthooksdir)'
-	$(INSTALL_PROGRAM) hooks/gpu-assign-hook '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
+	$(MKDIR_P) '$(DESTDIR)$(qemuhooksdir)'
+	$(INSTALL_PROGRAM) hooks/gpu-assign-hook '$(DESTDIR)$(qemuhooksdir)/gpu-assign'
+	@if [ -z '$(DESTDIR)' ]; then \
+	  echo "gpu-assign: installed the hook as $(qemuhooksdir)/gpu-assign: restart libvirtd (or virtqemud) so that it runs it"; fi
 uninstall-local:
-	rm -f '$(DESTDIR)$(libvirthooksdir)/gpu-assign'
+	rm -f '$(DESTDIR)$(qemuhooksdir)/gpu-assign' '$(DESTDIR)$(hookcheckdir)/gpu-assign-hook-check'
+	-rmdir '$(DESTDIR)$(hookcheckdir)' 2>/dev/null
 
 # The hook's logic in-process (hooks/hook.c), and the hook binary against a
 # bad-input table.

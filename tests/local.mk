@@ -118,3 +118,7 @@ EXTRA_DIST += tests/faults/run
 # Issue 12 (rails): the CLI's refusals of bind and release, exact messages.
 TESTS += tests/cli/test-rails.sh
 EXTRA_DIST += tests/cli/test-rails.sh
+
+# Issue 11 (install): the README's configure line, make install DESTDIR= with
+# the rest of the machine read-only (root; a suite in .ci/suites).
+EXTRA_DIST += tests/install/run

@@ -120,6 +120,78 @@ static inline bool ga_domain_may_have_hostdev(const char *buf, size_t len)
 	return false;
 }
 
+/*
+ * The same for PCI hostdevs only, for the hook's front end when its checker
+ * cannot run: a domain that may have one is refused, any other goes on.
+ * A "<hostdev" start tag counts unless its attributes read cleanly and its
+ * type is another subsystem's ('usb', 'scsi', 'scsi_host', 'mdev', or a
+ * mode='capabilities' type): anything unclear counts (fail closed).
+ */
+static inline bool ga_hostdev_tag_is_pci(const char *p, const char *end)
+{
+	/* p is just past "<hostdev"; read name='value' pairs up to '>' */
+	while (p < end) {
+		const char *name, *value;
+		size_t nlen, vlen;
+		char q;
+
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p >= end)
+			return true;
+		if (*p == '>' || *p == '/')
+			return true; /* no type: a bare subsystem hostdev is taken for PCI */
+		name = p;
+		while (p < end && *p != '=' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '>')
+			p++;
+		nlen = (size_t)(p - name);
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p >= end || *p != '=')
+			return true;
+		p++;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p >= end || (*p != '\'' && *p != '"'))
+			return true;
+		q = *p++;
+		value = p;
+		while (p < end && *p != q)
+			p++;
+		if (p >= end)
+			return true;
+		vlen = (size_t)(p - value);
+		p++;
+		if (nlen == 4 && !memcmp(name, "type", 4))
+			return vlen == 3 && !memcmp(value, "pci", 3);
+	}
+	return true;
+}
+
+static inline bool ga_domain_may_have_pci_hostdev(const char *buf, size_t len)
+{
+	static const char needle[] = "<hostdev";
+	const size_t n = sizeof(needle) - 1;
+	const char *p = buf, *end = buf + len;
+
+	while ((size_t)(end - p) >= n) {
+		const char *lt = (const char *)memchr(p, '<', (size_t)(end - p) - n + 1);
+
+		if (!lt)
+			return false;
+		p = lt + 1;
+		if (memcmp(lt, needle, n))
+			continue;
+		if (lt + n == end)
+			return true; /* cut short: count it */
+		if (lt[n] != ' ' && lt[n] != '\t' && lt[n] != '\n' && lt[n] != '\r' && lt[n] != '>' && lt[n] != '/')
+			continue; /* another element's name */
+		if (ga_hostdev_tag_is_pci(lt + n, end))
+			return true;
+	}
+	return false;
+}
+
 /* Parse a domain XML (with ga-xml's policy: no network, no entities, nothing printed). */
 int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_domain **out);
 

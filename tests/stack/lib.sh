@@ -58,6 +58,12 @@ ga_debian_mirror() {
 # checks before it accepts a VFIO hostdev. Nothing opens them: this is only
 # for `virsh define` and `domxml-to-native`, never for starting a domain.
 #
+# GA_DAEMON_BINDS (optional): lines "SRC DST", each bind-mounted in the
+# namespace after libvirt's directories (tests/hook/run: the files `make
+# install DESTDIR=` produced). Every DST must be under /etc, over which the
+# namespace then has an overlay (upper layer in STATE/etcup), so that a
+# missing mount point is created there and never in the host's /etc.
+#
 # Prints nothing; the URI to use is ga_daemon_uri STATE.
 ga_daemon_uri() { echo "qemu:///system?socket=$1/sock/libvirt-sock"; }
 
@@ -84,8 +90,12 @@ ga_daemon_start() {
 	: >"$st/etc/libvirt.conf"
 	echo "$root" >"$st/root"
 	unshare -m --propagation private sh -eu -c '
-		st=$1 r=$2 fake=$3 cache=$4 share=$5
+		st=$1 r=$2 fake=$3 cache=$4 share=$5 binds=$6
 		R=${r%/}
+		if [ -n "$binds" ]; then
+			mkdir -p "$st/etcup/up" "$st/etcup/work"
+			mount -t overlay overlay -o "lowerdir=$R/etc,upperdir=$st/etcup/up,workdir=$st/etcup/work" "$R/etc"
+		fi
 		if [ -n "$R" ]; then
 			mount --rbind /dev "$R/dev"
 			mount -t proc proc "$R/proc"
@@ -101,6 +111,12 @@ ga_daemon_start() {
 		mount --bind "$st/lib" "$R/var/lib/libvirt"
 		mount --bind "$st/cache" "$R/var/cache/libvirt"
 		mount --bind "$st/log" "$R/var/log/libvirt"
+		printf "%s\n" "$binds" | while read -r src dst; do
+			[ -n "$src" ] || continue
+			case $dst in /etc/*) ;; *) echo "GA_DAEMON_BINDS: $dst is not under /etc" >&2; exit 1 ;; esac
+			if [ -d "$src" ]; then mkdir -p "$R$dst"; else mkdir -p "$(dirname "$R$dst")"; [ -e "$R$dst" ] || : >"$R$dst"; fi
+			mount --bind "$src" "$R$dst"
+		done
 		if [ "$fake" = fakevfio ]; then
 			mount -t tmpfs tmpfs "$R/sys/kernel/iommu_groups"
 			mkdir -p "$R/sys/kernel/iommu_groups/0/devices"
@@ -116,7 +132,7 @@ ga_daemon_start() {
 			exec chroot "$R" /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
 		fi
 		exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirtd.pid
-	' sh "$st" "$root" "$fake" "$GA_STACK_CACHE" "$share" >"$st/libvirtd.log" 2>&1 &
+	' sh "$st" "$root" "$fake" "$GA_STACK_CACHE" "$share" "${GA_DAEMON_BINDS:-}" >"$st/libvirtd.log" 2>&1 &
 	echo $! >"$st/pid"
 	while ! virsh -q -c "$(ga_daemon_uri "$st")" version >/dev/null 2>&1; do
 		i=$((i + 1))

@@ -63,6 +63,40 @@ static void test_prescan(void)
 	CU_ASSERT_FALSE(ga_domain_may_have_hostdev("x<hostdev", 8));
 }
 
+/* The front end's fail-closed scan: PCI hostdevs, and anything unclear, count. */
+static void test_prescan_pci(void)
+{
+	static const struct {
+		const char *xml;
+		bool want;
+	} cases[] = {
+		{ "<domain><devices><hostdev mode='subsystem' type='pci' managed='yes'/></devices></domain>", true },
+		{ "<domain><devices><hostdev\n  mode=\"subsystem\"\ttype = \"pci\"></hostdev></devices></domain>", true },
+		{ "<domain><devices><hostdev mode='subsystem' type='usb'/></devices></domain>", false },
+		{ "<hostdev type='scsi'/><hostdev type='mdev'/><hostdev mode='capabilities' type='storage'/>", false },
+		{ "<hostdev type='usb'/><hostdev type='pci'/>", true },
+		{ "<hostdev mode='subsystem'/>", true },           /* no type: counts */
+		{ "<hostdev type=pci/>", true },                   /* unquoted: unclear, counts */
+		{ "<hostdev type='usb", true },                    /* cut short */
+		{ "<hostdev", true },
+		{ "<hostdev type='PCI'/>", false },                /* not a type libvirt accepts */
+		{ "<hostdevice type='pci'/>", false },             /* another element */
+		{ "<interface type='hostdev'/><disk/>", false },
+		{ "", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool got = ga_domain_may_have_pci_hostdev(cases[i].xml, strlen(cases[i].xml));
+
+		if (got != cases[i].want)
+			fprintf(stderr, "\ncase %zu '%s': got %d\n", i, cases[i].xml, got);
+		CU_ASSERT_EQUAL(got, cases[i].want);
+	}
+	/* never reads past len */
+	CU_ASSERT_FALSE(ga_domain_may_have_pci_hostdev("x<hostdev type='pci'/>", 8));
+	CU_ASSERT_TRUE(ga_domain_may_have_pci_hostdev("<hostdev type='usb'/>", 15));
+}
+
 static void test_native(void)
 {
 	struct ga_ctx *ctx;
@@ -347,6 +381,7 @@ static void test_qemu_size(void)
 
 static const struct test_case cases[] = {
 	{ "hostdev pre-scan", test_prescan },
+	{ "PCI hostdev pre-scan (fail closed)", test_prescan_pci },
 	{ "native form", test_native },
 	{ "fallback form and stand-in", test_fallback },
 	{ "what is missing", test_problems },
