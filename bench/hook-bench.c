@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * hook-bench N INPUT CMD [ARG...]: run CMD N times, each with INPUT on stdin
  * and stdout/stderr to /dev/null, the way libvirt runs a hook; print the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * gpu-assign-hook: the libvirt qemu hook for Grace GPUs, installed as
  * $(qemuhooksdir)/gpu-assign; its checker is $(hookcheckdir)/gpu-assign-hook-check

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * gpu-assign-hook-check: the part of the libvirt hook that links the
  * library. The front end (gpu-assign-hook.c) runs it only for "prepare

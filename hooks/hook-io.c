@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Reading stdin and writing trace/log lines: shared by the hook's front end and its checker (libc only). */
 #include <errno.h>
 #include <fcntl.h>

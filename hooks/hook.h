@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The libvirt qemu hook's logic, apart from main() so that the unit tests
  * and the fuzzer can run it in-process. libvirt calls the hook as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The libvirt qemu hook: built as hooks/gpu-assign-hook, installed as
 # $(qemuhooksdir)/gpu-assign (libvirt runs every executable in qemu.d).
 # It runs for every operation of every domain, so it links only libc and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # GA_CHECK_CFLAG(FLAG, [ACTION-IF-OK], [ACTION-IF-NOT])
 # Try to compile an empty program with FLAG added to CFLAGS.
 AC_DEFUN([GA_CHECK_CFLAG], [

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Unit tests: tests/unit/test-<module>.c mirrors src/lib/ga-<module>.c.
 check_LTLIBRARIES = tests/unit/libtestcommon.la
 tests_unit_libtestcommon_la_SOURCES = tests/unit/test-common.c tests/unit/test-common.h
@@ -103,8 +104,8 @@ EXTRA_DIST += tests/cli/test-files.sh
 
 # The build's own rules: no include points up a layer of the library, no
 # function of src/lib, src/cli and hooks is longer than 80 lines.
-TESTS += tests/build/check-layers tests/build/long-functions
-EXTRA_DIST += tests/build/check-layers tests/build/long-functions
+TESTS += tests/build/check-layers tests/build/long-functions tests/build/check-spdx
+EXTRA_DIST += tests/build/check-layers tests/build/long-functions tests/build/check-spdx
 
 # Issue 12 (fault injection): bind/release killed at every file-changing
 # system call and sysfs write, then repaired (tests/faults/run, needs strace).

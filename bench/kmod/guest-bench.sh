@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # /test.sh of the benchmark guest (bench/kmod/run): bind the stand-in as a
 # Blackwell (all 1.75 GiB of the simulated memory in BAR 4), then time
 # touching every page of BAR 4 mapped aligned vs skewed by 4 KiB.

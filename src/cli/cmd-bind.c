@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* bind, release, status, repair: hand devices to a vfio driver and back. */
 #include <errno.h>
 #include <getopt.h>

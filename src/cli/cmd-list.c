@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* list, show, check: what the host has and what can be assigned. */
 #include <getopt.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * nova-config: what an OpenStack operator adds to nova.conf and to a flavor
  * so that Nova can hand this host's Grace GPUs to instances.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* plan, xml, define: the guest NUMA plan and the libvirt domain built from it. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* gpu-assign: make Grace Hopper / Grace Blackwell GPUs assignable to VMs. */
 #include <getopt.h>
 #include <stdbool.h>

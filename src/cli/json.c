@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "json.h"
 
 void json_init(struct json *j, FILE *out)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A minimal streaming JSON writer for the front ends' --json output. */
 #pragma once
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 bin_PROGRAMS += gpu-assign
 gpu_assign_SOURCES = \
 	src/cli/gpu-assign.c src/cli/cli.h \

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `gpu-assign nova-config --json`: the GPUs offered, the [pci] options and the flavors. */
 #include <stdio.h>
 

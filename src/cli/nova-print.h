@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nova-config's JSON rendering of the Nova model (the text one is in cmd-nova.c). */
 #pragma once
 

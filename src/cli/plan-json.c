@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `gpu-assign plan --json`: the plan and the target it was resolved for, as one object. */
 #include <stdio.h>
 

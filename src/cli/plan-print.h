@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The two renderings of a plan for `gpu-assign plan`: a text summary and JSON. */
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `gpu-assign plan` as text: the guest, the target, cells, GPUs, distances, MMIO. */
 #include <stdio.h>
 

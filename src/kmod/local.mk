@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # src/kmod: the companion kernel module is built by its own Makefile (Kbuild),
 # outside the autotools build (its files are in EXTRA_DIST, below, not in any
 # _SOURCES). `make module [KDIR=...]` builds it for the

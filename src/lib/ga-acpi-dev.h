@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A PCI device's _DSD properties, by PCI address: its ACPI companion's path
  * from sysfs (firmware_node/path) looked up in the host's AML tables, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Static AML walk for a GPU's _DSD (see ga-acpi.h for what is and is not
  * understood). Facts used, from the ACPI specification (6.5, chapter 20,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A static reader of the firmware's AML tables (DSDT, SSDT*) that finds the
  * _DSD device properties NVIDIA Grace firmware gives each GPU's ACPI

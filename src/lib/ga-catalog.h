@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What we know about NVIDIA device ids: model, family, how to assign them. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The configuration file, /etc/gpu-assign/gpu-assign.conf: an XML document
  * validated against xml-schemas/gpu-assign-conf.rng (compiled into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The context's insides, shared by library files; not for front ends. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The library context: the settings a front end passes in (where sysfs,
  * state, rules, modules and /proc live), where log lines go, and the last

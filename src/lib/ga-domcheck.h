@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Read a libvirt domain XML that someone else wrote (virsh define by hand,
  * Nova, the hook's stdin) and check, for one of its PCI hostdevs, what a

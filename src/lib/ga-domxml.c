@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Domain XML with libxml2: every element and attribute is a tree node, never
  * a piece of a string. Output is serialized by libxml2 with its indentation

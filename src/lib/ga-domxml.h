@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libvirt domain XML for a plan, built and merged with libxml2 only.
  *

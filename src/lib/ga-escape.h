@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Control characters out of every message and log line: a value that came
  * from outside (a domain or Nova instance name, a file's content) must not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The fallback GI form, for libvirt without <acpi nodeset>: QEMU arguments in
  * <qemu:commandline>, "-numa node,nodeid=N" per GI node, "-numa dist" for its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The native GI form: each GI node is a memoryless <cell id='N' memory='0'/>
  * of <cpu><numa> (with its distances), tied to the GPU by <acpi nodeset='N-M'/>

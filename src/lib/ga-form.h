@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The generic-initiator (GI) forms, one source file each (library-internal):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * How many generic-initiator (GI) nodes a Grace GPU needs in a guest, and
  * who decided it: the one rule `gpu-assign plan`, nova-config and the hook

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Classify a PCI function: is it a GPU we can assign, and if not, why. */
 #pragma once
 

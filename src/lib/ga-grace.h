@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Before a coherent Grace GPU leaves the host's NVIDIA driver, NVIDIA's flow
  * wants nothing using it and its memory offline. We check, we never stop

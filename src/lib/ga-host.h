@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host as the library sees it: PCI functions and NUMA nodes. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Whether a running libvirt domain holds a PCI function (its <hostdev> names
  * it), so that release does not pull a GPU out from under a running VM.

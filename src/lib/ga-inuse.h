@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Who still uses a PCI function on a vfio driver, so that release does not
  * pull a GPU out from under a running VM:

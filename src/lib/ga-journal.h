@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What gpu-assign remembers in its state directory (see gpu-assign(1), FILES):
  *

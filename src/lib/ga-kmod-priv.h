@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The library's one way into libkmod, for ga-kmod and ga-variant: a libkmod
  * context on the context's modules directory that logs to the context.

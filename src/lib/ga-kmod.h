@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Make sure a PCI driver is registered before we ask the kernel to bind a
  * device to it: if /sys/bus/pci/drivers/NAME is missing, resolve NAME to a

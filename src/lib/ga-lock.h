@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The host-wide lock: every operation that changes drivers takes an
  * exclusive flock(2) on <state dir>/lock. The kernel drops it when the

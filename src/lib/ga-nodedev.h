@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libvirt's node-device path for binding: let libvirtd detach PCI functions
  * from their host driver (virNodeDeviceDetachFlags) and give them back

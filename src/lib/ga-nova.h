@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What an OpenStack operator offers Nova on this host: the Grace GPUs that
  * can go to instances (assignable, and reserved by the configuration), one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * THE opening policy for every file gpu-assign reads or writes outside
  * sysfs: state files (journal, bindings, lock), the udev rules file, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PCI addresses and what sysfs tells about one PCI function. */
 #pragma once
 

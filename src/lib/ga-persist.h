@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Persistent bindings, the way driverctl keeps them: one udev rules file,
  * one line per device, setting driver_override when the device appears, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The guest NUMA plan: which guest NUMA cells hold the vCPUs and the RAM,
  * which generic-initiator (GI) nodes each GPU gets, the distances between all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What `gpu-assign plan`, `xml` and `define` share before they write
  * anything: the domain to merge into (which supplies the vCPUs, the memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Small files we own outside sysfs (the run-state directory, udev rules):
  * open a directory without following symlinks, read a file in it, replace a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Test hooks for ga-sysfs: a model of the kernel can stand behind writes
  * (a fake tree does not react to "unbind" or "drivers_probe"), and reads can

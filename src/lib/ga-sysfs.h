@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Every sysfs access goes through here. Paths are relative to the context's
  * sysfs root and are opened with openat() on a directory fd of that root, so

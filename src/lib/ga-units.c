@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Sizes: the one grammar of ga-units.h and its three unit vocabularies. */
 #include <ctype.h>
 #include <errno.h>

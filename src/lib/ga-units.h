@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Sizes: one grammar, three vocabularies, two ways to print.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Which vfio-pci variant driver the running kernel offers for a coherent
  * Grace GPU: the in-tree nvgrace_gpu_vfio_pci, gpu-assign's companion module

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The library's one way into libvirt, for ga-virt and ga-nodedev: a quiet
  * library (libvirt prints its errors on stderr unless told otherwise; we

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The libvirt side: what the target stack can do (versions, domain
  * capabilities), which form of the generic-initiator nodes it takes, and

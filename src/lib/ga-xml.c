@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The library's one XML parse (policy in ga-xml.h) and the shared tree helpers. */
 #include <errno.h>
 #include <limits.h>

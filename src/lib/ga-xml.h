@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The one way the library reads XML (domain XML, the configuration, libvirt's
  * domain capabilities), and the small tree helpers its readers share.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libgpuassign: the library the front ends link (src/lib; layers in
 # tests/build/check-layers). One sorted list of its files.
 noinst_LTLIBRARIES += src/lib/libgpuassign.la

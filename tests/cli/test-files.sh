@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-files.sh - the CLI on files that are not what they should be (issue 12
 # items 2, 6, 7, 8): every file gpu-assign opens, put there as a FIFO, is
 # refused at once with one line naming it (a blocking open would hang bind

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # gpu-assign list/show/check on every sample host, and bad input.
 #
 # The GPUs are simulated: each sample host is a fake sysfs tree replayed with

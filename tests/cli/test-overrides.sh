@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-overrides.sh - the CLI side of the one test override mechanism
 # (gpu-assign(1), TEST OVERRIDES): the file GA_TEST_OVERRIDES names is read
 # once, -v says what it changed, a bad file stops every command with one

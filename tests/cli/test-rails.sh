@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-rails.sh - the CLI side of bind's and release's safety rails
 # (issue 12): exact message and exit status of each refusal, on the
 # quad-gh200 sample host (its sysfs tree only: no command here gets as far

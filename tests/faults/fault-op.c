@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * One bind, release or repair on a sample host with the fake kernel behind
  * sysfs (tests/unit/fake-kernel.c), as a process of its own, so that

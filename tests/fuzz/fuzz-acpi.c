@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the static AML reader (ga-acpi) on arbitrary tables.
  * The input is cut into tables by their own header's length field (a table

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: merging a plan into an arbitrary domain XML (the input a
  * user or a management layer hands to `gpu-assign xml --domain`). Besides

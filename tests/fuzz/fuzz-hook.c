@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the libvirt hook's stdin path. The first byte picks the
  * operation, the configuration and whether the test stand-in is on; the rest

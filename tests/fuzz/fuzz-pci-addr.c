@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the PCI address parser. Whatever it accepts must format
  * back to a canonical address that parses to the same value; whatever it

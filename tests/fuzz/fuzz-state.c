@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target: the state files (bindings, journal). Whatever a parser
  * accepts must format to text that parses again and formats to the same

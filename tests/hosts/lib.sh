@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lib.sh - the vocabulary of a sample host description (host.sh).
 #
 # Sourced by tests/hosts/mkhost (bash). A host.sh calls only the functions

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lib.sh - shared helpers for the real-stack tests (sourced, not run).
 #
 # GA_STACK_CACHE   where the sid chroot, guest kernels and initramfs live

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A small model of the kernel's PCI driver core behind ga-sysfs writes, for
  * bind tests on a fake sysfs tree (after libvirt's tests/virpcimock.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * In-memory Grace hosts for the planner and XML tests: `sockets` CPU nodes
  * (72 CPUs, 120 GiB each), then for every GPU a block of `block` CPU-less

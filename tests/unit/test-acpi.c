@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-acpi: the static AML reader on the iasl-compiled fixtures in
  * tests/data/acpi (a quad-GH200-like DSDT, an SSDT adding a _DSD by Scope,

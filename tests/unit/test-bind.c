@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-bind on the sample hosts (tests/hosts), with the kernel's driver core
  * played by fake-kernel.c. Only the GPUs and the kernel's reaction to sysfs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-catalog: the Grace parts of the variant driver's id table, families,
  * drivers; the companion module (src/kmod/main.c) serves the same Grace ids.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared scaffolding for the CUnit suites: one runner, a temp-dir fixture. */
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-config: defaults, a full file, and invalid files refused with their line. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-ctx: settings, their defaults and the test overrides file (every error with its exact message). */
 #include <errno.h>
 #include <stdio.h>

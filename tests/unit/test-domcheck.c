@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-domcheck: reading domains (hand-written, gpu-assign's two forms, Nova's) and checking GPUs. */
 #include <errno.h>
 #include <stdlib.h>

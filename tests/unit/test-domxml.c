@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-domxml: new domains against golden files, merges (byte-identical on a
  * re-run, the user's parts kept, exactly our parts removed), refusals, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-escape: control characters never reach a message or a log line raw
  * (issue 12 item 3). The escaper itself, and the two places that use it for

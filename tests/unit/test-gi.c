@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-gi: the one GI count rule (a given count, then the host's _DSD, then the
  * catalogue) on a fixture host whose DSDT gives the GPU a chosen count.

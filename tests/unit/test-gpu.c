@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-gpu: every verdict, on hand-built host models (no GPU here: the devices are data). */
 #include <errno.h>
 #include <stdlib.h>

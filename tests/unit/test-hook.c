@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The hook's logic in-process, on a fake sysfs tree: only the GPU is
  * simulated (its vendor/device ids and driver link), everything else is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-host: CPU lists and the NUMA view read from a fixture tree. */
 #include <errno.h>
 #include <stdlib.h>

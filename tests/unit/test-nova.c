@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-nova: the GPUs, aliases and flavor counts offered to Nova, on fixture
  * hosts with more GPUs (and GPUs left out) than the fixed arrays nova-config

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-open: the one opening policy (issue 12 items 2, 7, 8), on every file the
  * library opens. A FIFO in the place of any of them is refused at once with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-pci: address parsing/formatting and the resource table. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-plan: cells, GI nodes, host memory nodes, distances, MMIO, refusals. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-prepare: a domain file supplies the vCPUs, memory and architecture the
  * request leaves out; the request wins where it has them; the target's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-sysfs: reads, links, listings and writes under an injected root. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-units: every unit of each vocabulary, overflow, blanks, garbage, and the formatters. */
 #include <errno.h>
 #include <inttypes.h>

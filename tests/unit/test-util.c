@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-util: the one reader of whole files (ga_read_fd, ga_read_file) on files,
  * pipes and stdin; the enum names of GA_ENUM_STRINGS, every table of them.

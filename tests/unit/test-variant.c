@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-variant: libvirt's choice of a vfio-pci variant driver, and detection on a fixture kernel. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ga-virt: versions, the target's GI form and refusals, and a real libvirt
  * connection through the test driver (test:///default, in-process: no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* ga-xml: the one parse policy (each refusal, word for word) and the tree helpers. */
 #include <errno.h>
 #include <fcntl.h>

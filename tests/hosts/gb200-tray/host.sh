@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # gb200-tray: a GB200 NVL72 compute tray, two Grace CPUs and four Blackwell
 # GPUs, two per Grace. GPU addresses, ids and the nvgrace_gpu_vfio_pci binding
 # follow public lspci output; the NUMA node numbers of the GPU memory are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # no-nvidia: a one-socket x86 server without any NVIDIA device: a dual-port
 # Intel X710 NIC, an NVMe drive and a BMC's PCI-to-PCI bridge with its VGA
 # function behind it (the bridge has no ACS, so both share one IOMMU group).

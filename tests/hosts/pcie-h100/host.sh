@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pcie-h100: a two-socket x86 (AMD EPYC style) server with a discrete H100
 # PCIe card on socket 1. Not coherent: no CPU-less GPU nodes, no ACPI
 # companion; it is assigned with plain vfio-pci. Also carries two NVIDIA

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # quad-gh200: a four-socket Grace Hopper node (HPE Cray EX254n style, as at
 # CSCS Alps). Facts and sources: README.md, section "quad-gh200".
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shared-group: a GH200-like host where the GPU sits behind a PCIe switch
 # whose downstream ports lack ACS, so the GPU shares IOMMU group 5 with the
 # switch's downstream ports and a ConnectX-7 NIC. Synthetic topology for group

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # single-gh200: one Grace Hopper superchip. The numactl output in Linux commit
 # 63db8170bf34 (README.md, "single-gh200") gives nodes, sizes and distances;
 # the GPU's address, ids, BARs, NUMA node and IOMMU group come from the lspci

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs inside the guest booted by ./run (busybox sh). Devices:
 #   E  0000:00:10.0        QEMU edu, no driver
 #   G0 0000:00:11.0 + G1   two edu functions of one slot: one IOMMU group

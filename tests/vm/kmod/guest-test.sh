@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs inside the test guest as /test.sh (busybox sh); see run and README.
 # Every case prints "PASS: name" or "FAIL: name: why"; the last line is the
 # total for this kernel, "N passed, N failed".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * SSDT for the gpu_assign_nvgrace guest test (tests/vm/kmod/run): gives the
  * emulated stand-in devices the _DSD properties that firmware gives a real

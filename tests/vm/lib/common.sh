@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared helpers for the guest-kernel harness (sourced, not run).
 # GA_VM_CACHE: where kernels and built images go (git-ignored by default).
 
