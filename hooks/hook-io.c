@@ -55,13 +55,12 @@ void hook_log_line(const char *path, const char *domain, const char *op, const c
 
 void hook_say(FILE *err, const char *fmt, ...)
 {
-	char raw[MSG_MAX], msg[MSG_MAX];
+	char msg[MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	ga_escape_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ga_escape_ctrl(msg, sizeof(msg), raw);
 	fprintf(err, "gpu-assign-hook: %s\n", msg);
 }
 

@@ -28,14 +28,13 @@ struct hook_run {
 
 __attribute__((format(printf, 3, 4))) static void note(const struct hook_run *run, int prio, const char *fmt, ...)
 {
-	char raw[MSG_MAX], msg[MSG_MAX];
+	char msg[MSG_MAX];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
 	/* once here for syslog; hook_log_line escapes the domain and the rest itself */
-	ga_escape_ctrl(msg, sizeof(msg), raw);
+	va_start(ap, fmt);
+	ga_escape_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	hook_log_line(run->o->trace_path, run->domain, run->op, run->subop, msg);
 	if (run->cfg && run->cfg->log_file)
 		hook_log_line(run->cfg->log_file, run->domain, run->op, run->subop, msg);

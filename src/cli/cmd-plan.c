@@ -20,6 +20,7 @@ enum cmd_kind { CMD_PLAN, CMD_XML, CMD_DEFINE };
 
 static const char *const cmd_names[] = { [CMD_PLAN] = "plan", [CMD_XML] = "xml", [CMD_DEFINE] = "define" };
 static const char *const virt_types[] = { "kvm", "qemu" };
+static const char *const no_yes[] = { "no", "yes" };
 
 struct plan_args {
 	enum cmd_kind kind;
@@ -124,15 +125,12 @@ static int set_connect(struct cli *cli, struct plan_args *a, const struct plan_o
 
 static int yes_no(const char *s)
 {
-	return !strcmp(s, "yes") ? 1 : !strcmp(s, "no") ? 0 : -1;
+	return ga_enum_from_string(no_yes, (int)GA_ARRAY_SIZE(no_yes), s);
 }
 
 static int virt_type_index(const char *s)
 {
-	for (size_t i = 0; i < GA_ARRAY_SIZE(virt_types); i++)
-		if (!strcmp(s, virt_types[i]))
-			return (int)i;
-	return -1;
+	return ga_enum_from_string(virt_types, (int)GA_ARRAY_SIZE(virt_types), s);
 }
 
 #define SET(...) .ext = &(const struct plan_opt){ __VA_ARGS__ }
@@ -231,14 +229,10 @@ static int parse_args(struct cli *cli, enum cmd_kind kind, int argc, char **argv
 static int build_xml(struct cli *cli, const struct plan_args *a, const struct ga_prepared *p, char **xml)
 {
 	struct ga_domxml_opts o = {
-		.name = a->name, .form = p->caps.form, .driver_model = p->caps.driver_model,
-		.managed = a->managed == 1, .managed_auto = a->managed < 0, .virt_type = a->in.virt_type,
+		.name = a->name, .managed = a->managed == 1, .managed_auto = a->managed < 0, .virt_type = a->in.virt_type,
 	};
 
-	/* libvirt 9.7 - 9.x: the variant driver is bound before the start, never by libvirt */
-	if (p->caps.unmanaged)
-		o.managed = o.managed_auto = false;
-
+	ga_prepared_domxml_opts(p, &o);
 	if (p->domain)
 		return ga_domxml_merge(cli->ctx, p->domain, p->domain_len, p->plan, &o, xml);
 	return ga_domxml_new(cli->ctx, p->plan, &o, xml);

@@ -145,14 +145,13 @@ int cli_oom(void)
 
 int cli_usage_error(const char *fmt, ...)
 {
-	char raw[1024], msg[1024];
+	char msg[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
 	/* the arguments quoted in it came from the command line: one line whatever they hold */
-	ga_escape_ctrl(msg, sizeof(msg), raw);
+	va_start(ap, fmt);
+	ga_escape_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "gpu-assign: %s\n", msg);
 	return EXIT_USAGE;
 }

@@ -361,16 +361,15 @@ void ga_ctx_set_log_level(struct ga_ctx *ctx, enum ga_log_level level)
 
 void ga_log(struct ga_ctx *ctx, enum ga_log_level level, const char *fmt, ...)
 {
-	char raw[1024], msg[1024];
+	char msg[1024];
 	va_list ap;
 
 	if (!ctx->log_fn || level > ctx->log_level)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
 	/* a value from outside must not forge a line on stderr or in syslog */
-	ga_escape_ctrl(msg, sizeof(msg), raw);
+	va_start(ap, fmt);
+	ga_escape_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	ctx->log_fn(ctx->log_data, level, msg);
 }
 
@@ -378,12 +377,9 @@ void ga_log(struct ga_ctx *ctx, enum ga_log_level level, const char *fmt, ...)
 
 int ga_reportv(struct ga_ctx *ctx, int code, const char *fmt, va_list ap)
 {
-	char raw[sizeof(ctx->error.message)];
-
 	ctx->error.code = code;
-	vsnprintf(raw, sizeof(raw), fmt, ap);
 	/* one line, whatever the values in it hold (a name with a newline, a byte written) */
-	ga_escape_ctrl(ctx->error.message, sizeof(ctx->error.message), raw);
+	ga_escape_vformat(ctx->error.message, sizeof(ctx->error.message), fmt, ap);
 	ga_log(ctx, GA_LOG_DEBUG, "error %s: %s", ga_error_code_name(code), ctx->error.message);
 	return code;
 }

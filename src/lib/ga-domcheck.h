@@ -100,25 +100,30 @@ struct ga_domain {
  * means no PCI hostdev can be in it, so no Grace GPU either; the hook's fast
  * path uses it to avoid parsing. A <hostdev> element always starts with the
  * literal "<hostdev" (markup cannot be escaped), so there are no false
- * negatives; a false positive only costs a parse.
+ * negatives; a false positive only costs a parse. ga_domain_next_hostdev:
+ * the next "<hostdev" at or after p, NULL when none.
  */
-static inline bool ga_domain_may_have_hostdev(const char *buf, size_t len)
+static inline const char *ga_domain_next_hostdev(const char *p, const char *end)
 {
 	/* inline: the hook's front end uses it without linking the library */
 	static const char needle[] = "<hostdev";
 	const size_t n = sizeof(needle) - 1;
-	const char *p = buf, *end = buf + len;
 
 	while ((size_t)(end - p) >= n) {
 		const char *lt = (const char *)memchr(p, '<', (size_t)(end - p) - n + 1);
 
 		if (!lt)
-			return false;
+			return NULL;
 		if (!memcmp(lt, needle, n))
-			return true;
+			return lt;
 		p = lt + 1;
 	}
-	return false;
+	return NULL;
+}
+
+static inline bool ga_domain_may_have_hostdev(const char *buf, size_t len)
+{
+	return ga_domain_next_hostdev(buf, buf + len) != NULL;
 }
 
 /*
@@ -171,18 +176,10 @@ static inline bool ga_hostdev_tag_is_pci(const char *p, const char *end)
 
 static inline bool ga_domain_may_have_pci_hostdev(const char *buf, size_t len)
 {
-	static const char needle[] = "<hostdev";
-	const size_t n = sizeof(needle) - 1;
-	const char *p = buf, *end = buf + len;
+	const size_t n = sizeof("<hostdev") - 1;
+	const char *lt, *end = buf + len;
 
-	while ((size_t)(end - p) >= n) {
-		const char *lt = (const char *)memchr(p, '<', (size_t)(end - p) - n + 1);
-
-		if (!lt)
-			return false;
-		p = lt + 1;
-		if (memcmp(lt, needle, n))
-			continue;
+	for (lt = ga_domain_next_hostdev(buf, end); lt; lt = ga_domain_next_hostdev(lt + 1, end)) {
 		if (lt + n == end)
 			return true; /* cut short: count it */
 		if (lt[n] != ' ' && lt[n] != '\t' && lt[n] != '\n' && lt[n] != '\r' && lt[n] != '>' && lt[n] != '/')

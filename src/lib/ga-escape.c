@@ -32,3 +32,11 @@ size_t ga_escape_ctrl(char *dst, size_t size, const char *src)
 	dst[len] = '\0';
 	return len;
 }
+
+size_t ga_escape_vformat(char *dst, size_t size, const char *fmt, va_list ap)
+{
+	char raw[4096];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	return ga_escape_ctrl(dst, size, raw);
+}

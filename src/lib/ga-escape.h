@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -17,3 +18,6 @@
  * dst and src may not overlap. Returns the length of dst.
  */
 size_t ga_escape_ctrl(char *dst, size_t size, const char *src);
+
+/* printf into dst (size bytes), then the same escaping: one line whatever the arguments hold. */
+size_t ga_escape_vformat(char *dst, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));

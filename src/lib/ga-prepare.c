@@ -149,3 +149,11 @@ int ga_plan_prepare(struct ga_ctx *ctx, const struct ga_plan_input *in, struct g
 		ga_prepared_clear(out);
 	return r < 0 ? r : 0;
 }
+
+void ga_prepared_domxml_opts(const struct ga_prepared *p, struct ga_domxml_opts *o)
+{
+	o->form = p->caps.form;
+	o->driver_model = p->caps.driver_model;
+	if (p->caps.unmanaged)
+		o->managed = o->managed_auto = false;
+}

@@ -54,6 +54,14 @@ int ga_plan_prepare(struct ga_ctx *ctx, const struct ga_plan_input *in, struct g
 void ga_prepared_clear(struct ga_prepared *p);
 
 /*
+ * What the target decides in the domain XML options: the GI form, whether a
+ * <driver model> is written and, for a libvirt that binds no variant driver
+ * itself (9.7 - 9.x), managed='no' whatever was asked (the variant driver is
+ * bound before the start, never by libvirt).
+ */
+void ga_prepared_domxml_opts(const struct ga_prepared *p, struct ga_domxml_opts *o);
+
+/*
  * The driver step of ga_plan_prepare on its own (p's plan, host, target and
  * caps resolved): each GPU's variant driver and what the target does with it
  * (caps.driver_model off where no model is named), with its warnings.
