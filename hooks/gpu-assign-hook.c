@@ -7,7 +7,7 @@
  * libvirt runs it for every operation of every QEMU domain, so this program
  * links nothing but libc and decides on its own for everything the hook does
  * not act on: any operation but "prepare begin" and "release end" returns
- * before stdin is read; a domain XML without a <hostdev> element returns
+ * before stdin is read; a domain XML without a PCI <hostdev> element returns
  * after one scan of the bytes. Only the rest is handed, as a memfd on stdin
  * with the same arguments, to gpu-assign-hook-check, which links the
  * library (libxml2 and friends cost several milliseconds to load).
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
 	r = hook_start(&o, argc, argv, &xml, &len);
 	if (r >= 0)
 		return r;
-	if (!ga_domain_may_have_hostdev(xml, len)) {
+	/* only PCI hostdevs can be Grace GPUs: a USB/SCSI/mdev-only domain never needs the checker */
+	if (!ga_domain_may_have_pci_hostdev(xml, len)) {
 		free(xml);
 		return HOOK_EXIT_OK;
 	}

@@ -70,7 +70,10 @@ CLEANFILES += $(GA_VALGRIND_TESTS:=.vg.log)
 
 # The README's first command ends here: on the quad-GH200 sample host, the GPU
 # listing, the guest plan and the libvirt domain for a VM with all four GPUs.
-GA_DEMO_ARGS = --gpu all --vcpus 64 --memory 128G
+# The target's versions are given, so that the demo does not depend on the
+# libvirt installed here (plain .ci/deps: bookworm's 9.0, which the version
+# gate refuses): Debian 12's bookworm-backports stack.
+GA_DEMO_ARGS = --gpu all --vcpus 64 --memory 128G --libvirt-version 11.3 --qemu-version 10.0
 demo: all
 	@$(srcdir)/tests/hosts/run-on quad-gh200 ./gpu-assign list
 	@echo

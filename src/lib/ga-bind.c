@@ -1031,6 +1031,15 @@ static int load_rules_tolerant(struct ga_ctx *ctx, const struct ga_bind_opts *op
 	return 0;
 }
 
+/* A tidying step after the commit failed: say so, keep the operation's result. */
+static void tidy_warn(struct ga_ctx *ctx, int r)
+{
+	if (r >= 0)
+		return;
+	ga_warn(ctx, "%s", ga_last_error(ctx)->message);
+	ga_clear_error(ctx);
+}
+
 int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t n,
 		    const struct ga_bind_opts *opts, struct ga_bind_summary *sum)
 {
@@ -1072,11 +1081,15 @@ int ga_bind_release(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, size_t 
 			r = ga_kmod_ensure_driver(ctx, wl.v[i].target);
 	if (r >= 0)
 		r = run_transaction(ctx, &lock, &wl, opts, &release_ops, sum);
-	/* Released: a version-1 hook's owner file for any of them is stale now. */
+	/*
+	 * Released and committed: what follows only tidies the state (a
+	 * version-1 hook's owner file is stale now; records of devices gone),
+	 * so a failure there is a warning, never the release's result.
+	 */
 	for (size_t i = 0; r >= 0 && i < wl.n; i++)
-		r = ga_legacy_owner_remove(ctx, lock.dirfd, lock.dir, &wl.v[i].addr);
+		tidy_warn(ctx, ga_legacy_owner_remove(ctx, lock.dirfd, lock.dir, &wl.v[i].addr));
 	if (r >= 0 && opts->all)
-		r = forget_absent(ctx, &lock);
+		tidy_warn(ctx, forget_absent(ctx, &lock));
 	ga_bindings_clear(&b);
 	ga_rules_clear(&rules);
 	worklist_clear(&wl);

@@ -20,26 +20,6 @@ static const char *const nvidia_services[] = {
 	"dcgm-exporter", "nvidia-smi", "nvidia-imex", "nvidia-dcgm",
 };
 
-/* A /proc file for reading (by the one opening policy: a FIFO in a test's proc root must not hang us); NULL with errno set. */
-static FILE *proc_open(const char *path)
-{
-	int fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
-	FILE *f;
-
-	if (fd < 0) {
-		errno = -fd;
-		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-	}
-	return f;
-}
-
 static bool is_service(const char *comm)
 {
 	for (size_t i = 0; i < GA_ARRAY_SIZE(nvidia_services); i++)
@@ -77,16 +57,18 @@ static bool holds_nvidia_dev(const char *procdir)
 	return found;
 }
 
-static void append(char **list, size_t *len, const char *item)
+/* Add item to a ", "-separated list; -ENOMEM (nothing changed) when it cannot grow. */
+static int append(char **list, size_t *len, const char *item)
 {
 	size_t add = strlen(item) + 2;
 	char *grown = realloc(*list, *len + add + 1);
 
 	if (!grown)
-		return;
+		return -ENOMEM;
 	*list = grown;
 	snprintf(*list + *len, add + 1, "%s%s", *len ? ", " : "", item);
 	*len = strlen(*list);
+	return 0;
 }
 
 int ga_grace_users(struct ga_ctx *ctx, char **out)
@@ -114,7 +96,7 @@ int ga_grace_users(struct ga_ctx *ctx, char **out)
 		if ((size_t)snprintf(procdir, sizeof(procdir), "%s/%s", root, de->d_name) >= sizeof(procdir) ||
 		    (size_t)snprintf(path, sizeof(path), "%s/comm", procdir) >= sizeof(path))
 			continue;
-		f = proc_open(path);
+		f = ga_fopen_regular(path);
 		if (!f)
 			continue;
 		if (!fgets(comm, sizeof(comm), f))
@@ -124,7 +106,10 @@ int ga_grace_users(struct ga_ctx *ctx, char **out)
 		if (!is_service(comm) && !holds_nvidia_dev(procdir))
 			continue;
 		snprintf(item, sizeof(item), "%s (pid %ld)", comm[0] ? comm : "?", pid);
-		append(&list, &len, item);
+		if (append(&list, &len, item) < 0) {
+			closedir(dir);
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		}
 	}
 	closedir(dir);
 	*out = steal_ptr(list);
@@ -157,7 +142,7 @@ int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, c
 
 	*out = NULL;
 	snprintf(path, sizeof(path), "%s/iomem", ga_ctx_get(ctx, GA_SETTING_PROC_ROOT));
-	f = proc_open(path);
+	f = ga_fopen_regular(path);
 	if (!f && errno == EINVAL)
 		return ga_report(ctx, -EINVAL, "cannot read '%s': not a regular file (is /proc mounted?)", path);
 	if (!f)
@@ -176,7 +161,10 @@ int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, c
 			range++;
 		if (mem && !range_overlaps(range, mem))
 			continue;
-		append(&list, &len, range);
+		if (append(&list, &len, range) < 0) {
+			fclose(f);
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		}
 	}
 	fclose(f);
 	*out = steal_ptr(list);

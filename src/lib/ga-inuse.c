@@ -9,6 +9,7 @@
 
 #include "ga-ctx.h"
 #include "ga-inuse.h"
+#include "ga-open.h"
 #include "ga-sysfs.h"
 
 /* The function's VFIO device file (iommufd cdev), "" when it has none. */
@@ -85,14 +86,13 @@ int ga_inuse_check_files(struct ga_ctx *ctx, const struct ga_pci_addr *addr, int
 		if ((size_t)snprintf(procdir, sizeof(procdir), "%s/%s", root, de->d_name) >= sizeof(procdir) ||
 		    !pid_holds(procdir, group_dev, cdev, &what))
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/comm", procdir) < sizeof(path) && (f = fopen(path, "re"))) {
+		/* comm may hold anything: ga_report escapes it */
+		if ((size_t)snprintf(path, sizeof(path), "%s/comm", procdir) < sizeof(path) &&
+		    (f = ga_fopen_regular(path))) {
 			if (!fgets(comm, sizeof(comm), f))
 				snprintf(comm, sizeof(comm), "?");
 			fclose(f);
 			comm[strcspn(comm, "\n")] = '\0';
-			for (char *c = comm; *c; c++)
-				if ((unsigned char)*c < 0x20 || *c == 0x7f)
-					*c = '?';
 		}
 		r = ga_report(ctx, -EBUSY,
 			      "cannot release '%s': process %s (%s) has its VFIO %s '%s' open (stop that process or its VM first; --force releases it anyway)",

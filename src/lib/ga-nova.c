@@ -113,6 +113,8 @@ static int consider(struct ga_ctx *ctx, struct ga_nova *nova, struct ga_acpi_cac
 		r = 0;
 	else if (!ga_gpu_is_assignable(&gpu))
 		r = add_skipped(ctx, nova, &gpu, gpu.reason);
+	else if (gpu.driver_problem[0]) /* the hook could not bind it on this host */
+		r = add_skipped(ctx, nova, &gpu, gpu.driver_problem);
 	else if (!ga_config_gpu_reserved(cfg, &dev->addr))
 		r = add_skipped(ctx, nova, &gpu, "not in <reserved> of the configuration");
 	else

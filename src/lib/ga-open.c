@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,4 +49,23 @@ const char *ga_open_why(int err)
 	if (err == ELOOP)
 		return "it is a symlink";
 	return strerror(err);
+}
+
+FILE *ga_fopen_regular(const char *path)
+{
+	int fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
 }

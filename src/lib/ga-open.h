@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <stdio.h>
+
 /*
  * openat(dirfd, path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode), then
  * refuse anything but a regular file: O_NONBLOCK keeps a FIFO from hanging us
@@ -20,6 +22,9 @@
  * message (see ga_open_why()).
  */
 int ga_open_regular(int dirfd, const char *path, int flags, unsigned mode);
+
+/* ga_open_regular(AT_FDCWD, path, O_RDONLY) as a stdio stream; NULL with errno set (EINVAL: not a regular file). */
+FILE *ga_fopen_regular(const char *path);
 
 /* What a ga_open_regular() error means, for a message: "not a regular file", "a symlink", or strerror(). */
 const char *ga_open_why(int err);

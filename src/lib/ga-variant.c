@@ -154,10 +154,17 @@ static int scan_alias_file(struct ga_ctx *ctx, const char *path, const char *mod
 		return -ENOENT; /* no modules: only registered drivers count */
 	if (fd < 0 && fd != -EINVAL)
 		return ga_report(ctx, fd, "cannot open '%s': %s (check its permissions)", path, strerror(-fd));
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > (off_t)ALIAS_FILE_MAX) {
+	if (fd < 0)
+		return ga_report(ctx, -EINVAL, "refusing '%s': not a regular file (regenerate it with depmod)", path);
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
 		close(fd);
-		return ga_report(ctx, -EINVAL, "refusing '%s': not a regular file of at most %u bytes", path,
-				 ALIAS_FILE_MAX);
+		return ga_report(ctx, -err, "cannot stat '%s': %s", path, strerror(err));
+	}
+	if (st.st_size > (off_t)ALIAS_FILE_MAX) {
+		close(fd);
+		return ga_report(ctx, -EFBIG, "refusing '%s': larger than 64 MiB (not a modules.alias)", path);
 	}
 	f = fdopen(fd, "r");
 	if (!f) {
@@ -172,6 +179,8 @@ static int scan_alias_file(struct ga_ctx *ctx, const char *path, const char *mod
 	}
 	if (ferror(f))
 		return ga_report(ctx, -EIO, "cannot read '%s': %s", path, strerror(errno));
+	if (total > ALIAS_FILE_MAX)
+		return ga_report(ctx, -EFBIG, "refusing '%s': larger than 64 MiB (not a modules.alias)", path);
 	return 0;
 }
 

@@ -1350,7 +1350,7 @@ static void test_release_held(void)
 	test_symlink(e.proc, "77/fd/3", "/dev/vfio/devices/vfio3");
 	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
 	CU_ASSERT_STRING_EQUAL(MSG(&e),
-			       "cannot release '0009:01:00.0': process 77 (vm?[2Jx) has its VFIO device file '/dev/vfio/devices/vfio3' open (stop that process or its VM first; --force releases it anyway)");
+			       "cannot release '0009:01:00.0': process 77 (vm\\x1b[2Jx) has its VFIO device file '/dev/vfio/devices/vfio3' open (stop that process or its VM first; --force releases it anyway)");
 	CU_ASSERT_TRUE(host_unchanged(&e, bound));
 	e.opts.force = true;
 	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
