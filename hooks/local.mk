@@ -23,6 +23,9 @@ install-exec-local: hooks/gpu-assign-hook
 	  echo "gpu-assign: installed the hook as $(qemuhooksdir)/gpu-assign: restart libvirtd (or virtqemud) so that it runs it"; fi
 uninstall-local:
 	rm -f '$(DESTDIR)$(qemuhooksdir)/gpu-assign' '$(DESTDIR)$(hookcheckdir)/gpu-assign-hook-check'
+# After every uninstall-* rule (automake's own removes the checker from that
+# directory): removing the directory earlier would race it under make -j.
+uninstall-hook:
 	-rmdir '$(DESTDIR)$(hookcheckdir)' 2>/dev/null
 
 # The hook's logic in-process (hooks/hook.c), and the hook binary against a

@@ -127,6 +127,8 @@ if command -v umockdev-run >/dev/null 2>&1; then
 	expect "prefixed namespace on <domain>: xml --domain" 1 \
 		"gpu-assign: not a libvirt domain XML: the root element 'domain' is in the namespace 'urn:y', and libvirt's has none (remove xmlns:d='urn:y' from it)" \
 		umockdev-run -d "$tmp/host/host.umockdev" -- "$ga" --sysfs-root "$tmp/host/sys" xml --gpu all --domain "$tmp/prefixed-ns.xml"
+else
+	fail=$((fail + 1)); echo "FAIL the umockdev cases: umockdev-run is missing (install umockdev: .ci/deps)"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -55,6 +55,8 @@ if command -v umockdev-run >/dev/null 2>&1; then
 		on_host "$ga" check 0009:01:00.0
 	GA_TEST_OVERRIDES=$tmp/sysfs-bad GA_SYSFS_ROOT=$tmp/nowhere expect "--sysfs-root beats GA_SYSFS_ROOT" 0 "" \
 		on_host "$ga" --sysfs-root "$tmp/host/sys" check 0009:01:00.0
+else
+	fail=$((fail + 1)); echo "FAIL the umockdev cases: umockdev-run is missing (install umockdev: .ci/deps)"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
