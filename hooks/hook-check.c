@@ -24,13 +24,14 @@ int main(int argc, char **argv)
 	size_t len;
 	int r;
 
+	/* Nothing can be refused at "release end" (gpu-assign-hook(8): it always exits 0). */
 	if (ga_ctx_new(&ctx) < 0) {
 		fputs("gpu-assign-hook: out of memory\n", stderr);
-		return HOOK_EXIT_REFUSE;
+		return argc > 3 && hook_op_classify(argv[2], argv[3]) == HOOK_OP_RELEASE ? HOOK_EXIT_OK : HOOK_EXIT_REFUSE;
 	}
 	if (ga_ctx_load_overrides(ctx, getenv("GA_TEST_OVERRIDES")) < 0) {
 		hook_say(stderr, "%s", ga_last_error(ctx)->message);
-		return HOOK_EXIT_REFUSE;
+		return argc > 3 && hook_op_classify(argv[2], argv[3]) == HOOK_OP_RELEASE ? HOOK_EXIT_OK : HOOK_EXIT_REFUSE;
 	}
 	o.ctx = ctx;
 	o.config_path = ga_ctx_get(ctx, GA_SETTING_CONFIG);

@@ -61,7 +61,11 @@ expect "bind the NVMe controller" 1 \
 echo precious >"$tmp/victim"
 rm -f "$sys/bus/pci/drivers/nvidia/unbind"
 ln -s "$tmp/victim" "$sys/bus/pci/drivers/nvidia/unbind"
-expect "a fixture's unbind -> FILE is not written" 1 \
+# (this bind gets as far as a write: it reads a /proc and a modules directory
+# of the test's own, never the build machine's processes or kernel modules)
+mkdir -p "$tmp/proc" "$tmp/no-modules" && : >"$tmp/proc/iomem"
+printf 'proc-root = %s/proc\nmodules-dir = %s/no-modules\n' "$tmp" "$tmp" >"$tmp/machine"
+GA_TEST_OVERRIDES=$tmp/machine expect "a fixture's unbind -> FILE is not written" 1 \
 	"gpu-assign: refusing to write '$sys/bus/pci/drivers/nvidia/unbind': it is a symlink or leads out of the sysfs root (a sysfs attribute is a plain file: check the tree)" \
 	"$ga" --sysfs-root "$sys" bind "${dirs[@]}" 0009:01:00.0
 expect "... and FILE is unchanged" 0 "" grep -qx precious "$tmp/victim"
