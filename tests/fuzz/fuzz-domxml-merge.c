@@ -46,7 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		cells[i] = (struct ga_plan_cell){ .id = i, .host_node = (int)i, .first_vcpu = 2 * i, .nvcpus = 2,
 						  .memory_kib = 1024 * 1024, .host_cpus = (char *)(i ? "72-143" : "0-71") };
 		gpus[i] = (struct ga_plan_gpu){ .addr = { .domain = (uint16_t)(9 + 16 * i), .bus = 1 }, .model = model,
-						.driver = model->driver, .host_node = (int)i, .cell = i,
+						.driver = "nvgrace_gpu_vfio_pci", .host_node = (int)i, .cell = i,
 						.first_gi = 2 + 8 * i, .ngi = 8, .bar_bytes = 128ULL << 30 };
 		ga_pci_addr_format(&gpus[i].addr, gpus[i].name);
 		strcpy(gpus[i].alias, i ? "ua-gpu-0019-01-00-0" : "ua-gpu-0009-01-00-0");
