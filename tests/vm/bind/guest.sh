@@ -211,6 +211,8 @@ udevd_start() {
 	i=0
 	while [ ! -S /run/udev/control ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -S /run/udev/control ] || bad "systemd-udevd made no control socket"
+	# the socket exists before udevd's event loop runs: wait until it answers
+	udevadm control --ping --timeout=10 >/dev/null 2>&1 || bad "systemd-udevd does not answer a ping"
 }
 # At boot udevd reads the rules already on disk; here it is running while
 # gpu-assign changes them, and on its own it looks for changed rules only
@@ -235,7 +237,13 @@ after_replug() {
 # reloads_asked: how many reload requests udevd has received (its --debug log)
 reloads_asked() { grep -c "control message (RELOAD)" /tmp/udevd.log; }
 # asked_reload BEFORE: gpu-assign must have asked udevd to reload since
-asked_reload() { [ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after); it said: $(cat /tmp/out)"; }
+# (udevd logs the request from its event loop, maybe a moment after udevadm
+# returned: wait up to 2 s for the line before calling it missing)
+asked_reload() {
+	local i=0
+	while [ "$(reloads_asked)" -le "$1" ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$(reloads_asked)" -gt "$1" ] || bad "gpu-assign did not ask udevd to reload its rules ($1 requests before, $(reloads_asked) after); it said: $(cat /tmp/out)"
+}
 
 begin "udevd applies the persistent rule, driver module already loaded"
 udevd_start
