@@ -28,7 +28,7 @@ static bool is_service(const char *comm)
 	return false;
 }
 
-static bool holds_nvidia_dev(const char *procdir)
+bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *data), void *data)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	struct dirent *de;
@@ -39,22 +39,27 @@ static bool holds_nvidia_dev(const char *procdir)
 		return false;
 	dir = opendir(path);
 	if (!dir)
-		return false; /* gone, or not ours to look at */
+		return false; /* gone, a kernel thread, or not ours to look at */
 	while (!found && (de = readdir(dir))) {
 		ssize_t n;
 
-		if (de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/fd/%s", procdir, de->d_name) >= sizeof(path))
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path), "%s/fd/%s", procdir, de->d_name) >= sizeof(path))
 			continue;
 		n = readlink(path, target, sizeof(target) - 1);
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
-		found = !strncmp(target, "/dev/nvidia", 11);
+		found = match(target, data);
 	}
 	closedir(dir);
 	return found;
+}
+
+static bool is_nvidia_dev(const char *target, void *data)
+{
+	(void)data;
+	return !strncmp(target, "/dev/nvidia", 11);
 }
 
 /* Add item to a ", "-separated list; -ENOMEM (nothing changed) when it cannot grow. */
@@ -103,7 +108,7 @@ int ga_grace_users(struct ga_ctx *ctx, char **out)
 			comm[0] = '\0';
 		fclose(f);
 		comm[strcspn(comm, "\n")] = '\0';
-		if (!is_service(comm) && !holds_nvidia_dev(procdir))
+		if (!is_service(comm) && !ga_proc_holds(procdir, is_nvidia_dev, NULL))
 			continue;
 		snprintf(item, sizeof(item), "%s (pid %ld)", comm[0] ? comm : "?", pid);
 		if (append(&list, &len, item) < 0) {

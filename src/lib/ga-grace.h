@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ga-ctx.h"
@@ -41,3 +42,10 @@ int ga_grace_online_memory(struct ga_ctx *ctx, const struct ga_grace_mem *mem, c
  * if it does not.
  */
 int ga_grace_check_release(struct ga_ctx *ctx, const char *name, const struct ga_grace_mem *mem, int wait_sec);
+
+/*
+ * Whether one of the open files of the process at procdir (<proc-root>/PID)
+ * satisfies match(link target, data): its fd links are read, nothing is
+ * opened. A process gone, or not ours to look at, holds nothing.
+ */
+bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *data), void *data);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ga-ctx.h"
+#include "ga-grace.h"
 #include "ga-inuse.h"
 #include "ga-open.h"
 #include "ga-sysfs.h"
@@ -27,35 +28,29 @@ static void vfio_cdev(struct ga_ctx *ctx, const char *name, char out[64])
 	ga_strv_free(names);
 }
 
+struct vfio_files {
+	const char *group, *cdev; /* "" when the function has none */
+	const char *what;         /* the one found */
+};
+
+static bool is_vfio_file(const char *target, void *data)
+{
+	struct vfio_files *v = data;
+
+	if (*v->group && !strcmp(target, v->group))
+		v->what = v->group;
+	else if (*v->cdev && !strcmp(target, v->cdev))
+		v->what = v->cdev;
+	return v->what != NULL;
+}
+
 /* Whether one of pid's open files is group or cdev; *what: the one found. */
 static bool pid_holds(const char *procdir, const char *group, const char *cdev, const char **what)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	struct dirent *de;
-	bool found = false;
-	DIR *dir;
+	struct vfio_files v = { group, cdev, NULL };
+	bool found = ga_proc_holds(procdir, is_vfio_file, &v);
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/fd", procdir) >= sizeof(path))
-		return false;
-	dir = opendir(path);
-	if (!dir)
-		return false; /* exited, or a kernel thread */
-	while (!found && (de = readdir(dir))) {
-		ssize_t n;
-
-		if (de->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/fd/%s", procdir, de->d_name) >= sizeof(path))
-			continue;
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (*group && !strcmp(target, group))
-			*what = group, found = true;
-		else if (*cdev && !strcmp(target, cdev))
-			*what = cdev, found = true;
-	}
-	closedir(dir);
+	*what = v.what;
 	return found;
 }
 
