@@ -103,7 +103,7 @@ EXTRA_DIST += tests/cli/check-help tests/cli/check-json
 # The opening policy on every file the tools open (FIFOs, symlinks,
 # directories, NUL bytes) from the command line (issue 12).
 GA_SCRIPT_TESTS += tests/cli/test-files.sh
-EXTRA_DIST += tests/cli/test-files.sh
+EXTRA_DIST += tests/cli/test-files.sh tests/cli/lib.sh
 
 # The build's own rules: no include points up a layer of the library, no
 # function of src/lib, src/cli and hooks is longer than 80 lines.

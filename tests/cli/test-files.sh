@@ -10,27 +10,9 @@
 # of the same files is in tests/unit/test-open.c, the hook's in
 # tests/hook/bad-input.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-ga=${GPU_ASSIGN:-$PWD/gpu-assign}
-[ -x "$ga" ] || { echo "test-files: no gpu-assign at $ga (build it, or set GPU_ASSIGN)" >&2; exit 2; }
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
-unset GA_SYSFS_ROOT
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ga-files.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0 fail=0
-# expect NAME WANT-STATUS WANT-STDERR(exact, "" for none) CMD...
-expect() {
-	local name=$1 want=$2 want_err=$3 status
-	shift 3
-	timeout 20 "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	status=$?
-	if [ "$status" = "$want" ] && [ "$(cat "$tmp/err")" = "$want_err" ]; then
-		pass=$((pass + 1)); echo "PASS $name"
-	else
-		fail=$((fail + 1)); echo "FAIL $name: exit $status (want $want), stderr: $(cat "$tmp/err") (want: $want_err)"
-	fi
-}
+script=test-files
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # A fresh state and rules directory for each case, named by the overrides file.
 fresh() {

@@ -7,27 +7,9 @@
 # The parser's every error is in tests/unit/test-ctx.c; the hook's side in
 # tests/hook/bad-input.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-ga=${GPU_ASSIGN:-$PWD/gpu-assign}
-[ -x "$ga" ] || { echo "test-overrides: no gpu-assign at $ga (build it, or set GPU_ASSIGN)" >&2; exit 2; }
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
-unset GA_SYSFS_ROOT
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ga-overrides.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0 fail=0
-# expect NAME WANT-STATUS WANT-STDERR(exact, "" for none) CMD...
-expect() {
-	local name=$1 want=$2 want_err=$3 status
-	shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	status=$?
-	if [ "$status" = "$want" ] && [ "$(cat "$tmp/err")" = "$want_err" ]; then
-		pass=$((pass + 1)); echo "PASS $name"
-	else
-		fail=$((fail + 1)); echo "FAIL $name: exit $status (want $want), stderr: $(cat "$tmp/err") (want: $want_err)"
-	fi
-}
+script=test-overrides
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 mkdir "$tmp/state"
 printf '# a test of status\nstate-dir = %s/state\nstep-delay-ms = 5\n' "$tmp" >"$tmp/ok"

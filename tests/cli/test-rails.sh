@@ -6,27 +6,10 @@
 # as a driver change, which the fake tree could not play; the transactions
 # themselves are in tests/unit/test-bind.c and tests/faults/run).
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-ga=${GPU_ASSIGN:-$PWD/gpu-assign}
-[ -x "$ga" ] || { echo "test-rails: no gpu-assign at $ga (build it, or set GPU_ASSIGN)" >&2; exit 2; }
-export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
-unset GA_SYSFS_ROOT GA_TEST_OVERRIDES
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ga-rails.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0 fail=0
-# expect NAME WANT-STATUS WANT-STDERR(exact, "" for none) CMD...
-expect() {
-	local name=$1 want=$2 want_err=$3 status
-	shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	status=$?
-	if [ "$status" = "$want" ] && [ "$(cat "$tmp/err")" = "$want_err" ]; then
-		pass=$((pass + 1)); echo "PASS $name"
-	else
-		fail=$((fail + 1)); echo "FAIL $name: exit $status (want $want), stderr: $(cat "$tmp/err") (want: $want_err)"
-	fi
-}
+script=test-rails
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+unset GA_TEST_OVERRIDES
 
 "$top/tests/hosts/mkhost" "$top/tests/hosts/quad-gh200" "$tmp/host" >/dev/null || exit 2
 sys=$tmp/host/sys
