@@ -540,7 +540,12 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 
 	cpu = ga_xml_child(root, "cpu");
 	if (!cpu) {
-		cpu = insert(b, root, devices, "cpu");
+		/* right after <features>, where libvirt keeps it (a merge of its dumpxml must not move it) */
+		xmlNodePtr after = features ? features->next : NULL;
+
+		while (after && after->type != XML_ELEMENT_NODE)
+			after = after->next;
+		cpu = insert(b, root, after, "cpu");
 		created_cpu = true;
 	}
 	if (created_cpu)
@@ -1398,7 +1403,8 @@ static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_p
 
 	if (!numa)
 		return;
-	for (xmlNodePtr c = numa->children; c && !plan->no_distances; c = c->next) {
+	/* a sibling names a cell: only the native form's GI nodes are cells (else "-numa dist" has them) */
+	for (xmlNodePtr c = numa->children; c && !plan->no_distances && form->gi_cells; c = c->next) {
 		xmlNodePtr d = ga_xml_is(c, "cell") ? ga_xml_child(c, "distances") : NULL;
 
 		if (!d || !num_prop(c, "id", plan->ncells - 1, &id))
@@ -1534,7 +1540,8 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	r = remove_ours(ctx, root, rec_el, &dom->record);
 	if (r < 0)
 		return r;
-	created_cpu = dom->record.cpu && !ga_xml_child(root, "cpu");
+	/* we created <cpu>: still ours to say so while it stands (libvirt may fill it in) */
+	created_cpu = dom->record.cpu;
 	r = read_info(ctx, dom, &info);
 	if (r < 0)
 		goto out;

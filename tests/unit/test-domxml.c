@@ -384,6 +384,33 @@ static void test_merge_minimal(void)
 	free(again);
 	out = again = NULL;
 
+	/*
+	 * libvirt's dumpxml of it: <clock> and <on_*> between <features> and
+	 * <devices>, <cpu> filled in. The merge leaves <cpu> where libvirt
+	 * keeps it (after <features>) and still records that it created it.
+	 */
+	{
+		static const char *dumped =
+			"<domain type='kvm'><name>bare</name><memory unit='KiB'>4194304</memory><vcpu>4</vcpu>"
+			"<features><acpi/></features><clock offset='utc'/><on_crash>destroy</on_crash><devices/></domain>";
+		char *m1 = NULL, *filled = NULL, *m2 = NULL, *p;
+
+		CU_ASSERT_EQUAL_FATAL(merge_with(&f, dumped, 1, &fallback, &m1), 0);
+		CU_ASSERT_EQUAL(count(m1, "/domain/features/following-sibling::*[1][self::cpu]"), 1);
+		CU_ASSERT_EQUAL(count(m1, "/domain/cpu/following-sibling::*[1][self::clock]"), 1);
+		CU_ASSERT_EQUAL(count(m1, "/domain/metadata/ga:gpu-assign/ga:cpu"), 1);
+		filled = malloc(strlen(m1) + 64);
+		p = strstr(m1, "<cpu>");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		sprintf(filled, "%.*s<cpu mode='custom' match='exact'>%s", (int)(p - m1), m1, p + strlen("<cpu>"));
+		CU_ASSERT_EQUAL_FATAL(merge_with(&f, filled, 1, &fallback, &m2), 0);
+		CU_ASSERT_EQUAL(count(m2, "/domain/metadata/ga:gpu-assign/ga:cpu"), 1);
+		CU_ASSERT_EQUAL(count(m2, "/domain/cpu[@mode='custom']/numa/cell"), 1);
+		free(m1);
+		free(filled);
+		free(m2);
+	}
+
 	/* an empty <devices> holding only blanks (found by fuzzing) */
 	CU_ASSERT_EQUAL_FATAL(merge_with(&f, blank, 1, &fallback, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<devices>\n    <hostdev"));
@@ -495,11 +522,12 @@ static const struct shape_case shape_cases[] = {
 	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0028:01:00.0'][@cell='1']", 1),
 	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0038:01:00.0'][@cell='0'][@gi-nodes='28-35']", 1),
 	    /* the user's siblings stay, a sibling per GI node is added to each cell */
-	    BOTH("/domain/cpu/numa/cell[@id='0']/distances/sibling", 36),
+	    { "/domain/cpu/numa/cell[@id='0']/distances/sibling", 4, 36 },
 	    BOTH("/domain/cpu/numa/cell[@id='0']/distances/sibling[@id='1'][@value='40']", 1),
 	    /* cell 3 stands for host node 0: GPU 0008's GI nodes are local to it, GPU 0038's are not */
-	    BOTH("/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='4'][@value='80']", 1),
-	    BOTH("/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='28'][@value='120']", 1),
+	    { "/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='4'][@value='80']", 0, 1 },
+	    { "/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='28'][@value='120']", 0, 1 },
+	    { "/domain/q:commandline/q:arg[@value='dist,src=3,dst=28,val=120']", 1, 0 },
 	    { "/domain/cpu/numa/cell[@id='4']/distances/sibling[@id='3'][@value='80']", 0, 1 },
 	    { "/domain/q:commandline/q:arg[@value='dist,src=3,dst=4,val=80']", 1, 0 },
 	    BOTH("/domain/numatune/memnode", 4),
