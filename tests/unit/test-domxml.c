@@ -648,6 +648,59 @@ static void test_merge_shapes(void)
 	fixture_fini(&f);
 }
 
+/*
+ * A record is only a claim (issue 13 item 4): each forged entry below names
+ * something of the user's that is not in the form gpu-assign writes, and
+ * the merge must leave it exactly as it was.
+ */
+static void test_merge_forged(void)
+{
+	static const char *in =
+		"<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>forged</name>"
+		"<metadata><g:gpu-assign xmlns:g='urn:x-gpu-assign:domain:1' form='fallback' arch='aarch64'>"
+		"<g:gpu address='0000:01:00.0' alias='ua-nic' model='x' host-node='0' cell='0' gi-nodes='1-2'/>"
+		"<g:gpu address='0000:02:00.0' alias='ua-gpu-0000-02-00-0' model='x' host-node='0' cell='0' gi-nodes='0'/>"
+		"<g:numa cells='0-1'/><g:pin/><g:pcihole64/><g:qemu numa-nodes='0-2' machine='dump-guest-core=on'/>"
+		"</g:gpu-assign></metadata>"
+		"<memory unit='MiB'>2048</memory><vcpu>4</vcpu>"
+		"<cputune><vcpupin vcpu='0' cpuset='1'/><emulatorpin cpuset='0'/></cputune>"
+		"<numatune><memory mode='interleave' nodeset='0'/></numatune>"
+		"<cpu><numa><cell id='0' cpus='0-1' memory='1048576' unit='KiB'/>"
+		"<cell id='1' cpus='2-3' memory='1024' unit='MiB'/></numa></cpu>"
+		"<devices><controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>1000</pcihole64></controller>"
+		"<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='1' slot='0' function='0'/></source><alias name='ua-nic'/></hostdev>"
+		"<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='2' slot='0' function='0'/></source><alias name='ua-nic2'/></hostdev>"
+		"</devices><qemu:commandline><qemu:arg value='-machine'/><qemu:arg value='dump-guest-core=on'/></qemu:commandline></domain>";
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct fixture f;
+	char *out = NULL, *again = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, in, 1, &fallback, &out), 0);
+	/* the NICs: the alias is not ours (ua-nic), or not the one the record names (ua-nic2) */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev[alias/@name='ua-nic']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev[alias/@name='ua-nic2']"), 1);
+	/* tuning that is not only vcpupins / strict memnodes */
+	CU_ASSERT_EQUAL(count(out, "/domain/cputune/emulatorpin"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/cputune/vcpupin"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/numatune/memory[@mode='interleave']"), 1);
+	/* cells: one of them is not in the planner's form, so both are the user's, and the GI nodes follow */
+	CU_ASSERT_EQUAL(count(out, "/domain/cpu/numa/cell[@id='0'][@memory='1048576']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/cpu/numa/cell[@id='1'][@unit='MiB']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:gpu[@gi-nodes='2-9']"), 1);
+	/* a window that is not a power of two, a -machine that is not highmem-mmio-size */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller/pcihole64[.='1000']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/q:commandline/q:arg[@value='dump-guest-core=on']"), 1);
+	/* the forged record itself is replaced by ours, and the result is stable */
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:gpu"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:gpu[@alias='ua-nic']"), 0);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 1, &fallback, &again), 0);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(out);
+	free(again);
+	fixture_fini(&f);
+}
+
 /* Bad domains and conflicts: the exact code and message. */
 static void test_merge_refusals(void)
 {
@@ -858,6 +911,7 @@ static const struct test_case cases[] = {
 	{ "merge keeps the user's parts, re-runs identically, drops a GPU's parts", test_merge },
 	{ "merge into a bare domain", test_merge_minimal },
 	{ "merge into foreign domains: user cells, Nova, adopted hostdevs, forged records", test_merge_shapes },
+	{ "a forged record removes nothing of the user's", test_merge_forged },
 	{ "stray arguments made neighbours by a merge go in that merge", test_merge_stray_args },
 	{ "bad domains and conflicts are refused", test_merge_refusals },
 	{ "--pin against the user's tuning; sizes and arch", test_pin_conflict_and_arch },
