@@ -167,8 +167,9 @@ ga_daemon_stop() {
 # ga_sid_chroot NAME PACKAGE...: build (once) a Debian sid chroot under
 # $GA_STACK_CACHE/NAME with debootstrap --variant=minbase from the mirror
 # this machine's apt uses, install PACKAGE... (no recommends) and print its
-# path. Rebuilt only when the package list changes (.ga-recipe) or
-# GA_SID_REFRESH=1; a finished debootstrap survives a failed package step.
+# path. Rebuilt only when the package list changes (.ga-recipe) or the
+# caller sets ga_sid_refresh=1; a finished debootstrap survives a failed
+# package step.
 # Logs: $GA_STACK_CACHE/NAME-debootstrap.log, NAME-apt.log. Added for the
 # kmod build chroot (issue 10); setup-sid and tests/nova/setup build theirs
 # the same way.
@@ -177,7 +178,7 @@ ga_sid_chroot() {
 	shift
 	root=$GA_STACK_CACHE/$name
 	recipe="sid minbase; $*"
-	if [ "${GA_SID_REFRESH:-0}" != 1 ] && [ -f "$root/.ga-done" ] &&
+	if [ "${ga_sid_refresh:-0}" != 1 ] && [ -f "$root/.ga-done" ] &&
 	   [ "$(cat "$root/.ga-recipe" 2>/dev/null)" = "$recipe" ]; then
 		echo "$root"
 		return 0
