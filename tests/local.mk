@@ -126,3 +126,7 @@ EXTRA_DIST += tests/cli/test-rails.sh
 # Issue 11 (install): the README's configure line, make install DESTDIR= with
 # the rest of the machine read-only (root; a suite in .ci/suites).
 EXTRA_DIST += tests/install/run
+
+# Issue 13 item 5 (native): domain names libvirt would refuse, exact messages.
+TESTS += tests/cli/test-names.sh
+EXTRA_DIST += tests/cli/test-names.sh
