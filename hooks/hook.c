@@ -268,6 +268,32 @@ static bool bind_unmanaged(const struct hook_run *run, struct ga_ctx *ctx, const
 	return false;
 }
 
+/*
+ * The fix for a Nova instance without the GPU parts. Only the Nova extension
+ * (contrib/nova/) can add them: a prepare hook cannot change the XML. Our
+ * <metadata> record tells whether the extension wrote this domain: absent,
+ * it is not installed on this compute host or a python3-nova upgrade
+ * overwrote it; present, it ran but the domain does not fit this host now.
+ */
+static void nova_fix(const struct hook_run *run, const struct ga_domain *dom, char *fixes, size_t size)
+{
+	const char *conf = run->cfg->path ? run->cfg->path : run->o->config_path;
+	char who[512];
+
+	snprintf(who, sizeof(who), "this is a Nova instance%s%s%s%s%s%s", dom->nova_instance ? " '" : "",
+		 dom->nova_instance ? dom->nova_instance : "", dom->nova_instance ? "'" : "",
+		 dom->nova_flavor ? " (flavor '" : "", dom->nova_flavor ? dom->nova_flavor : "",
+		 dom->nova_flavor ? "')" : "");
+	if (!dom->record.present)
+		cat(fixes, size,
+		    "%s and the gpu-assign Nova extension did not write this domain (no gpu-assign record in its <metadata>): it is not installed on this compute host, or a python3-nova upgrade removed it; re-apply it with '%s/nova/apply' as root, restart nova-compute and hard-reboot the instance (docs/nova.md), or set <hook policy='warn'/> in %s to start it without GPU memory nodes",
+		    who, GA_PKGDATADIR, conf);
+	else
+		cat(fixes, size,
+		    "%s and the gpu-assign Nova extension wrote this domain (its record is in <metadata>), but for another GI count or host: compare <gi-nodes> in %s with what 'gpu-assign nova-config' prints, then hard-reboot the instance so that Nova and the extension write it again",
+		    who, conf);
+}
+
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
 		   const struct gpu_ref *gpus, size_t ngpus)
 {
@@ -318,12 +344,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		return HOOK_EXIT_OK;
 
 	if (need_layout && dom->nova)
-		cat(fixes, sizeof(fixes),
-		    "this is a Nova instance%s%s%s%s%s%s: Nova writes neither memoryless NUMA cells nor <acpi nodeset> and a prepare hook cannot change the XML, so run 'gpu-assign plan --json --gpu %s' for the layout a Nova change needs, or set <hook policy='warn'/> in %s to start it without GPU memory nodes (see gpu-assign-hook(8))",
-		    dom->nova_instance ? " '" : "", dom->nova_instance ? dom->nova_instance : "",
-		    dom->nova_instance ? "'" : "", dom->nova_flavor ? " (flavor '" : "",
-		    dom->nova_flavor ? dom->nova_flavor : "", dom->nova_flavor ? "')" : "", list,
-		    cfg->path ? cfg->path : run->o->config_path);
+		nova_fix(run, dom, fixes, sizeof(fixes));
 	else if (need_layout)
 		cat(fixes, sizeof(fixes),
 		    "add the GPU parts with 'gpu-assign xml --domain FILE --gpu %s' (FILE from 'virsh dumpxml %s') and define the result",

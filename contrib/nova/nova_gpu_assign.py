@@ -65,9 +65,15 @@ def list_opts():
     return {'gpu_assign': gpu_assign_opts}
 
 
-class GpuAssignRefused(exception.NovaException):
-    msg_fmt = _("gpu-assign could not add the Grace GPU memory NUMA nodes "
-                "to the domain: %(reason)s")
+class GpuAssignRefused(exception.InvalidInput):
+    """gpu-assign refused the domain: an instance fault, not a reschedule.
+
+    An InvalidInput: the compute manager ends a build with it (the instance
+    goes to ERROR with this message as its fault) instead of rescheduling
+    to a host that would refuse it the same way; other operations (hard
+    reboot, resize) record it as their fault.
+    """
+    msg_fmt = _("gpu-assign refused the domain: %(reason)s")
 
 
 def _version(number):
@@ -115,6 +121,10 @@ def merge(host, instance, guest, xml):
                                            timeout=CONF.gpu_assign.timeout)
     except processutils.ProcessExecutionError as e:
         reason = (e.stderr or e.description or str(e)).strip()
+        # its one-line message, without the program name (a fault keeps 255 characters)
+        reason = reason.splitlines()[-1] if reason else 'exit status %s' % e.exit_code
+        if reason.startswith('gpu-assign: '):
+            reason = reason[len('gpu-assign: '):]
     except OSError as e:
         reason = '%s: %s' % (CONF.gpu_assign.command, e.strerror)
     else:

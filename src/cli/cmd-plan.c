@@ -292,7 +292,7 @@ static int gi_from_config(struct cli *cli, struct plan_args *a)
 		return -1;
 	if (!cfg->gi_nodes)
 		return ga_report(cli->ctx, -ENOENT,
-				 "--gi-nodes config: '%s' gives no GI node count: add <gi-nodes count=\"N\"/> with the count 'gpu-assign nova-config' prints (the hook counts from that file too)",
+				 "--gi-nodes config: '%s' gives no GI node count: add <gi-nodes count=\"N\"/> with the N 'gpu-assign nova-config' prints (the hook uses it too)",
 				 path);
 	a->in.req.gi_nodes = cfg->gi_nodes;
 	a->in.req.gi_from_config = true;

@@ -30,6 +30,9 @@ import shlex
 
 import fixtures
 
+from nova import context as nova_context
+from nova import objects
+
 from nova.tests.fixtures import libvirt as fakelibvirt
 from nova.tests.functional.libvirt import base
 from nova.virt.libvirt import config as vconfig
@@ -193,6 +196,10 @@ class GraceGPUServersTest(base.ServersTestBase):
         self.assertTrue(self.options.get(('pci', 'device_spec')), 'nova-config printed no device_spec')
         # Debian keeps api-paste.ini in /etc/nova (nova-common), not beside the sources
         self.flags(api_paste_config='/etc/nova/api-paste.ini', group='wsgi')
+        # The fake host is x86_64 (a Grace host is aarch64, where Nova's machine
+        # is 'virt'): q35, the machine the stack tests mirror aarch64 to, not
+        # Nova's x86 default 'pc', which has no PCIe for the GPUs.
+        self.flags(hw_machine_type=['x86_64=q35'], group='libvirt')
         # A by-address device_spec makes Nova ask sysfs whether the function
         # is an SR-IOV PF; the harness forbids /sys: none of these is.
         self.useFixture(fixtures.MockPatch('nova.pci.utils.is_physical_function', return_value=False))
@@ -204,7 +211,15 @@ class GraceGPUServersTest(base.ServersTestBase):
                     self.flags(**{key: values[-1], 'group': group})
             # the test's wrapper runs the build on the sample host
             self.flags(command=self.env['GA_NOVA_COMMAND'], group='gpu_assign')
-            self.extension = nova_gpu_assign
+            # every call: (Nova's XML, what the extension returned)
+            self.merges = []
+            merge = nova_gpu_assign.merge
+
+            def record_merge(host, instance, guest, xml):
+                out = merge(host, instance, guest, xml)
+                self.merges.append((xml, out))
+                return out
+            self.useFixture(fixtures.MonkeyPatch('nova_gpu_assign.merge', record_merge))
         sysfs = self.env['GA_NOVA_SYSFS']
         self.host_info, ncpus = sample_host_info(sysfs)
         # the base class's mock of the host's online CPUs covers 16
@@ -257,3 +272,36 @@ class GraceGPUServersTest(base.ServersTestBase):
         """A server without a GPU (its XML saved as plain.xml)."""
         self._boot('plain', {'hw:numa_nodes': '1'}, vcpus=4, ram_mb=4096)
         self._save('plain')
+        if self.env.get('GA_NOVA_EXTENSION') == '1':
+            # the extension saw it and gave back Nova's own string
+            self.assertEqual(1, len(self.merges))
+            self.assertIs(self.merges[0][0], self.merges[0][1])
+            self.assertEqual(self.merges[0][0], self.defined[-1])
+
+    def _one_gpu_flavor(self):
+        return [s for s in self.gpu_flavors if s['pci_passthrough:alias'].endswith(':1')][0]
+
+    def test_refused(self):
+        """gpu-assign refusing (no shared GI count) ends as an instance fault."""
+        if self.env.get('GA_NOVA_EXTENSION') != '1':
+            self.skipTest('the extension is not applied')
+        self.useFixture(fixtures.EnvironmentVariable('GA_NOVA_OVERRIDES', self.env['GA_NOVA_OVERRIDES_NOGI']))
+        flavor = self._create_flavor(name='refused', vcpu=4, memory_mb=4096, extra_spec=self._one_gpu_flavor())
+        server = self._create_server(name='refused', flavor_id=flavor, networks='none', expected_state='ERROR')
+        faults = [f.message for f in objects.InstanceFaultList.get_by_instance_uuids(
+            nova_context.get_admin_context(), [server['id']])]
+        refusal = [m for m in faults if 'gpu-assign refused the domain' in m]
+        self.assertTrue(refusal, 'no gpu-assign fault among %s' % faults)
+        self.assertNotIn('Traceback', refusal[0])
+        with open(os.path.join(self.out, 'refused.fault'), 'w') as f:
+            f.write(refusal[0] + '\n')
+        self.assertFalse(self.defined, 'a refused domain was defined')
+
+    def test_hard_reboot(self):
+        """A hard reboot rebuilds the XML, through the extension."""
+        if self.env.get('GA_NOVA_EXTENSION') != '1':
+            self.skipTest('the extension is not applied')
+        server = self._boot('reboot', self._one_gpu_flavor(), vcpus=4, ram_mb=4096)
+        self.defined.clear()
+        self._reboot_server(server, hard=True)
+        self._save('gpu-1-reboot')
