@@ -68,7 +68,7 @@ static const struct ga_catalog_entry *grace_model(struct ga_ctx *ctx, const stru
 	    ga_sysfs_read_int(ctx, &device, GA_SYSFS_PCI_DEV_ATTR, name, "device") < 0 ||
 	    vendor < 0 || vendor > 0xffff || device < 0 || device > 0xffff)
 		return NULL;
-	model = ga_catalog_lookup((uint16_t)vendor, (uint16_t)device);
+	model = ga_catalog_find(ctx, (uint16_t)vendor, (uint16_t)device);
 	return model && model->coherent ? model : NULL;
 }
 

@@ -39,8 +39,11 @@ ga_debian_mirror() {
 # ga_daemon_start STATE ROOT [fakevfio|-] [SHARE]
 #   STATE  an empty directory of ours (absolute path) for everything the
 #          daemon writes: config, sockets, domain state, logs
-#   ROOT   / for the machine's own libvirt (bookworm-backports) or the path
-#          of the sid chroot
+#   ROOT   / for the machine's own libvirt (bookworm-backports), the path
+#          of the sid chroot, or a directory of unpacked packages marked
+#          with a .ga-usr-overlay file (setup-bookworm-libvirt): its usr/ is
+#          laid over the machine's /usr in the daemon's namespace only, so
+#          the daemon is that libvirt on this machine's other libraries
 #   fakevfio  also make the daemon believe the host has VFIO (see below)
 #   SHARE  a directory (default STATE) that a chroot daemon sees at the same
 #          path, for files named in domain XML (consoles, kernels)
@@ -93,6 +96,10 @@ ga_daemon_start() {
 	unshare -m --propagation private sh -eu -c '
 		st=$1 r=$2 fake=$3 cache=$4 share=$5 binds=$6
 		R=${r%/}
+		if [ -n "$R" ] && [ -f "$R/.ga-usr-overlay" ]; then
+			mount -t overlay overlay -o "lowerdir=$R/usr:/usr" /usr
+			R=
+		fi
 		if [ -n "$binds" ]; then
 			mkdir -p "$st/etcup/up" "$st/etcup/work"
 			mount -t overlay overlay -o "lowerdir=$R/etc,upperdir=$st/etcup/up,workdir=$st/etcup/work" "$R/etc"
