@@ -214,33 +214,51 @@ static int small_number(const char **p)
 	return digits && digits < 5 ? v : -1;
 }
 
+/* What may follow a nova version's major number: ".0.0", "~rc1", a Debian "-4", "+deb13u1". */
+static bool version_tail_ok(const char *p)
+{
+	if (*p && *p != '.' && *p != '-' && *p != '~' && *p != '+')
+		return false;
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".-~+", *p))
+			return false;
+	return true;
+}
+
 int ga_nova_release_parse(struct ga_ctx *ctx, const char *text, struct ga_nova_release *rel)
 {
 	const char *p = text, *colon = strchr(text, ':');
-	int a, b;
+	int a, b = -1;
 
 	*rel = (struct ga_nova_release){ 0 };
 	if (colon)
 		p = colon + 1; /* a Debian epoch */
 	a = small_number(&p);
-	b = -1;
-	if (a >= 0 && *p == '.') {
-		p++;
-		b = small_number(&p);
-	}
-	if (a >= 2023 && (b == 1 || b == 2) && !*p) {
-		rel->major = GA_NOVA_MAJOR_2023_1 + (unsigned)(a - 2023) * 2 + (unsigned)(b - 1);
-	} else if (a >= 1 && a < 2023 && (!*p || *p == '.' || *p == '-' || *p == '~' || *p == '+')) {
+	if (a >= 2000) { /* a release: YEAR.1 or YEAR.2 */
+		if (*p == '.') {
+			p++;
+			b = small_number(&p);
+		}
+		if ((b != 1 && b != 2) || *p)
+			a = -1;
+		else if (a < 2023)
+			return ga_report(ctx, -EINVAL, "Nova %s is older than 2023.1: gpu-assign needs Nova 2025.1 or later",
+					 text);
+		else
+			rel->major = GA_NOVA_MAJOR_2023_1 + (unsigned)(a - 2023) * 2 + (unsigned)(b - 1);
+	} else if (a >= 1 && a < 1000 && version_tail_ok(p)) { /* a nova version */
 		if (a < GA_NOVA_MAJOR_2023_1)
 			return ga_report(ctx, -EINVAL,
 					 "Nova version '%s' is older than 2023.1 (nova %d.x): gpu-assign needs Nova 2025.1 or later",
 					 text, GA_NOVA_MAJOR_2023_1);
 		rel->major = (unsigned)a;
 	} else {
+		a = -1;
+	}
+	if (a < 0)
 		return ga_report(ctx, -EINVAL,
 				 "invalid Nova release '%s': give a release such as 2026.2 or a nova version such as 34.0.0",
 				 text);
-	}
 	release_name(rel->major, rel->name, sizeof(rel->name));
 	return 0;
 }
