@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1354,6 +1355,26 @@ static void test_release_held(void)
 	CU_ASSERT_TRUE(host_unchanged(&e, bound));
 	snprintf(fd, sizeof(fd), "%s/4242/fd/7", e.proc);
 	CU_ASSERT_EQUAL(unlink(fd), 0);
+	/*
+	 * QEMU in libvirt's private /dev, or in a chroot: its link shows another
+	 * path; the device number (the group's sysfs "dev") tells. /dev/null
+	 * plays the group's character device.
+	 */
+	{
+		struct stat st;
+		char devt[32];
+
+		CU_ASSERT_EQUAL_FATAL(stat("/dev/null", &st), 0);
+		snprintf(devt, sizeof(devt), "%u:%u\n", major(st.st_rdev), minor(st.st_rdev));
+		test_symlink(e.proc, "4242/fd/9", "/dev/null");
+		test_write_file(e.sys, "class/vfio/11/dev", devt);
+		CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+		CU_ASSERT_STRING_EQUAL(MSG(&e),
+				       "cannot release '0009:01:00.0': process 4242 (qemu-system-aar) has its VFIO group '/dev/vfio/11' open (stop that process or its VM first; --force releases it anyway)");
+		CU_ASSERT_TRUE(host_unchanged(&e, bound));
+		snprintf(fd, sizeof(fd), "%s/4242/fd/9", e.proc);
+		CU_ASSERT_EQUAL(unlink(fd), 0);
+	}
 	/* The iommufd way: the function's VFIO device file. */
 	test_write_file(e.sys, "bus/pci/devices/0009:01:00.0/vfio-dev/vfio3/dev", "511:3\n");
 	test_write_file(e.proc, "77/comm", "vm\033[2Jx\n");
