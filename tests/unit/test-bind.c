@@ -540,7 +540,37 @@ static void test_grace_safety(void)
 	CU_ASSERT_TRUE(has(MSG(&e), "gpu-assign never stops them"));
 	CU_ASSERT_EQUAL(e.fk.writes, 0);
 
+	/*
+	 * A process in a container sees the device under another path: the
+	 * device number (NVIDIA's major 195) tells. Making such a node takes
+	 * root, which CI is; an unprivileged make check says it did not run.
+	 */
 	sh("rm -rf '%s/812' '%s/900'", e.proc, e.proc);
+	{
+		char node[PATH_MAX];
+
+		snprintf(node, sizeof(node), "%s/ctr-nvidiactl", e.dir);
+		if (mknod(node, S_IFCHR | 0600, makedev(195, 255)) == 0) {
+			test_write_file(e.proc, "902/comm", "trainer\n");
+			test_symlink(e.proc, "902/fd/3", node);
+			CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+			CU_ASSERT_TRUE(has(MSG(&e), "trainer (pid 902)"));
+			sh("rm -rf '%s/902'", e.proc);
+			/* another character device at that path is no NVIDIA user */
+			CU_ASSERT_EQUAL(unlink(node), 0);
+			CU_ASSERT_EQUAL(mknod(node, S_IFCHR | 0600, makedev(1, 3)), 0);
+			test_write_file(e.proc, "903/comm", "other\n");
+			test_symlink(e.proc, "903/fd/3", node);
+			CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+			CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+			sh("rm -rf '%s/903'", e.proc);
+			CU_ASSERT_EQUAL(unlink(node), 0);
+		} else {
+			CU_ASSERT_EQUAL_FATAL(geteuid() != 0, true);
+			printf("\n  (not root: the NVIDIA device-number case did not run) ");
+		}
+	}
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 	test_write_file(e.proc, "iomem",
 			"80000000-ffffffff : System RAM\n400000000000-4017ffffffff : System RAM (NVIDIA)\n");
 	e.opts.wait_sec = 1;
