@@ -22,6 +22,8 @@
 /* First slot on pcie.0 for the GPUs; libvirt's own root ports start at 1. */
 #define GA_DOMXML_FIRST_SLOT 0x10
 #define GA_DOMXML_LAST_SLOT 0x1f
+/* Longest domain name in bytes: libvirt names files after it (NAME.xml, NAME_VARS.fd), 255 bytes at most. */
+#define GA_DOMXML_NAME_MAX 200
 /* ids of our acpi-generic-initiator objects: "ga-gi" + guest node id */
 #define GA_GI_OBJECT_PREFIX "ga-gi"
 
@@ -34,6 +36,8 @@ struct ga_domxml_opts {
 				  * (libvirt would bind only the GPU, and QEMU refuses a
 				  * group that is not all on VFIO): then no, with a warning */
 	const char *virt_type;   /* "kvm" (default when NULL) or "qemu" */
+	bool virt_pcihole64;     /* aarch64: the MMIO window as pcie-root's <pcihole64> (libvirt >= 11.4),
+				  * else -machine highmem-mmio-size in <qemu:commandline> */
 };
 
 /* What a user's domain says about its size and machine (merge mode). */
@@ -54,7 +58,12 @@ void ga_domxml_info_clear(struct ga_domxml_info *info);
 /* Parse a user's domain just enough to plan for it. */
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info);
 
-/* A complete new domain for plan. *out is a NUL-terminated malloc'd string. */
+/*
+ * A complete new domain for plan. *out is a NUL-terminated malloc'd string.
+ * The name must be one libvirt takes: not empty, valid UTF-8 without control
+ * characters or '/', at most GA_DOMXML_NAME_MAX bytes (the same is asked of
+ * the <name> of a domain to merge into).
+ */
 int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
 		  char **out);
 

@@ -8,11 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ga-ctx.h"
 #include "ga-grace.h"
 #include "ga-open.h"
+
+/* The character device major of /dev/nvidia* (the NVIDIA driver's). */
+#define GA_NVIDIA_CHAR_MAJOR 195
 
 /* Daemons of NVIDIA's data-center stack that keep a GPU busy. */
 static const char *const nvidia_services[] = {
@@ -28,7 +33,7 @@ static bool is_service(const char *comm)
 	return false;
 }
 
-bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *data), void *data)
+bool ga_proc_holds(const char *procdir, bool (*match)(const char *fd, const char *target, void *data), void *data)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	struct dirent *de;
@@ -50,16 +55,24 @@ bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
-		found = match(target, data);
+		found = match(path, target, data);
 	}
 	closedir(dir);
 	return found;
 }
 
-static bool is_nvidia_dev(const char *target, void *data)
+/*
+ * The NVIDIA driver's character devices (/dev/nvidia*, major 195): by path,
+ * or by device number where the path is another one (a process in a
+ * chroot or a container sees its own /dev).
+ */
+static bool is_nvidia_dev(const char *fd, const char *target, void *data)
 {
+	struct stat st;
+
 	(void)data;
-	return !strncmp(target, "/dev/nvidia", 11);
+	return !strncmp(target, "/dev/nvidia", 11) ||
+	       (stat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == GA_NVIDIA_CHAR_MAJOR);
 }
 
 /* Add item to a ", "-separated list; -ENOMEM (nothing changed) when it cannot grow. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -539,7 +540,37 @@ static void test_grace_safety(void)
 	CU_ASSERT_TRUE(has(MSG(&e), "gpu-assign never stops them"));
 	CU_ASSERT_EQUAL(e.fk.writes, 0);
 
+	/*
+	 * A process in a container sees the device under another path: the
+	 * device number (NVIDIA's major 195) tells. Making such a node takes
+	 * root, which CI is; an unprivileged make check says it did not run.
+	 */
 	sh("rm -rf '%s/812' '%s/900'", e.proc, e.proc);
+	{
+		char node[PATH_MAX];
+
+		snprintf(node, sizeof(node), "%s/ctr-nvidiactl", e.dir);
+		if (mknod(node, S_IFCHR | 0600, makedev(195, 255)) == 0) {
+			test_write_file(e.proc, "902/comm", "trainer\n");
+			test_symlink(e.proc, "902/fd/3", node);
+			CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+			CU_ASSERT_TRUE(has(MSG(&e), "trainer (pid 902)"));
+			sh("rm -rf '%s/902'", e.proc);
+			/* another character device at that path is no NVIDIA user */
+			CU_ASSERT_EQUAL(unlink(node), 0);
+			CU_ASSERT_EQUAL(mknod(node, S_IFCHR | 0600, makedev(1, 3)), 0);
+			test_write_file(e.proc, "903/comm", "other\n");
+			test_symlink(e.proc, "903/fd/3", node);
+			CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+			CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+			sh("rm -rf '%s/903'", e.proc);
+			CU_ASSERT_EQUAL(unlink(node), 0);
+		} else {
+			CU_ASSERT_EQUAL_FATAL(geteuid() != 0, true);
+			printf("\n  (not root: the NVIDIA device-number case did not run) ");
+		}
+	}
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 	test_write_file(e.proc, "iomem",
 			"80000000-ffffffff : System RAM\n400000000000-4017ffffffff : System RAM (NVIDIA)\n");
 	e.opts.wait_sec = 1;
@@ -1354,6 +1385,26 @@ static void test_release_held(void)
 	CU_ASSERT_TRUE(host_unchanged(&e, bound));
 	snprintf(fd, sizeof(fd), "%s/4242/fd/7", e.proc);
 	CU_ASSERT_EQUAL(unlink(fd), 0);
+	/*
+	 * QEMU in libvirt's private /dev, or in a chroot: its link shows another
+	 * path; the device number (the group's sysfs "dev") tells. /dev/null
+	 * plays the group's character device.
+	 */
+	{
+		struct stat st;
+		char devt[32];
+
+		CU_ASSERT_EQUAL_FATAL(stat("/dev/null", &st), 0);
+		snprintf(devt, sizeof(devt), "%u:%u\n", major(st.st_rdev), minor(st.st_rdev));
+		test_symlink(e.proc, "4242/fd/9", "/dev/null");
+		test_write_file(e.sys, "class/vfio/11/dev", devt);
+		CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), -EBUSY);
+		CU_ASSERT_STRING_EQUAL(MSG(&e),
+				       "cannot release '0009:01:00.0': process 4242 (qemu-system-aar) has its VFIO group '/dev/vfio/11' open (stop that process or its VM first; --force releases it anyway)");
+		CU_ASSERT_TRUE(host_unchanged(&e, bound));
+		snprintf(fd, sizeof(fd), "%s/4242/fd/9", e.proc);
+		CU_ASSERT_EQUAL(unlink(fd), 0);
+	}
 	/* The iommufd way: the function's VFIO device file. */
 	test_write_file(e.sys, "bus/pci/devices/0009:01:00.0/vfio-dev/vfio3/dev", "511:3\n");
 	test_write_file(e.proc, "77/comm", "vm\033[2Jx\n");
