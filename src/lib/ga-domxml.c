@@ -284,11 +284,29 @@ static void add_pci_address(struct ga_builder *b, xmlNodePtr parent, unsigned bu
 	ga_builder_set(b, n, "function", "0x0");
 }
 
+/*
+ * Where libvirt formats a new <hostdev>: before the first device of a kind
+ * it writes after the hostdevs (libvirt adds <watchdog> and <memballoon> to
+ * a q35 domain on define), so that a merge of libvirt's dump puts ours back
+ * where they were. NULL: at the end.
+ */
+static xmlNodePtr hostdev_anchor(xmlNodePtr devices)
+{
+	static const char *const after[] = { "redirdev", "redirfilter", "hub", "watchdog", "memballoon", "rng",
+					     "panic", "shmem", "memory", "iommu", "vsock", "crypto", "pstore" };
+
+	for (xmlNodePtr c = devices->children; c; c = c->next)
+		for (size_t i = 0; i < GA_ARRAY_SIZE(after); i++)
+			if (ga_xml_is(c, after[i]))
+				return c;
+	return NULL;
+}
+
 static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g,
 			  const struct ga_domxml_place *pl, const struct ga_domxml_opts *opts,
 			  const struct ga_gi_form_ops *form)
 {
-	xmlNodePtr h = ga_builder_add(b, devices, NULL, "hostdev");
+	xmlNodePtr h = insert(b, devices, hostdev_anchor(devices), "hostdev");
 	xmlNodePtr n;
 
 	ga_builder_set(b, h, "mode", "subsystem");
