@@ -68,7 +68,7 @@ static const struct ga_catalog_entry *grace_model(struct ga_ctx *ctx, const stru
 	    ga_sysfs_read_int(ctx, &device, GA_SYSFS_PCI_DEV_ATTR, name, "device") < 0 ||
 	    vendor < 0 || vendor > 0xffff || device < 0 || device > 0xffff)
 		return NULL;
-	model = ga_catalog_lookup((uint16_t)vendor, (uint16_t)device);
+	model = ga_catalog_find(ctx, (uint16_t)vendor, (uint16_t)device);
 	return model && model->coherent ? model : NULL;
 }
 
@@ -268,13 +268,68 @@ static bool bind_unmanaged(const struct hook_run *run, struct ga_ctx *ctx, const
 	return false;
 }
 
+/*
+ * s as one shell word (as is when it holds only safe characters, else in
+ * single quotes), so that a Fix command runs as printed whatever the domain
+ * or file is called.
+ */
+static const char *sh_word(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (s[0] && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/:,+=@") == strlen(s))
+		return s;
+	buf[n++] = '\'';
+	for (; *s && n + 5 < size; s++) {
+		if (*s == '\'') {
+			memcpy(buf + n, "'\\''", 4);
+			n += 4;
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n++] = '\'';
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The Fix commands, each one that works as printed (joined with "; ", the
+ * whole line runs in a shell): the unreserved GPUs added to <reserved> of
+ * the configuration, the domain merged again with what it lacks, the
+ * managed='no' GPUs bound.
+ */
+static void fix_commands(const struct hook_run *run, const struct ga_domain *dom, const char *unreserved,
+			 const char *list, const char *spaced, bool need_layout, bool need_bind, char *fixes, size_t size)
+{
+	const char *conf = run->cfg->path ? run->cfg->path : run->o->config_path;
+	char q[2 * MSG_MAX / 4], qd[MSG_MAX / 4];
+
+	if (unreserved[0])
+		cat(fixes, size,
+		    "sed -i -e 's|<reserved[[:space:]]*/>|<reserved></reserved>|' -e 's|</reserved>|%s</reserved>|' %s",
+		    unreserved, sh_word(conf, q, sizeof(q)));
+	if (need_layout && dom->nova)
+		cat(fixes, size,
+		    "%sthis is a Nova instance%s%s%s%s%s%s: Nova writes neither memoryless NUMA cells nor <acpi nodeset> and a prepare hook cannot change the XML, so install the gpu-assign Nova extension (contrib/nova/README.md), or set <hook policy='warn'/> in %s to start it without GPU memory nodes (see gpu-assign-hook(8))",
+		    fixes[0] ? "; " : "", dom->nova_instance ? " '" : "", dom->nova_instance ? dom->nova_instance : "",
+		    dom->nova_instance ? "'" : "", dom->nova_flavor ? " (flavor '" : "",
+		    dom->nova_flavor ? dom->nova_flavor : "", dom->nova_flavor ? "')" : "", conf);
+	else if (need_layout)
+		cat(fixes, size,
+		    "%svirsh dumpxml --inactive --security-info %s | gpu-assign xml --domain - --gpu %s | virsh define /dev/stdin",
+		    fixes[0] ? "; " : "", sh_word(run->domain, qd, sizeof(qd)), list);
+	if (need_bind)
+		cat(fixes, size, "%sgpu-assign bind %s", fixes[0] ? "; " : "", spaced);
+}
+
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
 		   const struct gpu_ref *gpus, size_t ngpus)
 {
 	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	const struct ga_config *cfg = run->cfg;
-	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "";
-	bool need_layout = false, need_reserve = false, need_bind = false;
+	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "", spaced[512] = "", unreserved[1024] = "";
+	bool need_layout = false, need_bind = false;
 	uint64_t mmio = mmio_needed(run, ctx, gpus, ngpus);
 	_cleanup_free_ bool *bound = calloc(ngpus + 1, sizeof(*bound));
 	size_t bad = 0;
@@ -291,9 +346,10 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		char what[MSG_MAX] = "";
 
 		cat(list, sizeof(list), "%s%s", i ? "," : "", g->name);
+		cat(spaced, sizeof(spaced), "%s%s", i ? " " : "", g->name);
 		if (!ga_config_gpu_reserved(cfg, &g->hd->addr)) {
+			cat(unreserved, sizeof(unreserved), "<gpu address=\"%s\"/>", g->name);
 			cat(what, sizeof(what), "it is not in <reserved> of %s", cfg->path ? cfg->path : "the configuration");
-			need_reserve = true;
 		}
 		ga_domain_check_gpu(dom, g->hd, gi, mmio, &f);
 		if (f.nproblems) {
@@ -317,23 +373,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 	if (!bad && !need_bind)
 		return HOOK_EXIT_OK;
 
-	if (need_layout && dom->nova)
-		cat(fixes, sizeof(fixes),
-		    "this is a Nova instance%s%s%s%s%s%s: Nova writes neither memoryless NUMA cells nor <acpi nodeset> and a prepare hook cannot change the XML, so run 'gpu-assign plan --json --gpu %s' for the layout a Nova change needs, or set <hook policy='warn'/> in %s to start it without GPU memory nodes (see gpu-assign-hook(8))",
-		    dom->nova_instance ? " '" : "", dom->nova_instance ? dom->nova_instance : "",
-		    dom->nova_instance ? "'" : "", dom->nova_flavor ? " (flavor '" : "",
-		    dom->nova_flavor ? dom->nova_flavor : "", dom->nova_flavor ? "')" : "", list,
-		    cfg->path ? cfg->path : run->o->config_path);
-	else if (need_layout)
-		cat(fixes, sizeof(fixes),
-		    "add the GPU parts with 'gpu-assign xml --domain FILE --gpu %s' (FILE from 'virsh dumpxml %s') and define the result",
-		    list, run->domain);
-	if (need_reserve)
-		cat(fixes, sizeof(fixes), "%sadd <gpu address='...'/> to <reserved> in %s or give the domain a reserved GPU",
-		    fixes[0] ? "; " : "", cfg->path ? cfg->path : run->o->config_path);
-	if (need_bind)
-		cat(fixes, sizeof(fixes), "%sbind it first with 'gpu-assign bind %s' (see its message), or with libvirt 10.0 or newer make the <hostdev> managed='yes'",
-		    fixes[0] ? "; " : "", list);
+	fix_commands(run, dom, unreserved, list, spaced, need_layout, need_bind, fixes, sizeof(fixes));
 
 	if (cfg->policy == GA_HOOK_WARN && !need_bind) {
 		note(run, LOG_WARNING, "starting anyway (policy warn): %s. Fix: %s", problems, fixes);
@@ -411,8 +451,13 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		note(&run, LOG_ERR, "configuration unusable: %s", why);
 		if (kind == HOOK_OP_RELEASE)
 			return HOOK_EXIT_OK; /* nothing to stop any more; the next start will say it */
-		hook_say(o->err, "domain '%s' refused: it has a Grace GPU and %s. Fix: correct the file, or remove it to use the defaults",
-			domain, why);
+		char q[MSG_MAX / 4], q2[MSG_MAX / 4 + 16], moved[MSG_MAX / 4 + 16];
+
+		snprintf(moved, sizeof(moved), "%s.disabled", o->config_path ? o->config_path : "gpu-assign.conf");
+		/* correct the file, or move it away: without it the defaults apply (gpu-assign.conf(5)) */
+		hook_say(o->err, "domain '%s' refused: it has a Grace GPU and %s. Fix: mv %s %s",
+			 domain, why, sh_word(o->config_path ? o->config_path : "gpu-assign.conf", q, sizeof(q)),
+			 sh_word(moved, q2, sizeof(q2)));
 		return HOOK_EXIT_REFUSE;
 	}
 	run.cfg = cfg;

@@ -46,3 +46,8 @@ hooks_gpu_assign_hook_SOURCES += src/lib/ga-open.h src/lib/ga-open.c src/lib/ga-
 
 # The hook test binds on a sample host with the fake driver core (issue 11).
 tests_unit_test_hook_SOURCES += tests/unit/fake-kernel.c tests/unit/fake-kernel.h
+
+# Issue 13 (merge): every Fix the hook prints runs as printed and the result
+# is accepted (a virsh stand-in, gpu-assign on the quad-gh200 sample host).
+TESTS += tests/hook/fix-lines
+EXTRA_DIST += tests/hook/fix-lines

@@ -207,7 +207,8 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		struct ga_gpu gpu;
 
 		/* Without --all: NVIDIA functions, minus the Grace root ports and other bridges. */
-		if (!all && (dev->vendor != GA_PCI_VENDOR_NVIDIA || ga_pci_dev_is_bridge(dev)))
+		if (!all && ((dev->vendor != GA_PCI_VENDOR_NVIDIA && !ga_catalog_find(cli->ctx, dev->vendor, dev->device)) ||
+			     ga_pci_dev_is_bridge(dev)))
 			continue;
 		if (ga_gpu_assess(cli->ctx, host, dev, &gpu) < 0) {
 			if (!as_json)

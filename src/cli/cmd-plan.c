@@ -103,6 +103,7 @@ static int set_choice(struct cli *cli, struct plan_args *a, const struct plan_op
 	return EXIT_OK;
 }
 
+/* --gpu ADDRESS, --gpu A,B,... (the form the hook's and the docs' lists take), or --gpu all */
 static int set_gpu(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
 {
 	(void)o;
@@ -110,12 +111,25 @@ static int set_gpu(struct cli *cli, struct plan_args *a, const struct plan_opt *
 		a->in.req.all_gpus = true;
 		return EXIT_OK;
 	}
-	if (a->in.req.ngpus == MAX_GPU_ARGS)
-		return cli_usage_error("%s: too many --gpu options (at most %d)", a->cmd, MAX_GPU_ARGS);
-	if (ga_pci_addr_parse(cli->ctx, arg, &a->gpus[a->in.req.ngpus]) < 0)
-		return cli_fail_usage(cli);
-	a->in.req.ngpus++;
-	return EXIT_OK;
+	for (const char *p = arg;; p++) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char one[64];
+
+		if (a->in.req.ngpus == MAX_GPU_ARGS)
+			return cli_usage_error("%s: too many GPUs in --gpu (at most %d)", a->cmd, MAX_GPU_ARGS);
+		if (len == 0 || len >= sizeof(one))
+			return cli_usage_error("%s: invalid --gpu '%s': give PCI addresses like 0009:01:00.0, separated by commas or in several --gpu options",
+					       a->cmd, arg);
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (ga_pci_addr_parse(cli->ctx, one, &a->gpus[a->in.req.ngpus]) < 0)
+			return cli_fail_usage(cli);
+		a->in.req.ngpus++;
+		if (!comma)
+			return EXIT_OK;
+		p = comma;
+	}
 }
 
 static int set_connect(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
@@ -137,7 +151,7 @@ static int virt_type_index(const char *s)
 #define SET(...) .ext = &(const struct plan_opt){ __VA_ARGS__ }
 
 const struct cli_option plan_options[] = {
-	{ "gpu", required_argument, 0, "ADDRESS|all", "a GPU for the guest (repeat for more); all: every assignable one",
+	{ "gpu", required_argument, 0, "ADDRESS[,...]|all", "GPUs for the guest (a comma list, or repeat the option); all: every assignable one",
 	  SET(.set = set_gpu) },
 	{ "vcpus", required_argument, 0, "N", "vCPUs of a new guest", SET(.set = set_count, .field = FIELD(in.req.vcpus),
 									 .max = 65536, .hint = "give at least 1") },

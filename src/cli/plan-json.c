@@ -40,8 +40,8 @@ static void json_cells(struct json *j, const struct ga_plan *plan)
 		json_kv_int(j, "host_node", c->host_node);
 		json_key(j, "vcpu_ids");
 		json_begin_array(j);
-		for (unsigned v = c->first_vcpu; v < c->first_vcpu + c->nvcpus; v++)
-			json_uint(j, v);
+		for (unsigned v = 0; v < c->nvcpus; v++)
+			json_uint(j, c->vcpu_ids ? c->vcpu_ids[v] : c->first_vcpu + v);
 		json_end_array(j);
 		json_kv_uint(j, "memory_kib", c->memory_kib);
 		json_kv_string(j, "host_cpus", c->host_cpus);
@@ -118,6 +118,7 @@ static void json_gpu(struct json *j, const struct ga_plan_gpu *g, const struct g
 	json_kv_string(j, "driver", g->driver[0] ? g->driver : NULL);
 	json_kv_int(j, "host_node", g->host_node);
 	json_kv_uint(j, "cell", g->cell);
+	json_kv_string(j, "cell_tie", ga_plan_tie_to_string(g->tie));
 	json_kv_uint(j, "gi_nodes", g->ngi);
 	json_key(j, "gi_node_ids");
 	json_begin_array(j);

@@ -45,7 +45,9 @@ static void print_cells(const struct ga_plan *plan)
 
 		snprintf(id, sizeof(id), "%u", c->id);
 		snprintf(node, sizeof(node), "%d", c->host_node);
-		if (c->nvcpus == 1)
+		if (c->vcpu_list)
+			snprintf(v, sizeof(v), "%s", c->vcpu_list);
+		else if (c->nvcpus == 1)
 			snprintf(v, sizeof(v), "%u", c->first_vcpu);
 		else
 			snprintf(v, sizeof(v), "%u-%u", c->first_vcpu, c->first_vcpu + c->nvcpus - 1);

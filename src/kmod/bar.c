@@ -123,14 +123,64 @@ ssize_t ga_config_write(struct ga_dev *gd, const char __user *buf,
 	return ret;
 }
 
+/*
+ * Region info of an emulated BAR: its size, and one sparse-mmap area that
+ * covers only the real memory (the rest of the BAR reads ~0 and cannot be
+ * mapped). Fills INFO's size, offset and flags and adds the capability to
+ * CAPS; the caller copies both out.
+ */
+static int ga_region_info_fill(struct ga_region *r,
+			       struct vfio_region_info *info,
+			       struct vfio_info_cap *caps)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	size_t size;
+	int ret;
+
+	size = struct_size(sparse, areas, 1);
+	sparse = kzalloc(size, GFP_KERNEL);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 1;
+	sparse->areas[0].offset = 0;
+	sparse->areas[0].size = round_down(r->len, PAGE_SIZE);
+	ret = vfio_info_add_capability(caps, &sparse->header, size);
+	kfree(sparse);
+	if (ret)
+		return ret;
+
+	info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+	info->size = r->bar_size;
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		      VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS;
+	return 0;
+}
+
+#ifdef GA_HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
+/*
+ * Kernels with the get_region_info_caps op copy the argument in and the
+ * answer and capabilities out themselves (and free CAPS).
+ */
+int ga_get_region_info_caps(struct vfio_device *vdev,
+			    struct vfio_region_info *info,
+			    struct vfio_info_cap *caps)
+{
+	struct ga_region *r = ga_region_get(ga_from_vdev(vdev), info->index);
+
+	if (!r)
+		return vfio_pci_ioctl_get_region_info(vdev, info, caps);
+	return ga_region_info_fill(r, info, caps);
+}
+#else
+/* Older kernels hand VFIO_DEVICE_GET_REGION_INFO to the .ioctl op. */
 long ga_get_region_info(struct ga_dev *gd, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
-	struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info info;
 	struct ga_region *r;
-	size_t size;
 	int ret;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
@@ -142,25 +192,11 @@ long ga_get_region_info(struct ga_dev *gd, unsigned long arg)
 		return vfio_pci_core_ioctl(&gd->core.vdev,
 					   VFIO_DEVICE_GET_REGION_INFO, arg);
 
-	/* Only the real memory can be mapped; the rest of the BAR is ~0. */
-	size = struct_size(sparse, areas, 1);
-	sparse = kzalloc(size, GFP_KERNEL);
-	if (!sparse)
-		return -ENOMEM;
-	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
-	sparse->header.version = 1;
-	sparse->nr_areas = 1;
-	sparse->areas[0].offset = 0;
-	sparse->areas[0].size = round_down(r->len, PAGE_SIZE);
-	ret = vfio_info_add_capability(&caps, &sparse->header, size);
-	kfree(sparse);
-	if (ret)
+	ret = ga_region_info_fill(r, &info, &caps);
+	if (ret) {
+		kfree(caps.buf);
 		return ret;
-
-	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
-	info.size = r->bar_size;
-	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
-		     VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS;
+	}
 	info.cap_offset = 0;
 	if (info.argsz < sizeof(info) + caps.size) {
 		info.argsz = sizeof(info) + caps.size;
@@ -176,6 +212,7 @@ long ga_get_region_info(struct ga_dev *gd, unsigned long arg)
 		ret = -EFAULT;
 	return ret;
 }
+#endif
 
 /*
  * Copy one chunk between the bounce buffer and the memory with the gate

@@ -99,7 +99,13 @@ int ga_poll_ready(struct pci_dev *pdev, void __iomem *io, const char *when);
 
 /* bar.c */
 void ga_bar_reset_regs(struct ga_dev *gd);
+#ifdef GA_HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
+int ga_get_region_info_caps(struct vfio_device *vdev,
+			    struct vfio_region_info *info,
+			    struct vfio_info_cap *caps);
+#else
 long ga_get_region_info(struct ga_dev *gd, unsigned long arg);
+#endif
 ssize_t ga_config_read(struct ga_dev *gd, char __user *buf, size_t count,
 		       loff_t *ppos);
 ssize_t ga_config_write(struct ga_dev *gd, const char __user *buf,

@@ -152,11 +152,11 @@ static void ga_release_dev(struct vfio_device *vdev)
 static long ga_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		     unsigned long arg)
 {
-	struct ga_dev *gd = ga_from_vdev(vdev);
-
 	switch (cmd) {
+#ifndef GA_HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
 	case VFIO_DEVICE_GET_REGION_INFO:
-		return ga_get_region_info(gd, arg);
+		return ga_get_region_info(ga_from_vdev(vdev), arg);
+#endif
 	case VFIO_DEVICE_IOEVENTFD:
 		/*
 		 * An ioeventfd writes the real BAR behind the core's back; the
@@ -262,6 +262,9 @@ static const struct vfio_device_ops ga_vfio_ops = {
 	.open_device	= ga_open_device,
 	.close_device	= ga_close_device,
 	.ioctl		= ga_ioctl,
+#ifdef GA_HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
+	.get_region_info_caps = ga_get_region_info_caps,
+#endif
 	.device_feature	= ga_device_feature,
 	.read		= ga_read,
 	.write		= ga_write,

@@ -585,7 +585,7 @@ static int collect_bind(struct ga_ctx *ctx, const struct ga_pci_addr *addrs, siz
 					 "cannot bind '%s': it has no IOMMU group (enable the IOMMU: intel_iommu=on or amd_iommu=on, SMMU on Arm, and reboot)",
 					 ga_pci_addr_format(&addrs[i], (char[GA_PCI_ADDR_STRLEN]){ 0 }));
 		}
-		model = ga_catalog_lookup(dev.vendor, dev.device);
+		model = ga_catalog_find(ctx, dev.vendor, dev.device);
 		/* A coherent GPU goes to the Grace variant driver this kernel offers. */
 		if (!opts->driver && model && model->coherent) {
 			r = ga_variant_detect(ctx, &dev, NULL, &variant);

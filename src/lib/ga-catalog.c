@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ga-catalog.h"
+#include "ga-ctx-priv.h"
 #include "ga-pci.h"
 #include "ga-util.h"
 
@@ -67,6 +70,64 @@ const struct ga_catalog_entry *ga_catalog_lookup(uint16_t vendor, uint16_t devic
 		if (catalog[i].device == device)
 			return &catalog[i];
 	return NULL;
+}
+
+/*
+ * The test overrides' catalog-standin entries (gpu-assign(1), TEST
+ * OVERRIDES), parsed once per context from the value ga-ctx checked. They
+ * never join the table above: the table is what the production tools and
+ * the companion module's id table agree on (tests/unit/test-catalog.c).
+ */
+struct standin_table {
+	unsigned n;
+	uint16_t vendor[GA_CATALOG_STANDIN_MAX];
+	struct ga_catalog_entry e[GA_CATALOG_STANDIN_MAX];
+	char name[GA_CATALOG_STANDIN_MAX][48];
+};
+
+static const struct standin_table *standins(struct ga_ctx *ctx)
+{
+	const char *spec = ga_ctx_get(ctx, GA_SETTING_CATALOG_STANDIN);
+	struct standin_table *t;
+
+	if (!spec)
+		return NULL;
+	if (ctx->catalog_standin)
+		return ctx->catalog_standin;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL; /* out of memory: no stand-in, the device is judged as what it is */
+	for (const char *item = spec; t->n < GA_CATALOG_STANDIN_MAX; item += strcspn(item, ",") + 1) {
+		unsigned vendor, device;
+		char family[24];
+		int fam;
+
+		/* ga-ctx checked the shape: "VVVV:DDDD=FAMILY" */
+		if (sscanf(item, "%4x:%4x=%23[a-z-]", &vendor, &device, family) == 3 &&
+		    (fam = ga_family_from_string(family)) >= 0) {
+			struct ga_catalog_entry *e = &t->e[t->n];
+
+			snprintf(t->name[t->n], sizeof(t->name[0]), "test stand-in %04x:%04x", vendor, device);
+			t->vendor[t->n] = (uint16_t)vendor;
+			*e = (struct ga_catalog_entry){ .device = (uint16_t)device, .name = t->name[t->n],
+							.family = (enum ga_family)fam, GRACE_COHERENT };
+			t->n++;
+		}
+		if (!item[strcspn(item, ",")])
+			break;
+	}
+	ctx->catalog_standin = t;
+	return t;
+}
+
+const struct ga_catalog_entry *ga_catalog_find(struct ga_ctx *ctx, uint16_t vendor, uint16_t device)
+{
+	const struct standin_table *t = standins(ctx);
+
+	for (unsigned i = 0; t && i < t->n; i++)
+		if (t->vendor[i] == vendor && t->e[i].device == device)
+			return &t->e[i];
+	return ga_catalog_lookup(vendor, device);
 }
 
 const struct ga_catalog_entry *ga_catalog_entry_at(unsigned index)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ga_ctx;
+
 enum ga_family {
 	GA_FAMILY_UNKNOWN,
 	GA_FAMILY_GRACE_HOPPER,     /* GH200: Hopper GPU coherent with a Grace CPU */
@@ -37,6 +39,15 @@ struct ga_catalog_entry {
 
 /* NULL for non-NVIDIA vendors and for NVIDIA ids we do not know. */
 const struct ga_catalog_entry *ga_catalog_lookup(uint16_t vendor, uint16_t device);
+
+/*
+ * What the tools use: ga_catalog_lookup(), after the test catalogue entries
+ * of the context's catalog-standin setting (test overrides only: a stand-in
+ * device, any vendor, taken as a coherent Grace GPU of the family given, so
+ * that a guest test binds it to the Grace variant driver without --force).
+ * The entry lives as long as the context and its catalog-standin value.
+ */
+const struct ga_catalog_entry *ga_catalog_find(struct ga_ctx *ctx, uint16_t vendor, uint16_t device);
 
 /* Iterate: entries are in id order; returns NULL past the end. */
 const struct ga_catalog_entry *ga_catalog_entry_at(unsigned index);

@@ -18,6 +18,7 @@ struct ga_ctx {
 	char *settings[GA_SETTING_LAST]; /* NULL: the default (ga_ctx_get) */
 	unsigned step_delay_ms;       /* GA_SETTING_STEP_DELAY_MS, parsed */
 	char *overrides_path;         /* the test overrides file loaded, or NULL */
+	void *catalog_standin;        /* ga-catalog's parsed catalog-standin entries (one block, free()d), or NULL */
 	int sysfs_fd;                 /* O_PATH dirfd of the sysfs root, -1 until first use */
 	ga_log_fn log_fn;
 	void *log_data;

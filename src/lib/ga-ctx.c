@@ -15,7 +15,7 @@
 /* A test overrides file is a dozen lines; anything much larger is not one. */
 #define OVERRIDES_MAX_SIZE 65536
 
-enum value_kind { VALUE_PATH, VALUE_MS, VALUE_STANDIN };
+enum value_kind { VALUE_PATH, VALUE_MS, VALUE_STANDIN, VALUE_CATALOG };
 
 static const struct {
 	const char *name;
@@ -31,6 +31,7 @@ static const struct {
 	[GA_SETTING_HOOK_LOG] = { "hook-log", NULL, VALUE_PATH },
 	[GA_SETTING_STEP_DELAY_MS] = { "step-delay-ms", "0", VALUE_MS },
 	[GA_SETTING_HOOK_STANDIN] = { "hook-standin", NULL, VALUE_STANDIN },
+	[GA_SETTING_CATALOG_STANDIN] = { "catalog-standin", NULL, VALUE_CATALOG },
 };
 
 int ga_ctx_new(struct ga_ctx **out)
@@ -55,6 +56,7 @@ void ga_ctx_free(struct ga_ctx *ctx)
 	for (size_t i = 0; i < GA_SETTING_LAST; i++)
 		free(ctx->settings[i]);
 	free(ctx->overrides_path);
+	free(ctx->catalog_standin);
 	free(ctx);
 }
 
@@ -86,6 +88,23 @@ static bool standin_item_valid(const char *item, size_t len)
 	return eq[1 + 11] <= '7'; /* a function number is 0-7 */
 }
 
+/* "VVVV:DDDD=FAMILY": ids in four hexadecimal digits each, a coherent Grace family. */
+static bool catalog_item_valid(const char *item, size_t len)
+{
+	static const char *const families[] = { "grace-hopper", "grace-blackwell" };
+	size_t id_len = sizeof("vvvv:dddd") - 1;
+
+	if (len <= id_len + 1 || item[4] != ':' || item[id_len] != '=')
+		return false;
+	for (size_t i = 0; i < id_len; i++)
+		if (i != 4 && !strchr("0123456789abcdefABCDEF", item[i]))
+			return false;
+	for (size_t i = 0; i < GA_ARRAY_SIZE(families); i++)
+		if (len - id_len - 1 == strlen(families[i]) && !memcmp(item + id_len + 1, families[i], len - id_len - 1))
+			return true;
+	return false;
+}
+
 /* Why value is not acceptable for key, or NULL when it is; *ms receives a step delay. */
 static const char *value_problem(enum ga_setting key, const char *value, unsigned *ms)
 {
@@ -113,6 +132,18 @@ static const char *value_problem(enum ga_setting key, const char *value, unsigne
 				return NULL;
 			item += len + 1;
 		}
+	case VALUE_CATALOG: {
+		unsigned n = 0;
+
+		for (const char *item = value;; item += strcspn(item, ",") + 1) {
+			size_t len = strcspn(item, ",");
+
+			if (!catalog_item_valid(item, len) || ++n > GA_CATALOG_STANDIN_MAX)
+				return "it must be VVVV:DDDD=grace-hopper or VVVV:DDDD=grace-blackwell (the stand-in's PCI vendor and device ids), or up to 8 of them separated by commas";
+			if (!item[len])
+				return NULL;
+		}
+	}
 	}
 	return "unknown setting";
 }
@@ -128,6 +159,10 @@ static int store(struct ga_ctx *ctx, enum ga_setting key, const char *value, uns
 	ctx->settings[key] = copy;
 	if (key == GA_SETTING_STEP_DELAY_MS)
 		ctx->step_delay_ms = ms;
+	if (key == GA_SETTING_CATALOG_STANDIN) {
+		free(ctx->catalog_standin); /* ga-catalog parses the new value when next asked */
+		ctx->catalog_standin = NULL;
+	}
 	if (key == GA_SETTING_SYSFS_ROOT && ctx->sysfs_fd >= 0) {
 		close(ctx->sysfs_fd);
 		ctx->sysfs_fd = -1;

@@ -57,8 +57,13 @@ enum ga_setting {
 	GA_SETTING_HOOK_LOG,      /* "hook-log": NULL; the hook appends one trace line per call to it */
 	GA_SETTING_STEP_DELAY_MS, /* "step-delay-ms": 0; bind pauses between sysfs steps (tests kill it mid-way) */
 	GA_SETTING_HOOK_STANDIN,  /* "hook-standin": NULL; "ALIAS=DDDD:BB:SS.F[,...]" emulated GPU stand-ins */
+	GA_SETTING_CATALOG_STANDIN, /* "catalog-standin": NULL; "VVVV:DDDD=FAMILY[,...]" test catalogue entries
+				     * (ga_catalog_find): a stand-in device taken as a coherent Grace GPU */
 	GA_SETTING_LAST
 };
+
+/* At most this many catalog-standin entries. */
+#define GA_CATALOG_STANDIN_MAX 8
 
 /* GA_STATEDIR and GA_CONFDIR come from configure (--with-statedir, --with-confdir). */
 #define GA_CONFIG_PATH GA_CONFDIR "/gpu-assign.conf"
@@ -70,7 +75,8 @@ const char *ga_setting_name(enum ga_setting key);
 
 /*
  * Set one setting after checking its value (paths absolute, step-delay-ms
- * 0..60000, hook-standin "ALIAS=DDDD:BB:SS.F[,...]"); NULL restores the
+ * 0..60000, hook-standin "ALIAS=DDDD:BB:SS.F[,...]", catalog-standin
+ * "VVVV:DDDD=grace-hopper|grace-blackwell[,...]"); NULL restores the
  * default. -EINVAL with a message naming the setting on a bad value.
  */
 int ga_ctx_set(struct ga_ctx *ctx, enum ga_setting key, const char *value);

@@ -37,6 +37,13 @@
 #include "ga-host.h"
 #include "ga-xml.h"
 
+/* The merge's parts, defined with the merge below. */
+static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
+			 const struct ga_gi_form_ops *form);
+static void adopt_hostdev(struct ga_builder *b, xmlNodePtr h, const struct ga_plan_gpu *g, size_t index,
+			  const struct ga_gi_form_ops *form);
+static int remove_ours(struct ga_ctx *ctx, xmlNodePtr root, xmlNodePtr rec_el, const struct ga_dom_record *r);
+
 
 static void drop(xmlNodePtr n)
 {
@@ -239,8 +246,12 @@ xmlNodePtr ga_builder_qemu_record(struct ga_builder *b)
 void ga_builder_distances(struct ga_builder *b, xmlNodePtr cell, const struct ga_plan *plan, unsigned id,
 			    bool gi_too)
 {
-	xmlNodePtr d = ga_builder_add(b, cell, NULL, "distances");
+	xmlNodePtr d;
 	unsigned limit = gi_too ? plan->nnodes : (unsigned)plan->ncells;
+
+	if (plan->no_distances)
+		return;
+	d = ga_builder_add(b, cell, NULL, "distances");
 
 	for (unsigned j = 0; j < limit; j++) {
 		xmlNodePtr s = ga_builder_add(b, d, NULL, "sibling");
@@ -502,7 +513,7 @@ static bool is_pci_controller(xmlNodePtr c)
  * lowest busNr of the domain, two apart, as libvirt picks them itself.
  */
 static int place_gpus(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_plan *plan,
-		      const struct ga_domxml_opts *opts, struct ga_domxml_place *places)
+		      const struct ga_domxml_opts *opts, xmlNodePtr const *adopt, struct ga_domxml_place *places)
 {
 	bool used[32] = { false }, index_used[256] = { false };
 	unsigned next = GA_DOMXML_FIRST_SLOT, next_index = 1, nctl = 0;
@@ -529,6 +540,14 @@ static int place_gpus(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_pl
 		struct ga_domxml_place *pl = &places[i];
 
 		memset(pl, 0, sizeof(*pl));
+		if (adopt && adopt[i]) {
+			/* the user's hostdev stays where it is */
+			xmlNodePtr a = ga_xml_child(adopt[i], "address");
+
+			pl->bus = prop_num(a, "bus") > 0 ? (unsigned)prop_num(a, "bus") : 0;
+			pl->slot = prop_num(a, "slot") > 0 ? (unsigned)prop_num(a, "slot") : 0;
+			continue;
+		}
 		while (next <= GA_DOMXML_LAST_SLOT && used[next])
 			next++;
 		if (next > GA_DOMXML_LAST_SLOT)
@@ -675,6 +694,25 @@ static void write_expander(struct ga_builder *b, xmlNodePtr devices, const struc
 	ga_builder_set(b, n, "root-port", "%u", pl->bus);
 }
 
+/* The planner's cells (recorded), or GI cells after the domain's own. */
+static void write_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
+			const struct ga_gi_form_ops *form)
+{
+	xmlNodePtr rec;
+	unsigned ids[GA_PLAN_MAX_NODES];
+	char buf[512];
+
+	if (plan->user_cells) {
+		add_gi_cells(b, cpu, plan, form);
+		return;
+	}
+	write_numa(b, cpu, plan, form);
+	rec = ga_builder_add(b, b->record, b->ga_ns, "numa");
+	for (size_t i = 0; i < plan->ncells; i++)
+		ids[i] = plan->cells[i].id;
+	ga_builder_set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
+}
+
 /* Write every part of the plan into doc (whose root has none of ours). */
 static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
 		      bool created_cpu)
@@ -694,7 +732,7 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 		devices = ga_builder_add(b, root, NULL, "devices");
 	if (b->oom)
 		return ga_report(b->ctx, -ENOMEM, "out of memory");
-	r = place_gpus(b->ctx, devices, plan, opts, places);
+	r = place_gpus(b->ctx, devices, plan, opts, b->adopt, places);
 	if (r < 0)
 		return r;
 
@@ -722,16 +760,7 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 	}
 	if (created_cpu)
 		record_flag(b, "cpu");
-	write_numa(b, cpu, plan, form);
-	{
-		xmlNodePtr rec = ga_builder_add(b, b->record, b->ga_ns, "numa");
-		unsigned ids[GA_PLAN_MAX_NODES];
-		char buf[512];
-
-		for (size_t i = 0; i < plan->ncells; i++)
-			ids[i] = plan->cells[i].id;
-		ga_builder_set(b, rec, "cells", "%s", ga_idlist_format(ids, plan->ncells, buf, sizeof(buf)));
-	}
+	write_cells(b, cpu, plan, form);
 
 	if (plan->pin) {
 		xmlNodePtr anchor = ga_xml_child(root, "os");
@@ -743,6 +772,10 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 	}
 
 	for (size_t i = 0; i < plan->ngpus; i++) {
+		if (b->adopt && b->adopt[i]) {
+			adopt_hostdev(b, b->adopt[i], &plan->gpus[i], i, form);
+			continue;
+		}
 		if (places[i].expander)
 			write_expander(b, devices, &plan->gpus[i], &places[i]);
 		write_hostdev(b, devices, &plan->gpus[i], &places[i], opts, form);
@@ -819,6 +852,11 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 
 void ga_domxml_info_clear(struct ga_domxml_info *info)
 {
+	for (size_t i = 0; i < info->ncells; i++) {
+		free(info->cells[i].vcpus);
+		free(info->cells[i].host_nodes);
+	}
+	free(info->cells);
 	free(info->arch_name);
 	free(info->machine);
 	free(info->name);
@@ -856,16 +894,102 @@ static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_
 	return 0;
 }
 
+/*
+ * The domain's own guest NUMA cells (what is left once an earlier merge's
+ * parts are out): vCPUs, memory in any unit libvirt takes, and the host
+ * nodes of their <numatune><memnode>.
+ */
+static int read_user_cells(struct ga_ctx *ctx, xmlNodePtr root, struct ga_domxml_info *info)
+{
+	xmlNodePtr numa = ga_xml_child(ga_xml_child(root, "cpu"), "numa");
+	xmlNodePtr numatune = ga_xml_child(root, "numatune");
+	int r;
+
+	for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next) {
+		bool oom = false;
+		_cleanup_free_ char *id = NULL, *cpus = NULL, *mem = NULL, *unit = NULL;
+		struct ga_plan_user_cell *u;
+		unsigned long idv;
+
+		if (!ga_xml_is(c, "cell"))
+			continue;
+		id = ga_xml_prop(c, "id", &oom);
+		cpus = ga_xml_prop(c, "cpus", &oom);
+		mem = ga_xml_prop(c, "memory", &oom);
+		unit = ga_xml_prop(c, "unit", &oom);
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		r = ga_dom_push(ctx, (void **)&info->cells, &info->ncells, sizeof(*info->cells));
+		if (r < 0)
+			return r;
+		u = &info->cells[info->ncells - 1];
+		if (!id || !ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv))
+			return ga_report(ctx, -GA_E_PARSE, "the domain's guest NUMA cell %zu has no readable id ('%s')",
+					 info->ncells - 1, id ? id : "");
+		u->id = (unsigned)idv;
+		if (!mem || ga_size_parse_libvirt(ga_xml_strip(mem), unit, &u->memory_kib) < 0)
+			return ga_report(ctx, -GA_E_PARSE,
+					 "the domain's guest NUMA cell %u has memory '%s' (unit '%s'), which is not a size",
+					 u->id, mem ? mem : "", unit ? unit : "KiB");
+		if (cpus && *ga_xml_strip(cpus)) {
+			r = ga_cpulist_parse(ctx, cpus, 65536, &u->vcpus, &u->nvcpus);
+			if (r < 0)
+				return r;
+		}
+		if (ga_xml_child(c, "distances"))
+			info->cell_distances = true;
+	}
+	for (xmlNodePtr c = numatune ? numatune->children : NULL; c; c = c->next) {
+		bool oom = false;
+		_cleanup_free_ char *cell = NULL, *nodeset = NULL;
+		unsigned long idv;
+
+		if (!ga_xml_is(c, "memnode"))
+			continue;
+		cell = ga_xml_prop(c, "cellid", &oom);
+		nodeset = ga_xml_prop(c, "nodeset", &oom);
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		if (!cell || !nodeset || !ga_dom_parse_num(cell, GA_DOMAIN_MAX_NODE, &idv))
+			continue;
+		for (size_t i = 0; i < info->ncells; i++) {
+			struct ga_plan_user_cell *u = &info->cells[i];
+
+			if (u->id != idv || u->host_nodes)
+				continue;
+			r = ga_cpulist_parse(ctx, nodeset, GA_DOMAIN_MAX_NODE + 1, &u->host_nodes, &u->nhost_nodes);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0)
+				return ga_report(ctx, -GA_E_PARSE,
+						 "the domain's <numatune><memnode cellid='%lu'> has a nodeset '%s' that is not a node list",
+						 idv, nodeset);
+		}
+	}
+	return 0;
+}
+
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info)
 {
+	_cleanup_xmldoc_ xmlDocPtr doc = NULL;
 	_cleanup_domain_ struct ga_domain *dom = NULL;
+	xmlNodePtr root;
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	r = ga_domain_parse(ctx, xml, len, &dom);
+	r = ga_domain_doc_parse(ctx, xml, len, &doc);
+	if (r < 0)
+		return r;
+	r = ga_domain_read(ctx, doc, &dom);
 	if (r < 0)
 		return r;
 	r = read_info(ctx, dom, info);
+	root = xmlDocGetRootElement(doc);
+	if (r == 0)
+		r = remove_ours(ctx, root, ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign"),
+				&dom->record);
+	if (r == 0)
+		r = read_user_cells(ctx, root, info);
 	if (r < 0)
 		ga_domxml_info_clear(info);
 	return r;
@@ -995,8 +1119,9 @@ static bool read_expander_record(xmlNodePtr el, struct ga_domxml_place *pl)
  * (a record alone, forged or stale, never takes a controller of the
  * user's) and no device but ours (already gone) sits on their buses.
  */
-static void remove_expanders(struct ga_builder *b, xmlNodePtr root, xmlNodePtr rec_el)
+static void remove_expanders(struct ga_ctx *ctx, xmlNodePtr root, xmlNodePtr rec_el)
 {
+	struct ga_builder scratch = { .ctx = ctx, .doc = root->doc }, *b = &scratch;
 	xmlNodePtr devices = ga_xml_child(root, "devices");
 
 	for (xmlNodePtr e = rec_el ? rec_el->children : NULL; e && devices; e = e->next) {
@@ -1022,25 +1147,416 @@ static void remove_expanders(struct ga_builder *b, xmlNodePtr root, xmlNodePtr r
 	}
 }
 
-/* Remove every part an earlier merge wrote. */
-static void remove_ours(struct ga_builder *b, xmlNodePtr root, xmlNodePtr rec_el, const struct ga_dom_record *r)
+/*
+ * What of an earlier merge's record is honoured (issue 13, item 4): the
+ * record is only a claim, so each part goes only where the element is what
+ * gpu-assign writes for it. A <hostdev> goes when it carries the recorded
+ * alias, which must be ours ("ua-gpu-" and the recorded address), and its
+ * source is that address; an adopted one (the user's, which gpu-assign only
+ * completed) never goes, only the children the record says were added. Cells,
+ * distances, pinning, the MMIO window and arguments go only in the exact
+ * shape the planner writes, and GI node ids only count from GPU entries that
+ * pass the checks above.
+ */
+struct rec_gpu {
+	struct ga_pci_addr addr;
+	char *alias;
+	unsigned *gi;
+	size_t ngi;
+	bool adopted;
+	char added[64];          /* adopted: what was added, "alias rom acpi" */
+};
+
+struct own_record {
+	struct rec_gpu *gpus;
+	size_t ngpus;
+	unsigned *cells;         /* our CPU cells (<gpu-assign:numa cells>) */
+	size_t ncells;
+	unsigned char gi_ids[GA_DOMAIN_MAX_NODE + 1]; /* honoured GI node ids */
+};
+
+static void own_record_clear(struct own_record *o)
+{
+	for (size_t i = 0; i < o->ngpus; i++) {
+		free(o->gpus[i].alias);
+		free(o->gpus[i].gi);
+	}
+	free(o->gpus);
+	free(o->cells);
+	memset(o, 0, sizeof(*o));
+}
+
+/* A number attribute as libvirt writes it ("0x0009", "9"). */
+static bool num_prop(xmlNodePtr n, const char *name, unsigned long max, unsigned long *out)
+{
+	_cleanup_xmlfree_ xmlChar *v = n ? xmlGetProp(n, XC(name)) : NULL;
+
+	return v && ga_dom_parse_num((const char *)v, max, out);
+}
+
+/* The host address in a PCI <hostdev>'s <source>. */
+static bool hostdev_source(xmlNodePtr h, struct ga_pci_addr *a)
+{
+	xmlNodePtr src = ga_xml_child(ga_xml_child(h, "source"), "address");
+	unsigned long d, b, s, f;
+
+	if (!src || !num_prop(src, "domain", 0xffff, &d) || !num_prop(src, "bus", 0xff, &b) ||
+	    !num_prop(src, "slot", 0x1f, &s) || !num_prop(src, "function", 7, &f))
+		return false;
+	*a = (struct ga_pci_addr){ .domain = (uint16_t)d, .bus = (uint8_t)b, .slot = (uint8_t)s, .func = (uint8_t)f };
+	return true;
+}
+
+/* The alias gpu-assign gives the GPU at a. */
+static void our_alias(const struct ga_pci_addr *a, char buf[GA_ALIAS_STRLEN])
+{
+	snprintf(buf, GA_ALIAS_STRLEN, GA_ALIAS_PREFIX "%04x-%02x-%02x-%x", a->domain, a->bus, a->slot, a->func);
+}
+
+/* Whether element n has exactly the attributes named (NULL-terminated), no other. */
+static bool attrs_exactly(xmlNodePtr n, const char *const *names)
+{
+	size_t want = 0, have = 0;
+
+	for (; names[want]; want++)
+		if (!xmlHasProp(n, XC(names[want])))
+			return false;
+	for (xmlAttrPtr a = n->properties; a; a = a->next)
+		have++;
+	return have == want;
+}
+
+static bool prop_is(xmlNodePtr n, const char *name, const char *v)
+{
+	_cleanup_xmlfree_ xmlChar *value = xmlGetProp(n, XC(name));
+
+	return value && !strcmp((const char *)value, v);
+}
+
+/* Element children only named child (each with exactly attrs and no content), no text but blanks. */
+static bool children_only(xmlNodePtr n, const char *child, const char *const *attrs)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			continue;
+		if (!ga_xml_is(c, child) || !attrs_exactly(c, attrs) || c->children)
+			return false;
+	}
+	return true;
+}
+
+static const char *const sibling_attrs[] = { "id", "value", NULL };
+
+/* <distances> of <sibling id value/> only, or none; nothing else in the cell. */
+static bool cell_children_ours(xmlNodePtr cell)
+{
+	for (xmlNodePtr c = cell->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			continue;
+		if (!ga_xml_is(c, "distances") || c->properties || !children_only(c, "sibling", sibling_attrs))
+			return false;
+	}
+	return true;
+}
+
+/* A GI cell as the native form writes it: <cell id memory='0' unit='KiB'> with distances. */
+static bool is_our_gi_cell(xmlNodePtr cell)
+{
+	static const char *const attrs[] = { "id", "memory", "unit", NULL };
+
+	return attrs_exactly(cell, attrs) && prop_is(cell, "memory", "0") && prop_is(cell, "unit", "KiB") &&
+	       cell_children_ours(cell);
+}
+
+/* A CPU cell as the planner writes it: <cell id cpus memory unit='KiB'> with distances. */
+static bool is_our_cpu_cell(xmlNodePtr cell)
+{
+	static const char *const attrs[] = { "id", "cpus", "memory", "unit", NULL };
+
+	return attrs_exactly(cell, attrs) && prop_is(cell, "unit", "KiB") && cell_children_ours(cell);
+}
+
+static bool id_in(const unsigned *ids, size_t n, unsigned long id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* One <gpu-assign:gpu> entry, kept in o when well-formed. */
+static int own_record_gpu(struct ga_ctx *ctx, xmlNodePtr c, struct own_record *o)
+{
+	bool oom = false;
+	_cleanup_free_ char *addr = ga_xml_prop(c, "address", &oom);
+	_cleanup_free_ char *gi = ga_xml_prop(c, "gi-nodes", &oom);
+	_cleanup_free_ char *adopted = ga_xml_prop(c, "adopted", &oom);
+	_cleanup_free_ char *alias = ga_xml_prop(c, "alias", &oom);
+	char want[GA_ALIAS_STRLEN];
+	struct ga_pci_addr a;
+	struct rec_gpu *g;
+	int r;
+
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	if (!addr || !alias || ga_pci_addr_parse(ctx, addr, &a) < 0) {
+		ga_clear_error(ctx);
+		return 0;
+	}
+	our_alias(&a, want);
+	/* ours: the alias of that address; adopted: a user alias ("ua-") */
+	if (adopted ? strncmp(alias, "ua-", 3) != 0 : strcmp(alias, want) != 0)
+		return 0;
+	r = ga_dom_push(ctx, (void **)&o->gpus, &o->ngpus, sizeof(*o->gpus));
+	if (r < 0)
+		return r;
+	g = &o->gpus[o->ngpus - 1];
+	g->addr = a;
+	g->alias = steal_ptr(alias);
+	g->adopted = adopted != NULL;
+	snprintf(g->added, sizeof(g->added), "%s", adopted ? adopted : "");
+	if (gi) {
+		r = ga_cpulist_parse(ctx, gi, GA_DOMAIN_MAX_NODE + 1, &g->gi, &g->ngi);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			ga_clear_error(ctx);
+	}
+	for (size_t k = 0; k < g->ngi; k++)
+		o->gi_ids[g->gi[k]] = 1;
+	return 0;
+}
+
+/* Read our record's GPU entries and CPU cells; only well-formed GPU entries count. */
+static int own_record_read(struct ga_ctx *ctx, xmlNodePtr rec_el, struct own_record *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (xmlNodePtr c = rec_el ? rec_el->children : NULL; c; c = c->next) {
+		int r = 0;
+
+		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu")) {
+			r = own_record_gpu(ctx, c, o);
+		} else if (ga_xml_is_ns(c, GA_DOMXML_NS, "numa") && !o->cells) {
+			bool oom = false;
+			_cleanup_free_ char *cells = ga_xml_prop(c, "cells", &oom);
+
+			if (oom)
+				return ga_report(ctx, -ENOMEM, "out of memory");
+			if (cells) {
+				r = ga_cpulist_parse(ctx, cells, GA_DOMAIN_MAX_NODE + 1, &o->cells, &o->ncells);
+				if (r < 0 && r != -ENOMEM) {
+					ga_clear_error(ctx);
+					r = 0;
+				}
+			}
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool added_has(const char *added, const char *what)
+{
+	size_t n = strlen(what);
+
+	for (const char *p = added; (p = strstr(p, what)) != NULL; p += n)
+		if ((p == added || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* The recorded entry for a GPU at a, or NULL. */
+static const struct rec_gpu *rec_gpu_at(const struct own_record *o, const struct ga_pci_addr *a)
+{
+	for (size_t i = 0; i < o->ngpus; i++)
+		if (ga_pci_addr_equal(&o->gpus[i].addr, a))
+			return &o->gpus[i];
+	return NULL;
+}
+
+/* Take from an adopted <hostdev> what gpu-assign added to it, in the shape it writes. */
+static void strip_adopted(xmlNodePtr h, const struct rec_gpu *g)
+{
+	static const char *const name_attr[] = { "name", NULL }, *const bar_attr[] = { "bar", NULL },
+				 *const nodeset_attr[] = { "nodeset", NULL };
+	xmlNodePtr n;
+
+	n = ga_xml_child(h, "alias");
+	if (added_has(g->added, "alias") && n && attrs_exactly(n, name_attr) && prop_is(n, "name", g->alias) &&
+	    !n->children)
+		drop(n);
+	n = ga_xml_child(h, "rom");
+	if (added_has(g->added, "rom") && n && attrs_exactly(n, bar_attr) && prop_is(n, "bar", "off") && !n->children)
+		drop(n);
+	n = ga_xml_child(h, "acpi");
+	if (added_has(g->added, "acpi") && n && attrs_exactly(n, nodeset_attr) && !n->children) {
+		char buf[512];
+
+		if (prop_is(n, "nodeset", ga_idlist_format(g->gi, g->ngi, buf, sizeof(buf))))
+			drop(n);
+	}
+}
+
+/* Our hostdevs go; adopted ones lose only what we added. */
+static void remove_hostdevs(xmlNodePtr devices, const struct own_record *o)
+{
+	for (xmlNodePtr c = devices ? devices->children : NULL, next; c; c = next) {
+		const struct rec_gpu *g;
+		struct ga_pci_addr a;
+
+		next = c->next;
+		if (!ga_xml_is(c, "hostdev") || !hostdev_source(c, &a) || !(g = rec_gpu_at(o, &a)))
+			continue;
+		if (g->adopted)
+			strip_adopted(c, g);
+		else if (alias_is(c, g->alias))
+			drop(c);
+	}
+}
+
+/*
+ * Cells: the GI cells of honoured GPU entries, and, when the record says we
+ * wrote <cpu><numa> itself, its CPU cells, but only if every cell in it is
+ * one of those in our shape (else the cells are the user's). Then the
+ * siblings naming one of our GI nodes (the native form's cells, or the
+ * fallback form's "-numa" nodes) that is no cell of the domain.
+ */
+static void remove_cells(xmlNodePtr root, const struct own_record *o)
+{
+	xmlNodePtr numa = ga_xml_child(ga_xml_child(root, "cpu"), "numa");
+	unsigned char gone[GA_DOMAIN_MAX_NODE + 1] = { 0 };
+	bool all_ours = o->ncells > 0;
+	unsigned long id;
+
+	if (!numa)
+		return;
+	for (xmlNodePtr c = numa->children; c && all_ours; c = c->next) {
+		if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			continue;
+		if (!ga_xml_is(c, "cell") || !num_prop(c, "id", GA_DOMAIN_MAX_NODE, &id) ||
+		    !((id_in(o->cells, o->ncells, id) && is_our_cpu_cell(c)) || (o->gi_ids[id] && is_our_gi_cell(c))))
+			all_ours = false;
+	}
+	if (all_ours && !numa->properties) {
+		drop(numa);
+		return;
+	}
+	/* our GI cells go; siblings naming a GI node of ours go unless a cell of that id is left */
+	for (unsigned i = 0; i <= GA_DOMAIN_MAX_NODE; i++)
+		gone[i] = o->gi_ids[i];
+	for (xmlNodePtr c = numa->children, next; c; c = next) {
+		next = c->next;
+		if (!ga_xml_is(c, "cell") || !num_prop(c, "id", GA_DOMAIN_MAX_NODE, &id))
+			continue;
+		if (o->gi_ids[id] && is_our_gi_cell(c))
+			drop(c);
+		else
+			gone[id] = 0;
+	}
+	for (xmlNodePtr c = numa->children; c; c = c->next) {
+		xmlNodePtr d = ga_xml_is(c, "cell") ? ga_xml_child(c, "distances") : NULL;
+
+		for (xmlNodePtr s = d ? d->children : NULL, next; s; s = next) {
+			next = s->next;
+			if (ga_xml_is(s, "sibling") && attrs_exactly(s, sibling_attrs) &&
+			    num_prop(s, "id", GA_DOMAIN_MAX_NODE, &id) && gone[id])
+				drop(s);
+		}
+	}
+}
+
+/* <cputune> of <vcpupin vcpu cpuset/> only, <numatune> of strict <memory>/<memnode> only. */
+static void remove_pinning(xmlNodePtr root)
+{
+	static const char *const pin[] = { "vcpu", "cpuset", NULL };
+	static const char *const mem[] = { "mode", "nodeset", NULL };
+	static const char *const node[] = { "cellid", "mode", "nodeset", NULL };
+	xmlNodePtr cputune = ga_xml_child(root, "cputune"), numatune = ga_xml_child(root, "numatune");
+	bool ours = numatune && !numatune->properties;
+
+	if (cputune && !cputune->properties && children_only(cputune, "vcpupin", pin))
+		drop(cputune);
+	for (xmlNodePtr c = numatune ? numatune->children : NULL; c && ours; c = c->next) {
+		if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+			continue;
+		if (!((ga_xml_is(c, "memory") && attrs_exactly(c, mem)) ||
+		      (ga_xml_is(c, "memnode") && attrs_exactly(c, node))) ||
+		    !prop_is(c, "mode", "strict") || c->children)
+			ours = false;
+	}
+	if (ours)
+		drop(numatune);
+}
+
+/* <pcihole64 unit='KiB'>N</pcihole64>, N a power of two, as write_mmio writes it. */
+static bool is_our_pcihole64(xmlNodePtr n)
+{
+	static const char *const unit[] = { "unit", NULL };
+	_cleanup_xmlfree_ xmlChar *text = n ? xmlNodeGetContent(n) : NULL;
+	unsigned long long v;
+	char *end;
+
+	if (!n || !text || !attrs_exactly(n, unit) || !prop_is(n, "unit", "KiB"))
+		return false;
+	errno = 0;
+	v = strtoull((const char *)text, &end, 10);
+	return !errno && end != (const char *)text && !*end && v && !(v & (v - 1));
+}
+
+/* Our argument pairs out of <qemu:commandline> (as honoured), and the element when we emptied it. */
+static void remove_args(xmlNodePtr cmd, const struct ga_dom_record *honoured)
+{
+	bool removed = false, again;
+
+	/*
+	 * Until nothing more goes: taking a pair out makes its
+	 * neighbours adjacent, and a pair of ours formed that way must
+	 * go now, or the next merge would take it and not be stable.
+	 */
+	do {
+		again = false;
+		for (xmlNodePtr c = cmd->children, next; c; c = next) {
+			xmlNodePtr v = c->next;
+
+			next = c->next;
+			while (v && v->type != XML_ELEMENT_NODE)
+				v = v->next;
+			if (!ga_xml_is_ns(c, GA_QEMU_NS, "arg") || !ga_xml_is_ns(v, GA_QEMU_NS, "arg"))
+				continue;
+			if (is_our_arg(c, v, honoured)) {
+				next = v->next;
+				drop(c);
+				drop(v);
+				removed = again = true;
+			}
+		}
+	} while (again);
+	if (removed && !cmd->children)
+		drop(cmd);
+}
+
+/* Remove every part an earlier merge wrote (as far as honoured, above). */
+static int remove_ours(struct ga_ctx *ctx, xmlNodePtr root, xmlNodePtr rec_el, const struct ga_dom_record *r)
 {
 	xmlNodePtr devices = ga_xml_child(root, "devices");
 	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
+	_cleanup_free_ unsigned *numa_nodes = NULL;
+	struct ga_dom_record honoured = { 0 };
+	struct own_record o;
+	uint64_t size;
+	int ret;
 
-	for (xmlNodePtr c = devices ? devices->children : NULL, next; c; c = next) {
-		next = c->next;
-		if (!ga_xml_is(c, "hostdev"))
-			continue;
-		for (size_t i = 0; i < r->naliases; i++) {
-			if (alias_is(c, r->aliases[i])) {
-				drop(c);
-				break;
-			}
-		}
+	if (!rec_el)
+		return 0;
+	ret = own_record_read(ctx, rec_el, &o);
+	if (ret < 0) {
+		own_record_clear(&o);
+		return ret;
 	}
-	if (r->numa)
-		drop(ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
+	remove_hostdevs(devices, &o);
+	remove_expanders(ctx, root, rec_el);
+	remove_cells(root, &o);
 	if (r->cpu) {
 		xmlNodePtr cpu = ga_xml_child(root, "cpu");
 
@@ -1048,58 +1564,194 @@ static void remove_ours(struct ga_builder *b, xmlNodePtr root, xmlNodePtr rec_el
 		if (cpu && !cpu->children && !cpu->properties)
 			drop(cpu);
 	}
-	if (r->pin) {
-		drop(ga_xml_child(root, "cputune"));
-		drop(ga_xml_child(root, "numatune"));
-	}
+	if (r->pin)
+		remove_pinning(root);
 	if (r->pcihole64 && devices) {
 		for (xmlNodePtr c = devices->children; c; c = c->next) {
 			_cleanup_xmlfree_ xmlChar *model = ga_xml_is(c, "controller") ? xmlGetProp(c, XC("model")) : NULL;
+			xmlNodePtr hole = ga_xml_child(c, "pcihole64");
 
-			if (model && !strcmp((const char *)model, "pcie-root"))
-				drop(ga_xml_child(c, "pcihole64"));
+			if (model && !strcmp((const char *)model, "pcie-root") && is_our_pcihole64(hole))
+				drop(hole);
 		}
 	}
-	if (cmd && (r->nnuma_nodes || r->machine || rec_el)) {
-		bool removed = false, again;
-
-		/*
-		 * Until nothing more goes: taking a pair out makes its
-		 * neighbours adjacent, and a pair of ours formed that way must
-		 * go now, or the next merge would take it and not be stable.
-		 */
-		do {
-			again = false;
-			for (xmlNodePtr c = cmd->children, next; c; c = next) {
-				xmlNodePtr v = c->next;
-
-				next = c->next;
-				while (v && v->type != XML_ELEMENT_NODE)
-					v = v->next;
-				if (!ga_xml_is_ns(c, GA_QEMU_NS, "arg") || !ga_xml_is_ns(v, GA_QEMU_NS, "arg"))
-					continue;
-				if (is_our_arg(c, v, r)) {
-					next = v->next;
-					drop(c);
-					drop(v);
-					removed = again = true;
-				}
-			}
-		} while (again);
-		if (removed && !cmd->children)
-			drop(cmd);
+	/* the recorded "-numa" ids only where they are GI nodes of honoured GPUs; our -machine only */
+	numa_nodes = calloc(r->nnuma_nodes ? r->nnuma_nodes : 1, sizeof(*numa_nodes));
+	if (!numa_nodes) {
+		own_record_clear(&o);
+		return ga_report(ctx, -ENOMEM, "out of memory");
 	}
-	remove_expanders(b, root, rec_el);
+	for (size_t i = 0; i < r->nnuma_nodes; i++)
+		if (o.gi_ids[r->numa_nodes[i]])
+			numa_nodes[honoured.nnuma_nodes++] = r->numa_nodes[i];
+	honoured.numa_nodes = numa_nodes;
+	if (r->machine && !strncmp(r->machine, "highmem-mmio-size=", 18) && ga_size_parse_qemu(r->machine + 18, &size) == 0)
+		honoured.machine = r->machine;
+	ga_clear_error(ctx);
+	if (cmd)
+		remove_args(cmd, &honoured);
 	drop(rec_el);
+	own_record_clear(&o);
+	return 0;
 }
 
-/* Whether hostdev hd is one an earlier merge wrote (and remove_ours took out). */
-static bool recorded(const struct ga_dom_record *rec, const struct ga_dom_hostdev *hd)
+/* The <cell> elements of the domain's <cpu><numa>. */
+static size_t count_cells(xmlNodePtr root)
 {
-	for (size_t i = 0; hd->alias && i < rec->naliases; i++)
-		if (!strcmp(hd->alias, rec->aliases[i]))
-			return true;
-	return false;
+	xmlNodePtr numa = ga_xml_child(ga_xml_child(root, "cpu"), "numa");
+	size_t n = 0;
+
+	for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next)
+		n += ga_xml_is(c, "cell");
+	return n;
+}
+
+/*
+ * A <hostdev> of the user's that already holds a planned GPU is adopted, not
+ * refused: it stays where and as it is, and adopt_hostdev adds only what the
+ * GPU lacks. In the fallback form the GI objects name the hostdev by a user
+ * alias ("ua-"): its own when it has one, else ours, added. A hostdev with an
+ * <acpi nodeset> of its own is refused: its GI nodes would be the user's.
+ */
+static int find_adoptions(struct ga_ctx *ctx, xmlNodePtr root, struct ga_plan *plan, xmlNodePtr *adopt)
+{
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+		struct ga_pci_addr a;
+
+		if (!ga_xml_is(c, "hostdev") || !hostdev_source(c, &a))
+			continue;
+		for (size_t i = 0; i < plan->ngpus; i++) {
+			struct ga_plan_gpu *g = &plan->gpus[i];
+			bool oom = false;
+			_cleanup_free_ char *alias = ga_xml_prop(ga_xml_child(c, "alias"), "name", &oom);
+			_cleanup_free_ char *nodeset = ga_xml_prop(ga_xml_child(c, "acpi"), "nodeset", &oom);
+
+			if (!ga_pci_addr_equal(&a, &g->addr))
+				continue;
+			if (oom)
+				return ga_report(ctx, -ENOMEM, "out of memory");
+			if (adopt[i])
+				return ga_report(ctx, -EEXIST,
+						 "GPU '%s' is in two <hostdev> elements of the domain: remove one", g->name);
+			if (nodeset)
+				return ga_report(ctx, -EEXIST,
+						 "GPU '%s' is in a <hostdev> with an <acpi nodeset='%s'> of its own: gpu-assign ties the GPU's GI nodes itself (remove that <acpi> and the cells it names)",
+						 g->name, nodeset);
+			adopt[i] = c;
+			if (alias && !strncmp(alias, "ua-", 3)) {
+				if (strlen(alias) >= sizeof(g->alias))
+					return ga_report(ctx, -EINVAL,
+							 "GPU '%s' is in a <hostdev> whose alias '%s' is longer than gpu-assign takes (%zu characters): shorten it",
+							 g->name, alias, sizeof(g->alias) - 1);
+				snprintf(g->alias, sizeof(g->alias), "%s", alias);
+			}
+		}
+	}
+	return 0;
+}
+
+/* The first element child of parent named one of names (NULL-terminated), or NULL. */
+static xmlNodePtr first_of(xmlNodePtr parent, const char *const *names)
+{
+	for (xmlNodePtr c = parent->children; c; c = c->next)
+		for (size_t i = 0; names[i]; i++)
+			if (ga_xml_is(c, names[i]))
+				return c;
+	return NULL;
+}
+
+/* A new child of parent placed before the first of names, else appended. */
+static xmlNodePtr add_before(struct ga_builder *b, xmlNodePtr parent, const char *name, const char *const *names)
+{
+	xmlNodePtr n = ga_builder_add(b, parent, NULL, name), before = n ? first_of(parent, names) : NULL;
+
+	if (before && before != n) {
+		xmlUnlinkNode(n);
+		if (!xmlAddPrevSibling(before, n)) {
+			xmlFreeNode(n);
+			b->oom = true;
+			return NULL;
+		}
+	}
+	return n;
+}
+
+/*
+ * Complete an adopted hostdev (see find_adoptions): the alias the fallback
+ * form needs, <rom bar='off'/> when it has no <rom>, the native form's
+ * <acpi nodeset>; in libvirt's order (alias, rom, acpi, address). Its own
+ * address, driver, managed and the rest stay. The record's GPU entry says
+ * what was added, so that a later merge takes exactly that out again.
+ */
+static void adopt_hostdev(struct ga_builder *b, xmlNodePtr h, const struct ga_plan_gpu *g, size_t index,
+			  const struct ga_gi_form_ops *form)
+{
+	static const char *const after_alias[] = { "rom", "acpi", "address", NULL };
+	static const char *const after_rom[] = { "acpi", "address", NULL };
+	static const char *const after_acpi[] = { "address", NULL };
+	char added[64] = "";
+	xmlNodePtr n, rec = NULL;
+	size_t k = 0;
+
+	if (form->form == GA_GI_FORM_FALLBACK && !alias_is(h, g->alias)) {
+		n = ga_xml_child(h, "alias");
+		if (!n)
+			n = add_before(b, h, "alias", after_alias);
+		ga_builder_set(b, n, "name", "%s", g->alias);
+		strcat(added, " alias");
+	}
+	if (!ga_xml_child(h, "rom")) {
+		n = add_before(b, h, "rom", after_rom);
+		ga_builder_set(b, n, "bar", "off");
+		strcat(added, " rom");
+	}
+	if (form->write_hostdev) {
+		form->write_hostdev(b, h, g);
+		n = ga_xml_child(h, "acpi");
+		if (n && first_of(h, after_acpi)) {
+			xmlUnlinkNode(n);
+			if (!xmlAddPrevSibling(first_of(h, after_acpi), n)) {
+				xmlFreeNode(n);
+				b->oom = true;
+			}
+		}
+		strcat(added, " acpi");
+	}
+	for (xmlNodePtr c = b->record ? b->record->children : NULL; c && !rec; c = c->next)
+		if (ga_xml_is_ns(c, GA_DOMXML_NS, "gpu") && k++ == index)
+			rec = c;
+	ga_builder_set(b, rec, "adopted", "%s", added[0] ? added + 1 : "");
+}
+
+/*
+ * The domain's own cells stay as they are; the GI cells (native form) follow
+ * them, and where the user's cells carry <distances> each gets a sibling per
+ * GI node.
+ */
+static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_plan *plan,
+			 const struct ga_gi_form_ops *form)
+{
+	xmlNodePtr numa = ga_xml_child(cpu, "numa");
+	unsigned long id;
+
+	if (!numa)
+		return;
+	for (xmlNodePtr c = numa->children; c && !plan->no_distances; c = c->next) {
+		xmlNodePtr d = ga_xml_is(c, "cell") ? ga_xml_child(c, "distances") : NULL;
+
+		if (!d || !num_prop(c, "id", plan->ncells - 1, &id))
+			continue;
+		for (unsigned gi = (unsigned)plan->ncells; gi < plan->nnodes; gi++) {
+			xmlNodePtr s = ga_builder_add(b, d, NULL, "sibling");
+
+			ga_builder_set(b, s, "id", "%u", gi);
+			ga_builder_set(b, s, "value", "%u", ga_plan_distance(plan, (unsigned)id, gi));
+		}
+	}
+	if (form->write_cells)
+		form->write_cells(b, numa, plan);
 }
 
 /*
@@ -1107,7 +1759,7 @@ static bool recorded(const struct ga_dom_record *rec, const struct ga_dom_hostde
  * as read (dom, info), and the tree once remove_ours has taken our parts out.
  */
 static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_plan *plan,
-			   const struct ga_domain *dom, const struct ga_domxml_info *info)
+			   const struct ga_domxml_info *info, xmlNodePtr const *adopt)
 {
 	xmlNodePtr devices = ga_xml_child(root, "devices");
 	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
@@ -1128,9 +1780,10 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		return ga_report(ctx, -EINVAL,
 				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
 				 info->machine);
-	if (dom->has_numa && !dom->record.numa)
-		return ga_report(ctx, -EEXIST,
-				 "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)");
+	if (plan->user_cells != (count_cells(root) > 0) || (plan->user_cells && count_cells(root) != plan->ncells))
+		return ga_report(ctx, -EINVAL,
+				 "the plan was made for %zu guest NUMA cells of the domain's own, but the domain has %zu: plan with the same domain",
+				 plan->user_cells ? plan->ncells : 0, count_cells(root));
 	if (plan->pin && (ga_xml_child(root, "cputune") || ga_xml_child(root, "numatune")))
 		return ga_report(ctx, -EEXIST,
 				 "the domain already has <cputune> or <numatune> of its own: --pin would replace them (remove them or drop --pin)");
@@ -1138,22 +1791,10 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		for (size_t i = 0; i < plan->ngpus; i++) {
-			if (alias_is(c, plan->gpus[i].alias))
+			if (c != adopt[i] && alias_is(c, plan->gpus[i].alias))
 				return ga_report(ctx, -EEXIST,
 						 "the domain already has a device with alias '%s' that gpu-assign did not write: rename it",
 						 plan->gpus[i].alias);
-		}
-	}
-	for (size_t h = 0; h < dom->nhostdevs; h++) {
-		const struct ga_dom_hostdev *hd = &dom->hostdevs[h];
-
-		if (recorded(&dom->record, hd))
-			continue;
-		for (size_t i = 0; i < plan->ngpus; i++) {
-			if (ga_pci_addr_equal(&hd->addr, &plan->gpus[i].addr))
-				return ga_report(ctx, -EEXIST,
-						 "GPU '%s' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first",
-						 plan->gpus[i].name);
 		}
 	}
 	for (xmlNodePtr c = cmd ? cmd->children : NULL; c; c = c->next) {
@@ -1172,6 +1813,36 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 	return 0;
 }
 
+/* Sizes follow the plan (the same as the domain's unless overridden). */
+static void set_sizes(struct ga_builder *b, xmlNodePtr root, const struct ga_plan *plan,
+		      const struct ga_domxml_info *info)
+{
+	xmlNodePtr mem = ga_xml_child(root, "memory"), cur = ga_xml_child(root, "currentMemory");
+	xmlNodePtr vcpu = ga_xml_child(root, "vcpu");
+	char v[32];
+
+	snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
+	if (info->memory_kib != plan->memory_kib || !mem) {
+		mem = size_element(b, root, mem, "memory");
+		if (mem) {
+			xmlNodeSetContent(mem, XC(v));
+			ga_builder_set(b, mem, "unit", "KiB");
+		}
+		if (cur) {
+			xmlNodeSetContent(cur, XC(v));
+			ga_builder_set(b, cur, "unit", "KiB");
+		}
+	}
+	snprintf(v, sizeof(v), "%u", plan->vcpus);
+	if (info->vcpus != plan->vcpus || !vcpu) {
+		vcpu = size_element(b, root, vcpu, "vcpu");
+		if (vcpu) {
+			xmlNodeSetContent(vcpu, XC(v));
+			xmlUnsetProp(vcpu, XC("current"));
+		}
+	}
+}
+
 int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
 		    const struct ga_domxml_opts *opts, char **out)
 {
@@ -1179,7 +1850,9 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	_cleanup_domain_ struct ga_domain *dom = NULL;
 	struct ga_domxml_info info = { 0 };
 	struct ga_builder b = { .ctx = ctx };
-	xmlNodePtr root, rec_el;
+	struct ga_plan local;
+	struct ga_plan_gpu *gpus = NULL;
+	xmlNodePtr root, rec_el, *adopt = NULL;
 	bool created_cpu;
 	int r;
 
@@ -1198,49 +1871,40 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	root = xmlDocGetRootElement(doc);
 	strip_blanks(root);
 	rec_el = ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign");
-	b.doc = doc;
-	remove_ours(&b, root, rec_el, &dom->record);
+	r = remove_ours(ctx, root, rec_el, &dom->record);
+	if (r < 0)
+		return r;
 	created_cpu = dom->record.cpu && !ga_xml_child(root, "cpu");
 	r = read_info(ctx, dom, &info);
 	if (r < 0)
 		goto out;
-	r = check_conflicts(ctx, root, plan, dom, &info);
+	/* the plan as this domain takes it: adopted hostdevs may bring their own alias */
+	local = *plan;
+	local.gpus = gpus = calloc(plan->ngpus ? plan->ngpus : 1, sizeof(*gpus));
+	adopt = calloc(plan->ngpus ? plan->ngpus : 1, sizeof(*adopt));
+	if (!gpus || !adopt) {
+		r = ga_report(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (plan->ngpus)
+		memcpy(gpus, plan->gpus, plan->ngpus * sizeof(*gpus));
+	r = find_adoptions(ctx, root, &local, adopt);
+	if (r < 0)
+		goto out;
+	r = check_conflicts(ctx, root, &local, &info, adopt);
 	if (r < 0)
 		goto out;
 
 	b.doc = doc;
-	/* Sizes follow the plan (the same as the domain's unless overridden). */
-	{
-		xmlNodePtr mem = ga_xml_child(root, "memory"), cur = ga_xml_child(root, "currentMemory");
-		xmlNodePtr vcpu = ga_xml_child(root, "vcpu");
-		char v[32];
-
-		snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
-		if (info.memory_kib != plan->memory_kib || !mem) {
-			mem = size_element(&b, root, mem, "memory");
-			if (mem) {
-				xmlNodeSetContent(mem, XC(v));
-				ga_builder_set(&b, mem, "unit", "KiB");
-			}
-			if (cur) {
-				xmlNodeSetContent(cur, XC(v));
-				ga_builder_set(&b, cur, "unit", "KiB");
-			}
-		}
-		snprintf(v, sizeof(v), "%u", plan->vcpus);
-		if (info.vcpus != plan->vcpus || !vcpu) {
-			vcpu = size_element(&b, root, vcpu, "vcpu");
-			if (vcpu) {
-				xmlNodeSetContent(vcpu, XC(v));
-				xmlUnsetProp(vcpu, XC("current"));
-			}
-		}
-	}
-	r = apply_plan(&b, plan, opts, created_cpu);
+	b.adopt = adopt;
+	set_sizes(&b, root, plan, &info);
+	r = apply_plan(&b, &local, opts, created_cpu);
 	if (r < 0)
 		goto out;
 	r = serialize(ctx, doc, out);
 out:
+	free(gpus);
+	free(adopt);
 	ga_domxml_info_clear(&info);
 	return r;
 }

@@ -65,6 +65,9 @@ struct ga_domxml_info {
 	char *arch_name;         /* as written, NULL if absent */
 	char *machine;           /* NULL if absent */
 	char *name;              /* NULL if absent */
+	struct ga_plan_user_cell *cells; /* its own guest NUMA cells (not an earlier merge's), in order */
+	size_t ncells;
+	bool cell_distances;     /* some of them carry <distances> */
 };
 
 void ga_domxml_info_clear(struct ga_domxml_info *info);
@@ -78,9 +81,13 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 
 /*
  * Merge plan into the user's domain xml: keep everything that is not ours,
- * replace what an earlier merge wrote. Refuses conflicts (a GPU already in a
- * <hostdev> of the user's, guest NUMA cells or -numa arguments of the user's,
- * a machine that is not 'virt' on aarch64, a different architecture).
+ * replace what an earlier merge wrote (as far as its record is borne out by
+ * the elements: see remove_ours). The domain's own NUMA cells stay and the
+ * GI nodes follow them (plan them with the cells ga_domxml_read_info read);
+ * a <hostdev> of the user's that holds a planned GPU is adopted and only
+ * completed. Refuses conflicts (-numa arguments or GI objects of the user's,
+ * a GPU alias taken by another device, a machine that is not 'virt' on
+ * aarch64, a different architecture).
  */
 int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struct ga_plan *plan,
 		    const struct ga_domxml_opts *opts, char **out);

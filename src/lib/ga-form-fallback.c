@@ -93,7 +93,7 @@ static void write_domain(struct ga_builder *b, xmlNodePtr root, const struct ga_
 	for (unsigned id = first; id < plan->nnodes; id++)
 		ga_builder_qemu_arg(b, root, "-numa", "node,nodeid=%u", id);
 	/* Every pair with a GI node once; QEMU mirrors a symmetric value. */
-	for (unsigned i = 0; i < plan->nnodes; i++) {
+	for (unsigned i = 0; i < plan->nnodes && !plan->no_distances; i++) {
 		for (unsigned j = 0; j < plan->nnodes; j++) {
 			unsigned d = ga_plan_distance(plan, i, j);
 

@@ -33,6 +33,7 @@ struct ga_builder {
 	xmlNsPtr qemu_ns;
 	xmlNodePtr record;    /* our metadata element */
 	xmlNodePtr cmdline;   /* <qemu:commandline>, created on first use */
+	xmlNodePtr *adopt;    /* merge: per GPU, the user's <hostdev> it adopts, or NULL */
 	bool oom;             /* stop building: out of memory, or err */
 	int err;              /* when oom: the error already reported, 0 for out of memory */
 };

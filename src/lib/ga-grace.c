@@ -28,7 +28,7 @@ static bool is_service(const char *comm)
 	return false;
 }
 
-bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *data), void *data)
+bool ga_proc_holds(const char *procdir, bool (*match)(const char *fd, const char *target, void *data), void *data)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	struct dirent *de;
@@ -50,14 +50,15 @@ bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
-		found = match(target, data);
+		found = match(path, target, data);
 	}
 	closedir(dir);
 	return found;
 }
 
-static bool is_nvidia_dev(const char *target, void *data)
+static bool is_nvidia_dev(const char *fd, const char *target, void *data)
 {
+	(void)fd;
 	(void)data;
 	return !strncmp(target, "/dev/nvidia", 11);
 }

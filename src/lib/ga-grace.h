@@ -45,7 +45,10 @@ int ga_grace_check_release(struct ga_ctx *ctx, const char *name, const struct ga
 
 /*
  * Whether one of the open files of the process at procdir (<proc-root>/PID)
- * satisfies match(link target, data): its fd links are read, nothing is
- * opened. A process gone, or not ours to look at, holds nothing.
+ * satisfies match(fd, link target, data), fd being the link's path
+ * (<procdir>/fd/N: stat() it for the file itself). The link target is the
+ * path as this process sees it: a process in a chroot or another mount
+ * namespace may show another path for the same file. Nothing is opened. A
+ * process gone, or not ours to look at, holds nothing.
  */
-bool ga_proc_holds(const char *procdir, bool (*match)(const char *target, void *data), void *data);
+bool ga_proc_holds(const char *procdir, bool (*match)(const char *fd, const char *target, void *data), void *data);

@@ -21,8 +21,15 @@
 /* "pci_dddd_bb_ss_f", libvirt's name for a PCI node device. */
 void ga_nodedev_name(const struct ga_pci_addr *addr, char buf[32]);
 
-/* Detach every address; on a failure, reattach those already detached (reverse order). */
+/*
+ * Detach every address; on a failure, reattach those this call detached
+ * (reverse order). A function libvirt already shows on a VFIO driver is
+ * left as it is, and so is never reattached by an undo.
+ */
 int ga_nodedev_detach(struct ga_ctx *ctx, const char *uri, const struct ga_pci_addr *addrs, size_t n);
 
-/* Reattach every address; on a failure, detach again those already reattached. */
+/* Reattach every address; on a failure, detach again those this call reattached. */
 int ga_nodedev_reattach(struct ga_ctx *ctx, const char *uri, const struct ga_pci_addr *addrs, size_t n);
+
+/* Whether a node device description names a VFIO driver: 1 yes, 0 no, < 0 unreadable (reported). */
+int ga_nodedev_xml_on_vfio(struct ga_ctx *ctx, const char *xml);

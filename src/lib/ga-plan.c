@@ -69,6 +69,10 @@ const char *ga_arch_machine(enum ga_arch arch)
 	return arch == GA_ARCH_X86_64 ? "q35" : "virt";
 }
 
+GA_ENUM_STRINGS(ga_plan_tie, enum ga_plan_tie, GA_PLAN_TIE_LAST,
+		[GA_PLAN_TIE_HOST_NODE] = "host-node", [GA_PLAN_TIE_NUMATUNE] = "numatune",
+		[GA_PLAN_TIE_CHOSEN] = "chosen")
+
 GA_ENUM_STRINGS(ga_dist_source, enum ga_dist_source, GA_DIST_SOURCE_LAST,
 		[GA_DIST_SOURCE_HOST] = "host", [GA_DIST_SOURCE_MIXED] = "host+model",
 		[GA_DIST_SOURCE_MODEL] = "model")
@@ -77,8 +81,11 @@ void ga_plan_free(struct ga_plan *plan)
 {
 	if (!plan)
 		return;
-	for (size_t i = 0; i < plan->ncells; i++)
+	for (size_t i = 0; i < plan->ncells; i++) {
 		free(plan->cells[i].host_cpus);
+		free(plan->cells[i].vcpu_list);
+		free(plan->cells[i].vcpu_ids);
+	}
 	for (size_t i = 0; i < plan->ngpus; i++) {
 		free(plan->gpus[i].host_mem_nodes);
 		free(plan->gpus[i].peers);
@@ -426,9 +433,7 @@ static int make_cells(struct ga_ctx *ctx, const struct ga_host *host, const stru
 		return ga_report(ctx, -EINVAL,
 				 "cannot spread %u vCPUs over %zu guest NUMA cells (one per Grace socket of the chosen GPUs): ask for at least %zu",
 				 req->vcpus, plan->ncells, plan->ncells);
-	if (req->memory_kib % 1024)
-		return ga_report(ctx, -EINVAL,
-				 "invalid memory size %" PRIu64 " KiB: give a whole number of MiB", req->memory_kib);
+	/* whole MiB split evenly; what is left of a size libvirt gives in KiB goes to the first cell */
 	total_mib = req->memory_kib / 1024;
 	if (total_mib < plan->ncells)
 		return ga_report(ctx, -EINVAL,
@@ -448,7 +453,7 @@ static int make_cells(struct ga_ctx *ctx, const struct ga_host *host, const stru
 		cell->first_vcpu = vcpu;
 		cell->nvcpus = base_cpus + (i < extra_cpus);
 		vcpu += cell->nvcpus;
-		cell->memory_kib = (base_mib + (i < extra_mib)) * 1024;
+		cell->memory_kib = (base_mib + (i < extra_mib)) * 1024 + (i == 0 ? req->memory_kib % 1024 : 0);
 		cell->host_cpus = strdup(hn ? hn->cpulist : "");
 		if (!cell->host_cpus)
 			return ga_report(ctx, -ENOMEM, "out of memory");
@@ -468,6 +473,152 @@ static int make_cells(struct ga_ctx *ctx, const struct ga_host *host, const stru
 		for (size_t c = 0; c < plan->ncells; c++)
 			if (plan->cells[c].host_node == plan->gpus[g].host_node)
 				plan->gpus[g].cell = (unsigned)c;
+	return 0;
+}
+
+static bool has_node(const unsigned *nodes, size_t n, int node)
+{
+	for (size_t i = 0; i < n; i++)
+		if (node >= 0 && nodes[i] == (unsigned)node)
+			return true;
+	return false;
+}
+
+/* cell's host node and the host's cpulist for it (empty when unknown) */
+static int set_cell_host(struct ga_ctx *ctx, const struct ga_host *host, struct ga_plan_cell *cell, int node)
+{
+	const struct ga_numa_node *hn = node >= 0 ? ga_host_find_node(host, node) : NULL;
+
+	cell->host_node = node;
+	free(cell->host_cpus);
+	cell->host_cpus = strdup(hn ? hn->cpulist : "");
+	return cell->host_cpus ? 0 : ga_report(ctx, -ENOMEM, "out of memory");
+}
+
+/* Each GPU to a user's cell: by memnode, else the planner's choice (see make_user_cells). */
+static void tie_gpus(struct ga_ctx *ctx, const struct ga_plan_request *req, struct ga_plan *plan,
+		     const unsigned *free_cells, size_t nfree)
+{
+	int nodes[GA_PLAN_MAX_NODES];
+	size_t nnodes = 0;
+
+	/* by memnode */
+	for (size_t g = 0; g < plan->ngpus; g++) {
+		struct ga_plan_gpu *pg = &plan->gpus[g];
+
+		pg->tie = GA_PLAN_TIE_CHOSEN;
+		for (size_t c = 0; c < plan->ncells; c++) {
+			const struct ga_plan_user_cell *u = &req->user_cells[c];
+
+			if (u->nvcpus && has_node(u->host_nodes, u->nhost_nodes, pg->host_node)) {
+				pg->cell = (unsigned)c;
+				pg->tie = GA_PLAN_TIE_NUMATUNE;
+				break;
+			}
+		}
+		if (pg->tie == GA_PLAN_TIE_CHOSEN && nnodes < GA_PLAN_MAX_NODES)
+			nodes[nnodes++] = pg->host_node;
+	}
+	/* the planner's choice for the rest: host nodes in id order, round robin over the free cells */
+	qsort(nodes, nnodes, sizeof(*nodes), cmp_int);
+	for (size_t g = 0; g < plan->ngpus; g++) {
+		struct ga_plan_gpu *pg = &plan->gpus[g];
+		size_t rank = 0;
+
+		if (pg->tie != GA_PLAN_TIE_CHOSEN)
+			continue;
+		for (size_t k = 0; k < nnodes; k++) {
+			if (nodes[k] == pg->host_node)
+				break;
+			if (!k || nodes[k] != nodes[k - 1])
+				rank++;
+		}
+		pg->cell = free_cells[rank % nfree];
+		ga_warn(ctx,
+			"GPU '%s' (host node %d): no <numatune><memnode> of the domain names that node, so gpu-assign tied it to guest cell %u (add <memnode cellid='N' mode='strict' nodeset='%d'/> to choose the cell)",
+			pg->name, pg->host_node, pg->cell, pg->host_node);
+	}
+}
+
+/*
+ * The domain's own cells, kept as they are. A GPU goes to the first cell
+ * with vCPUs whose <numatune><memnode> holds the GPU's host node; where none
+ * does, the planner chooses: the host nodes of such GPUs in id order take the
+ * CPU cells without a memnode in id order (all CPU cells when every one has a
+ * memnode), round robin, and a warning says so. A cell stands for the host
+ * node of its memnode, else for that of the first GPU tied to it.
+ */
+static int make_user_cells(struct ga_ctx *ctx, const struct ga_host *host, const struct ga_plan_request *req,
+			   struct ga_plan *plan)
+{
+	_cleanup_free_ unsigned *free_cells = NULL;
+	size_t nfree = 0;
+	uint64_t total = 0;
+	int r;
+
+	if (req->pin)
+		return ga_report(ctx, -EINVAL,
+				 "--pin cannot pin a domain that has guest NUMA cells of its own: pin them in its <cputune> and <numatune> (or drop --pin)");
+	plan->cells = calloc(req->nuser_cells, sizeof(*plan->cells));
+	free_cells = calloc(req->nuser_cells, sizeof(*free_cells));
+	if (!plan->cells || !free_cells)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	plan->user_cells = true;
+	plan->no_distances = !req->user_distances;
+	for (size_t i = 0; i < req->nuser_cells; i++) {
+		const struct ga_plan_user_cell *u = &req->user_cells[i];
+		struct ga_plan_cell *cell = &plan->cells[plan->ncells];
+		char buf[1024];
+
+		if (u->id != i)
+			return ga_report(ctx, -EINVAL,
+					 "the domain's guest NUMA cell ids are not 0, 1, ... in order (cell %zu has id %u), which libvirt requires: renumber them",
+					 i, u->id);
+		plan->ncells++;
+		cell->id = u->id;
+		cell->first_vcpu = u->nvcpus ? u->vcpus[0] : 0;
+		cell->nvcpus = (unsigned)u->nvcpus;
+		cell->memory_kib = u->memory_kib;
+		total += u->memory_kib;
+		for (size_t v = 0; v < u->nvcpus; v++)
+			if (u->vcpus[v] >= req->vcpus)
+				return ga_report(ctx, -EINVAL,
+						 "the domain's guest NUMA cell %u has vCPU %u, but the domain has %u vCPUs: fix its cpus or its <vcpu>",
+						 u->id, u->vcpus[v], req->vcpus);
+		cell->vcpu_list = strdup(ga_idlist_format(u->vcpus, u->nvcpus, buf, sizeof(buf)));
+		cell->vcpu_ids = calloc(u->nvcpus ? u->nvcpus : 1, sizeof(*cell->vcpu_ids));
+		if (cell->vcpu_ids && u->nvcpus)
+			memcpy(cell->vcpu_ids, u->vcpus, u->nvcpus * sizeof(*cell->vcpu_ids));
+		if (!cell->vcpu_list || !cell->vcpu_ids)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		r = set_cell_host(ctx, host, cell, u->nhost_nodes ? (int)u->host_nodes[0] : -1);
+		if (r < 0)
+			return r;
+		if (u->nvcpus && !u->nhost_nodes)
+			free_cells[nfree++] = (unsigned)i;
+	}
+	if (total)
+		plan->memory_kib = total;
+	if (!nfree) {
+		for (size_t i = 0; i < plan->ncells; i++)
+			if (plan->cells[i].nvcpus)
+				free_cells[nfree++] = (unsigned)i;
+	}
+	if (!nfree)
+		return ga_report(ctx, -EINVAL,
+				 "none of the domain's guest NUMA cells has vCPUs, so no GPU can be tied to one: give a cell cpus");
+
+	tie_gpus(ctx, req, plan, free_cells, nfree);
+	/* a cell without memnode stands for its first GPU's host node */
+	for (size_t g = 0; g < plan->ngpus; g++) {
+		struct ga_plan_cell *cell = &plan->cells[plan->gpus[g].cell];
+
+		if (cell->host_node < 0) {
+			r = set_cell_host(ctx, host, cell, plan->gpus[g].host_node);
+			if (r < 0)
+				return r;
+		}
+	}
 	return 0;
 }
 
@@ -577,7 +728,10 @@ int ga_plan_build(struct ga_ctx *ctx, const struct ga_host *host, const struct g
 	plan->pin = req->pin;
 	plan->arch = req->arch == GA_ARCH_AUTO ? GA_ARCH_AARCH64 : req->arch;
 
-	r = make_cells(ctx, host, req, plan);
+	if (req->nuser_cells)
+		r = make_user_cells(ctx, host, req, plan);
+	else
+		r = make_cells(ctx, host, req, plan);
 	if (r < 0)
 		return r;
 

@@ -51,6 +51,19 @@ uint64_t ga_plan_bar_bytes(const struct ga_pci_bar bars[GA_PCI_NUM_BARS]);
 #define GA_DIST_CPU_GI_REMOTE 120
 #define GA_DIST_GI_GI 255
 
+/*
+ * A guest NUMA cell the domain to merge into has of its own: the plan keeps
+ * it as it is (its vCPUs, its memory) and ties GPUs to it (see ga-plan.c).
+ */
+struct ga_plan_user_cell {
+	unsigned id;
+	unsigned *vcpus;            /* its cpus, sorted; NULL for a cell without CPUs */
+	size_t nvcpus;
+	uint64_t memory_kib;
+	unsigned *host_nodes;       /* the nodeset of its <numatune><memnode>, sorted; NULL when none */
+	size_t nhost_nodes;
+};
+
 struct ga_plan_request {
 	const struct ga_pci_addr *gpus; /* the GPUs asked for; ignored when all_gpus */
 	size_t ngpus;
@@ -60,6 +73,10 @@ struct ga_plan_request {
 	unsigned gi_nodes;              /* 0: the catalogue's count per GPU */
 	bool pin;                       /* <cputune>/<numatune> to the GPUs' host nodes */
 	enum ga_arch arch;
+	/* the domain's own cells (ids 0..n-1): kept, the GI nodes follow them; NULL: the planner's */
+	const struct ga_plan_user_cell *user_cells;
+	size_t nuser_cells;
+	bool user_distances;            /* the user's cells carry <distances> */
 };
 
 struct ga_plan_cell {
@@ -69,7 +86,20 @@ struct ga_plan_cell {
 	unsigned nvcpus;
 	uint64_t memory_kib;
 	char *host_cpus;      /* the host node's cpulist (for pinning) */
+	char *vcpu_list;      /* a user's cell: its cpus ("0-3,8"), NULL for the planner's */
+	unsigned *vcpu_ids;   /* a user's cell: its nvcpus vCPU ids; NULL: first_vcpu.. in a row */
 };
+
+/* How a GPU is tied to its guest cell. */
+enum ga_plan_tie {
+	GA_PLAN_TIE_HOST_NODE,  /* the planner's cell for the GPU's host node */
+	GA_PLAN_TIE_NUMATUNE,   /* the user's cell whose <numatune><memnode> is on the GPU's host node */
+	GA_PLAN_TIE_CHOSEN,     /* a user's cell the planner chose: no memnode names that node (warned) */
+	GA_PLAN_TIE_LAST
+};
+
+const char *ga_plan_tie_to_string(enum ga_plan_tie tie);
+int ga_plan_tie_from_string(const char *str); /* -1 if unknown */
 
 #define GA_ALIAS_PREFIX "ua-gpu-"
 #define GA_ALIAS_STRLEN 32
@@ -83,6 +113,7 @@ struct ga_plan_gpu {
 				       * none is named: ga_plan_prepare decides (see ga-prepare.h) */
 	int host_node;                /* host CPU node of the GPU */
 	unsigned cell;                /* index into plan->cells */
+	enum ga_plan_tie tie;         /* how the GPU came to that cell */
 	unsigned first_gi;            /* guest GI node ids first_gi .. first_gi+ngi-1 */
 	unsigned ngi;
 	enum ga_gi_source gi_source;
@@ -114,6 +145,8 @@ struct ga_plan {
 	unsigned vcpus;
 	uint64_t memory_kib;
 	bool pin;
+	bool user_cells;              /* cells are the domain's own (merge), not the planner's */
+	bool no_distances;            /* write no <distances>/-numa dist: the user's cells have none */
 	struct ga_plan_cell *cells;
 	size_t ncells;
 	struct ga_plan_gpu *gpus;     /* sorted by address */

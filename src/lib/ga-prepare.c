@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,21 @@ static int read_domain(struct ga_ctx *ctx, const char *path, struct ga_plan_requ
 		return r;
 	if (!req->vcpus)
 		req->vcpus = p->info.vcpus;
+	if (p->info.ncells) {
+		uint64_t sum = 0;
+
+		/* the domain's own cells stay: their memory is the guest's */
+		for (size_t i = 0; i < p->info.ncells; i++)
+			sum += p->info.cells[i].memory_kib;
+		if (req->memory_kib && req->memory_kib != sum)
+			return ga_report(ctx, -EINVAL,
+					 "the domain's own guest NUMA cells hold %" PRIu64 " KiB, which --memory cannot change: resize the cells in the domain (or drop --memory)",
+					 sum);
+		req->memory_kib = sum;
+		req->user_cells = p->info.cells;
+		req->nuser_cells = p->info.ncells;
+		req->user_distances = p->info.cell_distances;
+	}
 	if (!req->memory_kib)
 		req->memory_kib = p->info.memory_kib;
 	if (!req->vcpus)

@@ -317,11 +317,12 @@ static bool fd_path(int fd, char out[PATH_MAX])
  * sysfs, bus/pci/devices/X -> ../../../devices/..., stay beneath it).
  * openat2(RESOLVE_BENEATH) where the kernel has it (5.6); elsewhere
  * O_NOFOLLOW and a check of the path the fd ended on. -1 with errno
- * (EXDEV, ELOOP, ...) on failure.
+ * (EXDEV, ELOOP, ...) on failure. Opened O_NONBLOCK: a FIFO in a test tree
+ * must not hang bind under the host lock (write_target_ok() refuses it).
  */
 static int open_write_beneath(int dfd, const char *path)
 {
-	int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
+	int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
 	char root[PATH_MAX], where[PATH_MAX];
 	size_t len;
 	int fd;
@@ -348,6 +349,28 @@ static int open_write_beneath(int dfd, const char *path)
 	return -1;
 }
 
+/*
+ * A sysfs attribute is a regular file: anything else (a FIFO or a directory
+ * in a test tree) is refused, and the fd goes back to blocking writes. 0, or
+ * -1 with errno EINVAL (not a regular file) or fstat's error.
+ */
+static int write_target_ok(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return 0;
+}
+
 int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 {
 	_cleanup_close_ int fd = -1;
@@ -368,6 +391,17 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 			return 0;
 	}
 	fd = open_write_beneath(dfd, path);
+	if (fd >= 0 && write_target_ok(fd) < 0) {
+		r = errno;
+		close(fd);
+		fd = -1;
+		errno = r == EINVAL ? ENXIO : r;
+	}
+	/* ENXIO: a FIFO without a reader (O_NONBLOCK) or with one; EISDIR: a directory */
+	if (fd < 0 && (errno == ENXIO || errno == EISDIR))
+		return ga_report(ctx, -EINVAL,
+				 "refusing to write '%s/%s': not a regular file (a sysfs attribute is a plain file: check the tree)",
+				 ga_ctx_get_sysfs_root(ctx), path);
 	if (fd < 0 && (errno == EXDEV || errno == ELOOP))
 		return ga_report(ctx, -errno,
 				 "refusing to write '%s/%s': it is a symlink or leads out of the sysfs root (a sysfs attribute is a plain file: check the tree)",

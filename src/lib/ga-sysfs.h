@@ -21,6 +21,8 @@
 #define GA_SYSFS_PCI_DRIVER_ATTR "bus/pci/drivers/%s/%s"
 #define GA_SYSFS_PCI_DRIVERS_PROBE "bus/pci/drivers_probe"
 #define GA_SYSFS_IOMMU_GROUP_DEVS "kernel/iommu_groups/%d/devices"
+#define GA_SYSFS_VFIO_GROUP_DEVT "class/vfio/%d/dev"           /* + group: "MAJ:MIN" of /dev/vfio/GROUP */
+#define GA_SYSFS_PCI_VFIO_DEVT "bus/pci/devices/%s/vfio-dev/%s/dev" /* + address, vfioN */
 #define GA_SYSFS_NODE_DIR "devices/system/node"
 #define GA_SYSFS_NODE_ATTR "devices/system/node/node%d/%s"
 #define GA_SYSFS_ACPI_TABLES "firmware/acpi/tables" /* DSDT, SSDT1, ... (root only) */

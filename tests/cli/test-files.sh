@@ -48,6 +48,39 @@ expect "domain XML is a FIFO: xml --domain" 1 \
 	"gpu-assign: domain XML '$tmp/domain.fifo' is not a regular file (give a file, or '-' to read standard input)" \
 	"$ga" xml --gpu all --domain "$tmp/domain.fifo"
 
+# Item 2: FIFOs where sysfs attributes are (a test tree: the real sysfs has
+# none). bind reads driver_override and writes driver_override, the old
+# driver's unbind and drivers_probe: a FIFO at any of them is refused at
+# once, with or without a process holding its other end, and the journal of
+# the failed bind is gone (rolled back).
+"$top/tests/hosts/mkhost" "$top/tests/hosts/single-gh200" "$tmp/fifohost" >/dev/null || exit 2
+fsys=$tmp/fifohost/sys
+mkdir -p "$tmp/fproc" "$tmp/fmodules" && : >"$tmp/fproc/iomem"
+printf 'state-dir = %s/state\nrules-dir = %s/rules\nproc-root = %s/fproc\nmodules-dir = %s/fmodules\n' \
+	"$tmp" "$tmp" "$tmp" "$tmp" >"$tmp/fifo-overrides"
+# fifo_at PATH: PATH (under the tree) becomes a FIFO; unfifo PATH: an empty file again
+fifo_at() { rm -f "$fsys/$1" && mkfifo "$fsys/$1"; }
+unfifo() { rm -f "$fsys/$1" && : >"$fsys/$1"; }
+fifo_bind() { GA_TEST_OVERRIDES=$tmp/fifo-overrides expect "$@" "$ga" --sysfs-root "$fsys" bind 0009:01:00.0; }
+dev=bus/pci/devices/0009:01:00.0
+fresh; fifo_at $dev/driver_override
+fifo_bind "driver_override is a FIFO: bind reads it" 1 \
+	"gpu-assign: cannot read '$fsys/$dev/driver_override': not a regular file (check the host's sysfs)"
+unfifo $dev/driver_override
+for attr in bus/pci/drivers/nvidia/unbind bus/pci/drivers_probe; do
+	fresh; fifo_at $attr
+	fifo_bind "${attr##*/} is a FIFO: bind writes it" 1 \
+		"gpu-assign: refusing to write '$fsys/$attr': not a regular file (a sysfs attribute is a plain file: check the tree)"
+	expect "... and no journal is left" 1 "" test -e "$S/journal"
+	# a reader on the FIFO: the open succeeds, and the FIFO is still refused
+	exec 3<>"$fsys/$attr"
+	fresh
+	fifo_bind "${attr##*/} is a FIFO another process has open: bind" 1 \
+		"gpu-assign: refusing to write '$fsys/$attr': not a regular file (a sysfs attribute is a plain file: check the tree)"
+	exec 3>&-
+	unfifo $attr
+done
+
 # Item 6: a lock that is a directory is no permission problem
 fresh; mkdir "$S/lock"
 expect "lock is a directory: repair" 1 "gpu-assign: refusing the lock '$S/lock': not a regular file (remove it)" "$ga" repair

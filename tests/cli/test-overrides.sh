@@ -18,7 +18,7 @@ GA_TEST_OVERRIDES=$tmp/ok expect "-v names the file and what it changed" 0 \
 GA_TEST_OVERRIDES=$tmp/ok expect "without -v: silent" 0 "" "$ga" status
 printf 'state-dir = %s/state\nstate_dir = /x\n' "$tmp" >"$tmp/bad"
 GA_TEST_OVERRIDES=$tmp/bad expect "unknown key: one line, exit 1" 1 \
-	"gpu-assign: test overrides file $tmp/bad:2: unknown key 'state_dir' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin)" \
+	"gpu-assign: test overrides file $tmp/bad:2: unknown key 'state_dir' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin, catalog-standin)" \
 	"$ga" status
 GA_TEST_OVERRIDES=$tmp/missing expect "a missing file a test named" 1 \
 	"gpu-assign: cannot open test overrides file '$tmp/missing': No such file or directory" "$ga" status
@@ -37,6 +37,39 @@ if command -v umockdev-run >/dev/null 2>&1; then
 		on_host "$ga" check 0009:01:00.0
 	GA_TEST_OVERRIDES=$tmp/sysfs-bad GA_SYSFS_ROOT=$tmp/nowhere expect "--sysfs-root beats GA_SYSFS_ROOT" 0 "" \
 		on_host "$ga" --sysfs-root "$tmp/host/sys" check 0009:01:00.0
+
+	# catalog-standin: a test catalogue entry makes a stand-in device (here
+	# the sample GPU given another vendor's ids) a coherent Grace GPU, so
+	# that show, check and list treat it as one and name the variant driver
+	# this "kernel" registers (only the companion module here).
+	G=$tmp/host/sys/bus/pci/devices/0009:01:00.0
+	echo 0x1234 >"$G/vendor" && echo 0x1111 >"$G/device"
+	rm -rf "$tmp/host/sys/bus/pci/drivers/nvgrace_gpu_vfio_pci"
+	mkdir -p "$tmp/host/sys/bus/pci/drivers/gpu_assign_nvgrace" "$tmp/no-modules"
+	printf 'sysfs-root = %s/host/sys\nmodules-dir = %s/no-modules\n' "$tmp" "$tmp" >"$tmp/no-standin"
+	cp "$tmp/no-standin" "$tmp/standin"
+	echo 'catalog-standin = 1234:1111=grace-hopper' >>"$tmp/standin"
+	GA_TEST_OVERRIDES=$tmp/no-standin expect "without catalog-standin a stand-in is no GPU" 1 \
+		"gpu-assign: '0009:01:00.0' is not an NVIDIA GPU: not an NVIDIA device (vendor 0x1234) (pick one from 'gpu-assign list')" \
+		on_host "$ga" check 0009:01:00.0
+	# (expect writes to $tmp/out: what a case looks at is copied first)
+	GA_TEST_OVERRIDES=$tmp/standin expect "catalog-standin: check takes the stand-in" 0 "" on_host "$ga" check 0009:01:00.0
+	cp "$tmp/out" "$tmp/got"
+	expect "... and names the companion driver" 0 "" grep -qxF \
+		"0009:01:00.0: assignable with driver gpu_assign_nvgrace (registered in /sys/bus/pci/drivers; coherent memory, ACPI generic-initiator NUMA nodes)" \
+		"$tmp/got"
+	GA_TEST_OVERRIDES=$tmp/standin expect "catalog-standin: show" 0 "" on_host "$ga" show 0009:01:00.0
+	cp "$tmp/out" "$tmp/got"
+	lines_match() { [ "$(grep -cE "$2" "$3")" = "$1" ]; } # lines_match N ERE FILE
+	expect "... its model and target driver" 0 "" lines_match 2 \
+		"^(Model: +test stand-in 1234:1111 \(grace-hopper, coherent memory\)|Target driver: +gpu_assign_nvgrace \(registered in /sys/bus/pci/drivers\))$" "$tmp/got"
+	GA_TEST_OVERRIDES=$tmp/standin expect "catalog-standin: list shows the stand-in" 0 "" on_host "$ga" list
+	cp "$tmp/out" "$tmp/got"
+	expect "... as a grace-hopper" 0 "" grep -qE "^0009:01:00.0 +1234:1111 +test stand-in 1234:1111 +grace-hopper " "$tmp/got"
+	printf 'catalog-standin = 1234:1111\n' >"$tmp/standin-bad"
+	GA_TEST_OVERRIDES=$tmp/standin-bad expect "catalog-standin without a family" 1 \
+		"gpu-assign: test overrides file $tmp/standin-bad:1: invalid value '1234:1111' for 'catalog-standin': it must be VVVV:DDDD=grace-hopper or VVVV:DDDD=grace-blackwell (the stand-in's PCI vendor and device ids), or up to 8 of them separated by commas" \
+		"$ga" status
 else
 	fail=$((fail + 1)); echo "FAIL the umockdev cases: umockdev-run is missing (install umockdev: .ci/deps)"
 fi

@@ -39,8 +39,11 @@ ga_debian_mirror() {
 # ga_daemon_start STATE ROOT [fakevfio|-] [SHARE]
 #   STATE  an empty directory of ours (absolute path) for everything the
 #          daemon writes: config, sockets, domain state, logs
-#   ROOT   / for the machine's own libvirt (bookworm-backports) or the path
-#          of the sid chroot
+#   ROOT   / for the machine's own libvirt (bookworm-backports), the path
+#          of the sid chroot, or a directory of unpacked packages marked
+#          with a .ga-usr-overlay file (setup-bookworm-libvirt): its usr/ is
+#          laid over the machine's /usr in the daemon's namespace only, so
+#          the daemon is that libvirt on this machine's other libraries
 #   fakevfio  also make the daemon believe the host has VFIO (see below)
 #   SHARE  a directory (default STATE) that a chroot daemon sees at the same
 #          path, for files named in domain XML (consoles, kernels)
@@ -93,6 +96,10 @@ ga_daemon_start() {
 	unshare -m --propagation private sh -eu -c '
 		st=$1 r=$2 fake=$3 cache=$4 share=$5 binds=$6
 		R=${r%/}
+		if [ -n "$R" ] && [ -f "$R/.ga-usr-overlay" ]; then
+			mount -t overlay overlay -o "lowerdir=$R/usr:/usr" /usr
+			R=
+		fi
 		if [ -n "$binds" ]; then
 			mkdir -p "$st/etcup/up" "$st/etcup/work"
 			mount -t overlay overlay -o "lowerdir=$R/etc,upperdir=$st/etcup/up,workdir=$st/etcup/work" "$R/etc"
@@ -162,4 +169,62 @@ ga_daemon_stop() {
 	done
 	kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$st/pid"
+}
+
+# ga_sid_chroot NAME PACKAGE...: build (once) a Debian sid chroot under
+# $GA_STACK_CACHE/NAME with debootstrap --variant=minbase from the mirror
+# this machine's apt uses, install PACKAGE... (no recommends) and print its
+# path. Rebuilt only when the package list changes (.ga-recipe) or the
+# caller sets ga_sid_refresh=1; a finished debootstrap survives a failed
+# package step.
+# Logs: $GA_STACK_CACHE/NAME-debootstrap.log, NAME-apt.log. Added for the
+# kmod build chroot (issue 10); setup-sid and tests/nova/setup build theirs
+# the same way.
+ga_sid_chroot() {
+	local name=$1 root recipe mirror t0 t1 t2
+	shift
+	root=$GA_STACK_CACHE/$name
+	recipe="sid minbase; $*"
+	if [ "${ga_sid_refresh:-0}" != 1 ] && [ -f "$root/.ga-done" ] &&
+	   [ "$(cat "$root/.ga-recipe" 2>/dev/null)" = "$recipe" ]; then
+		echo "$root"
+		return 0
+	fi
+	[ "$(id -u)" = 0 ] || { slog "error: building the sid chroot $root needs root (debootstrap, chroot)"; return 1; }
+	command -v debootstrap >/dev/null || { slog "error: debootstrap not found (run '.ci/deps --all')"; return 1; }
+	mirror=$(ga_debian_mirror)
+	[ -n "$mirror" ] || { slog "error: no bookworm mirror found in /etc/apt/sources.list* (needed to debootstrap sid)"; return 1; }
+	t0=$(now)
+	mkdir -p "$GA_STACK_CACHE"
+	if [ ! -f "$root.new/.ga-base" ]; then
+		rm -rf "$root.new"
+		slog "debootstrap sid from the local apt mirror into $root.new"
+		debootstrap --variant=minbase sid "$root.new" "$mirror" >"$root-debootstrap.log" 2>&1 ||
+			{ slog "error: debootstrap failed (see $root-debootstrap.log)"; return 1; }
+		touch "$root.new/.ga-base"
+	fi
+	t1=$(now)
+	# The mirror may be a dated snapshot whose Release file has expired.
+	echo 'Acquire::Check-Valid-Until "false";' >"$root.new/etc/apt/apt.conf.d/99ga-snapshot"
+	printf '#!/bin/sh\nexit 101\n' >"$root.new/usr/sbin/policy-rc.d"
+	chmod 755 "$root.new/usr/sbin/policy-rc.d"
+	# /proc and /dev for the maintainer scripts, in a private mount
+	# namespace so that nothing stays mounted afterwards.
+	unshare -m --propagation private sh -eu -c '
+		r=$1; shift
+		mount -t proc proc "$r/proc"
+		mount --rbind /dev "$r/dev"
+		export DEBIAN_FRONTEND=noninteractive
+		chroot "$r" apt-get -q -y update
+		chroot "$r" apt-get -q -y install --no-install-recommends "$@"
+		chroot "$r" apt-get clean
+	' sh "$root.new" "$@" >"$root-apt.log" 2>&1 ||
+		{ slog "error: installing packages into the sid chroot failed (see $root-apt.log)"; return 1; }
+	t2=$(now)
+	echo "$recipe" >"$root.new/.ga-recipe"
+	touch "$root.new/.ga-done"
+	rm -rf "$root"
+	mv "$root.new" "$root"
+	slog "sid chroot $root ready in $((t2 - t0)) s (debootstrap $((t1 - t0)) s, packages $((t2 - t1)) s)"
+	echo "$root"
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ga-catalog.h"
+#include "ga-ctx.h"
 #include "ga-pci.h"
 #include "test-common.h"
 
@@ -121,6 +122,58 @@ static void test_companion_ids(void)
 	CU_ASSERT_EQUAL(seen, coherent);
 }
 
+/*
+ * The test overrides' catalog-standin entries: a stand-in of any vendor is a
+ * coherent Grace part of the family given, found before the table, and never
+ * in it (the id-table comparison above stays the production one).
+ */
+static void test_standin_entries(void)
+{
+	struct ga_ctx *ctx = NULL;
+	const struct ga_catalog_entry *e, *f, *grace;
+	unsigned n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(ga_ctx_new(&ctx), 0);
+	CU_ASSERT_PTR_NULL(ga_catalog_find(ctx, 0x1234, 0x1111));
+	grace = ga_catalog_find(ctx, GA_PCI_VENDOR_NVIDIA, 0x2342);
+	CU_ASSERT_PTR_EQUAL(grace, ga_catalog_lookup(GA_PCI_VENDOR_NVIDIA, 0x2342));
+	for (unsigned i = 0; ga_catalog_entry_at(i); i++)
+		n++;
+
+	CU_ASSERT_EQUAL_FATAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:1111=grace-hopper,1AF4:1050=grace-blackwell"), 0);
+	e = ga_catalog_find(ctx, 0x1234, 0x1111);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_STRING_EQUAL(e->name, "test stand-in 1234:1111");
+	CU_ASSERT_EQUAL(e->family, GA_FAMILY_GRACE_HOPPER);
+	CU_ASSERT_TRUE(e->coherent);
+	CU_ASSERT_EQUAL(e->gi_nodes, 8);
+	CU_ASSERT_PTR_NULL(e->driver);
+	/* found again as the same entry: a GPU keeps its model pointer */
+	CU_ASSERT_PTR_EQUAL(ga_catalog_find(ctx, 0x1234, 0x1111), e);
+	f = ga_catalog_find(ctx, 0x1af4, 0x1050);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(f->family, GA_FAMILY_GRACE_BLACKWELL);
+	CU_ASSERT_STRING_EQUAL(f->name, "test stand-in 1af4:1050");
+	/* vendor and device both count; the real table is untouched */
+	CU_ASSERT_PTR_NULL(ga_catalog_find(ctx, 0x1111, 0x1234));
+	CU_ASSERT_PTR_NULL(ga_catalog_find(ctx, 0x1234, 0x1050));
+	CU_ASSERT_PTR_NULL(ga_catalog_lookup(0x1234, 0x1111));
+	CU_ASSERT_PTR_EQUAL(ga_catalog_find(ctx, GA_PCI_VENDOR_NVIDIA, 0x2342), grace);
+	for (unsigned i = 0; ga_catalog_entry_at(i); i++)
+		n--;
+	CU_ASSERT_EQUAL(n, 0);
+
+	/* a new value replaces the entries; none left after NULL */
+	CU_ASSERT_EQUAL_FATAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "10de:ffff=grace-blackwell"), 0);
+	CU_ASSERT_PTR_NULL(ga_catalog_find(ctx, 0x1234, 0x1111));
+	e = ga_catalog_find(ctx, GA_PCI_VENDOR_NVIDIA, 0xffff);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->family, GA_FAMILY_GRACE_BLACKWELL);
+	CU_ASSERT_EQUAL_FATAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, NULL), 0);
+	CU_ASSERT_PTR_NULL(ga_catalog_find(ctx, GA_PCI_VENDOR_NVIDIA, 0xffff));
+	ga_ctx_free(ctx);
+}
+
 static const struct test_case cases[] = {
 	{ "Grace parts", test_grace_parts },
 	{ "discrete and unknown ids", test_discrete_and_unknown },
@@ -128,6 +181,7 @@ static const struct test_case cases[] = {
 	{ "family strings", test_family_strings },
 	{ "vfio driver names", test_vfio_drivers },
 	{ "the companion module serves the Grace ids", test_companion_ids },
+	{ "test catalogue entries (catalog-standin)", test_standin_entries },
 	{ NULL, NULL },
 };
 

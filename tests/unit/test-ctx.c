@@ -68,6 +68,7 @@ static void assert_defaults(void)
 	CU_ASSERT_STRING_EQUAL(ga_ctx_get(ctx, GA_SETTING_STEP_DELAY_MS), "0");
 	CU_ASSERT_EQUAL(ga_ctx_step_delay_ms(ctx), 0);
 	CU_ASSERT_PTR_NULL(ga_ctx_get(ctx, GA_SETTING_HOOK_STANDIN));
+	CU_ASSERT_PTR_NULL(ga_ctx_get(ctx, GA_SETTING_CATALOG_STANDIN));
 	CU_ASSERT_PTR_NULL(ga_ctx_get_overrides(ctx));
 }
 
@@ -108,6 +109,21 @@ static void test_set(void)
 	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_HOOK_STANDIN, "=0009:01:00.0"), -EINVAL);
 	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_HOOK_STANDIN, "a=0009:01:00.8"), -EINVAL);
 	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_HOOK_STANDIN, "a=0009:01:00.0,"), -EINVAL);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:1111=grace-hopper,1AF4:1050=grace-blackwell"), 0);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:1111=hopper"), -EINVAL);
+	ASSERT_MSG("invalid catalog-standin '1234:1111=hopper': it must be VVVV:DDDD=grace-hopper or VVVV:DDDD=grace-blackwell (the stand-in's PCI vendor and device ids), or up to 8 of them separated by commas");
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:111=grace-hopper"), -EINVAL);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234-1111=grace-hopper"), -EINVAL);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:111g=grace-hopper"), -EINVAL);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:1111=grace-hopper,"), -EINVAL);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN, "1234:1111=grace-hopperx"), -EINVAL);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN,
+				   "0001:0001=grace-hopper,0001:0002=grace-hopper,0001:0003=grace-hopper,0001:0004=grace-hopper,"
+				   "0001:0005=grace-hopper,0001:0006=grace-hopper,0001:0007=grace-hopper,0001:0008=grace-hopper"), 0);
+	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_CATALOG_STANDIN,
+				   "0001:0001=grace-hopper,0001:0002=grace-hopper,0001:0003=grace-hopper,0001:0004=grace-hopper,"
+				   "0001:0005=grace-hopper,0001:0006=grace-hopper,0001:0007=grace-hopper,0001:0008=grace-hopper,"
+				   "0001:0009=grace-hopper"), -EINVAL);
 	CU_ASSERT_EQUAL(ga_ctx_set_sysfs_root(ctx, "sys"), -EINVAL);
 	ASSERT_MSG("invalid sysfs root 'sys': it must be an absolute path (give e.g. '/sys')");
 	CU_ASSERT_EQUAL(ga_ctx_set(ctx, GA_SETTING_LAST, "/x"), -EINVAL);
@@ -192,7 +208,7 @@ static void test_line_errors(void)
 {
 	setup();
 	REFUSED("state-dir = /s\nsysfs_root = /x\n", 2,
-		"unknown key 'sysfs_root' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin)");
+		"unknown key 'sysfs_root' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin, catalog-standin)");
 	REFUSED("state-dir /s\n", 1, "expected 'key = value', got 'state-dir /s'");
 	REFUSED("# c\nstate-dir =  \n", 2, "invalid value '' for 'state-dir': it is empty");
 	REFUSED("state-dir = /s\n\nstate-dir = /t\n", 3, "'state-dir' is already set on line 1");
@@ -201,8 +217,10 @@ static void test_line_errors(void)
 		"invalid value '99999' for 'step-delay-ms': it must be a whole number of milliseconds from 0 to 60000");
 	REFUSED("hook-standin = ua-gpu0=0009:01:00.0,junk\n", 1,
 		"invalid value 'ua-gpu0=0009:01:00.0,junk' for 'hook-standin': it must be ALIAS=DDDD:BB:SS.F, or several of them separated by commas");
+	REFUSED("catalog-standin = 1234:1111\n", 1,
+		"invalid value '1234:1111' for 'catalog-standin': it must be VVVV:DDDD=grace-hopper or VVVV:DDDD=grace-blackwell (the stand-in's PCI vendor and device ids), or up to 8 of them separated by commas");
 	REFUSED("state-dir = /s\nproc-root = /p\0/q\n", 2, "NUL byte in the line (the file must be text)");
-	REFUSED("= /s\n", 1, "unknown key '' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin)");
+	REFUSED("= /s\n", 1, "unknown key '' (known: sysfs-root, state-dir, rules-dir, modules-dir, proc-root, config, hook-log, step-delay-ms, hook-standin, catalog-standin)");
 	teardown();
 }
 

@@ -270,7 +270,8 @@ static int count(const char *text, const char *expr)
 
 static int merge_with(struct fixture *f, const char *in, size_t ngpus, const struct ga_domxml_opts *o, char **out)
 {
-	struct ga_pci_addr gpus[] = { fixture_gpu_addr(0, 0), fixture_gpu_addr(1, 0), fixture_gpu_addr(2, 0) };
+	struct ga_pci_addr gpus[] = { fixture_gpu_addr(0, 0), fixture_gpu_addr(1, 0), fixture_gpu_addr(2, 0),
+				       fixture_gpu_addr(3, 0) };
 	struct ga_domxml_info info;
 	struct ga_plan *plan = NULL;
 	struct ga_plan_request req = { .gpus = gpus, .ngpus = ngpus };
@@ -282,10 +283,14 @@ static int merge_with(struct fixture *f, const char *in, size_t ngpus, const str
 	req.vcpus = info.vcpus;
 	req.memory_kib = info.memory_kib;
 	req.arch = info.arch;
-	ga_domxml_info_clear(&info);
+	/* as ga_plan_prepare does: the domain's own cells stay */
+	req.user_cells = info.cells;
+	req.nuser_cells = info.ncells;
+	req.user_distances = info.cell_distances;
 	r = ga_plan_build(f->ctx, f->host, &req, &plan);
 	if (r == 0)
 		r = ga_domxml_merge(f->ctx, in, strlen(in), plan, o, out);
+	ga_domxml_info_clear(&info);
 	ga_plan_free(plan);
 	return r;
 }
@@ -408,6 +413,7 @@ static void test_merge_stray_args(void)
 		"<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>stray</name>"
 		"<memory unit='MiB'>4096</memory><vcpu>4</vcpu><metadata>"
 		"<ga:gpu-assign xmlns:ga='urn:x-gpu-assign:domain:1' form='fallback' arch='aarch64'>"
+		"<ga:gpu address='0008:01:00.0' alias='ua-gpu-0008-01-00-0' model='GH200' host-node='0' cell='0' gi-nodes='1-8'/>"
 		"<ga:qemu numa-nodes='1-8'/></ga:gpu-assign></metadata><qemu:commandline>"
 		"<qemu:arg value='-fw_cfg'/><qemu:arg value='name=opt/x,string=1'/>"
 		"<qemu:arg value='-object'/><qemu:arg value='-numa'/><qemu:arg value='node,nodeid=2'/>"
@@ -553,6 +559,199 @@ static void test_expander(void)
 	fixture_fini(&f);
 }
 
+/* Warnings the library logged, one per line. */
+static void collect_log(void *data, enum ga_log_level level, const char *msg)
+{
+	char *buf = data;
+
+	if (level == GA_LOG_WARNING && strlen(buf) + strlen(msg) + 2 < 4096) {
+		strcat(buf, msg);
+		strcat(buf, "\n");
+	}
+}
+
+/*
+ * A shape file of tests/data/merge/shapes/ for the in-memory fixture: the
+ * files name the quad-gh200 sample host's GPUs (domains 0x0009, 0x0019, ...,
+ * for tests/stack/merge-shapes); the fixture's are at 0x0008, 0x0018, ...
+ */
+static char *shape(const char *name)
+{
+	static const char *const from[] = { "0009", "0019", "0029", "0039" };
+	static const char *const to[] = { "0008", "0018", "0028", "0038" };
+	char rel[128], *path, *text;
+
+	snprintf(rel, sizeof(rel), "data/merge/shapes/%s.xml", name);
+	path = test_srcpath(rel);
+	text = slurp(path, NULL);
+	free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(from); i++)
+		for (char *p = text; (p = strstr(p, from[i])) != NULL; p += 4)
+			memcpy(p, to[i], 4);
+	return text;
+}
+
+struct xp {
+	const char *expr;
+	int fallback, native; /* expected count in each form */
+};
+
+#define BOTH(e, n) { e, n, n }
+
+struct shape_case {
+	const char *name;
+	size_t ngpus;          /* the fixture's first n GPUs */
+	const char *warning;   /* expected in the log, NULL: no warning at all */
+	struct xp checks[24];
+};
+
+static const struct shape_case shape_cases[] = {
+	{ "user-cells-1", 1,
+	  "GPU '0008:01:00.0' (host node 0): no <numatune><memnode> of the domain names that node, so gpu-assign tied it to guest cell 0 (add <memnode cellid='N' mode='strict' nodeset='0'/> to choose the cell)",
+	  { BOTH("/domain/cpu/numa/cell[@id='0'][@cpus='0-3'][@memory='4'][@unit='GiB']", 1),
+	    { "/domain/cpu/numa/cell[@memory='0'][@unit='KiB'][not(@cpus)]", 0, 8 },
+	    { "/domain/cpu/numa/cell[@id='8']", 0, 1 },
+	    BOTH("//distances", 0),
+	    { "/domain/q:commandline/q:arg[starts-with(@value,'node,nodeid=')]", 8, 0 },
+	    BOTH("/domain/q:commandline/q:arg[starts-with(@value,'dist,')]", 0),
+	    { "/domain/devices/hostdev/acpi[@nodeset='1-8']", 0, 1 },
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@cell='0'][@gi-nodes='1-8'][not(@adopted)]", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:numa", 0),
+	    BOTH("/domain/memory[.='4'][@unit='GiB']", 1) } },
+	{ "user-cells-4", 4, NULL,
+	  { BOTH("/domain/cpu/numa/cell[@cpus]", 4),
+	    { "/domain/cpu/numa/cell[@memory='0']", 0, 32 },
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0008:01:00.0'][@cell='3'][@gi-nodes='4-11']", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0018:01:00.0'][@cell='2']", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0028:01:00.0'][@cell='1']", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0038:01:00.0'][@cell='0'][@gi-nodes='28-35']", 1),
+	    /* the user's siblings stay, a sibling per GI node is added to each cell */
+	    BOTH("/domain/cpu/numa/cell[@id='0']/distances/sibling", 36),
+	    BOTH("/domain/cpu/numa/cell[@id='0']/distances/sibling[@id='1'][@value='40']", 1),
+	    /* cell 3 stands for host node 0: GPU 0008's GI nodes are local to it, GPU 0038's are not */
+	    BOTH("/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='4'][@value='80']", 1),
+	    BOTH("/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='28'][@value='120']", 1),
+	    { "/domain/cpu/numa/cell[@id='4']/distances/sibling[@id='3'][@value='80']", 0, 1 },
+	    { "/domain/q:commandline/q:arg[@value='dist,src=3,dst=4,val=80']", 1, 0 },
+	    BOTH("/domain/numatune/memnode", 4),
+	    BOTH("/domain/numatune/memnode[@cellid='2'][@mode='preferred']", 1) } },
+	{ "nova-2gpu", 2, NULL,
+	  { BOTH("/domain/devices/hostdev[@managed='no']", 2),
+	    BOTH("/domain/devices/hostdev/address", 0),
+	    BOTH("/domain/devices/hostdev/driver", 0),
+	    BOTH("/domain/devices/hostdev/rom[@bar='off']", 2),
+	    { "/domain/devices/hostdev/alias[@name='ua-gpu-0008-01-00-0']", 1, 0 },
+	    { "/domain/devices/hostdev/acpi[@nodeset='2-9']", 0, 1 },
+	    { "/domain/devices/hostdev/acpi[@nodeset='10-17']", 0, 1 },
+	    { "/domain/metadata/ga:gpu-assign/ga:gpu[@adopted='alias rom']", 2, 0 },
+	    { "/domain/metadata/ga:gpu-assign/ga:gpu[@adopted='rom acpi']", 0, 2 },
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0008:01:00.0'][@cell='0']", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0018:01:00.0'][@cell='1']", 1),
+	    { "/domain/q:commandline/q:arg[contains(@value,'pci-dev=ua-gpu-0018-01-00-0')]", 8, 0 },
+	    BOTH("/domain/cputune/vcpupin", 4),
+	    BOTH("/domain/cputune/emulatorpin", 1),
+	    BOTH("/domain/numatune/memnode", 2),
+	    BOTH("/domain/cpu/numa/cell[@cpus][not(@unit)]", 2),
+	    BOTH("/domain/metadata/*[local-name()='instance']", 1),
+	    BOTH("//distances", 0) } },
+	{ "nova-4gpu-hugepages", 4, NULL,
+	  { BOTH("/domain/cpu/numa/cell[@memAccess='shared']", 4),
+	    { "/domain/cpu/numa/cell[@memory='0']", 0, 32 },
+	    BOTH("/domain/devices/hostdev[@managed='no']", 4),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0038:01:00.0'][@cell='3'][@gi-nodes='28-35']", 1),
+	    BOTH("/domain/memoryBacking/hugepages/page", 1),
+	    BOTH("/domain/memory[.='16777216']", 1) } },
+	{ "generic-initiator-x86", 1,
+	  "GPU '0008:01:00.0' (host node 0): no <numatune><memnode> of the domain names that node, so gpu-assign tied it to guest cell 0 (add <memnode cellid='N' mode='strict' nodeset='0'/> to choose the cell)",
+	  { BOTH("/domain/cpu/numa/cell[@id='0'][@cpus='0-7'][@memory='219100']", 1),
+	    { "/domain/cpu/numa/cell[@memory='0']", 4, 12 },
+	    { "/domain/cpu/numa/cell[@id='12'][@memory='0']", 0, 1 },
+	    BOTH("/domain/devices/hostdev/acpi[@nodeset='1-4']", 1),
+	    { "/domain/devices/hostdev/acpi[@nodeset='5-12']", 0, 1 },
+	    { "/domain/q:commandline/q:arg[starts-with(@value,'node,nodeid=5')]", 1, 0 },
+	    BOTH("/domain/metadata/ga:gpu-assign[@arch='x86_64']/ga:gpu[@gi-nodes='5-12'][@cell='0']", 1),
+	    BOTH("/domain/memory[.='219100'][@unit='KiB']", 1),
+	    BOTH("/domain/currentMemory[.='219100']", 1) } },
+	{ "kib-memory", 1, NULL,
+	  { BOTH("/domain/cpu/numa/cell[@id='0'][@memory='219100'][@unit='KiB']", 1),
+	    BOTH("/domain/memory[.='219100'][@unit='KiB']", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:numa[@cells='0']", 1) } },
+	{ "gpu-hostdev", 1, NULL,
+	  { BOTH("/domain/devices/hostdev", 1),
+	    BOTH("/domain/devices/hostdev/alias[@name='ua-mygpu']", 1),
+	    BOTH("/domain/devices/hostdev/address[@slot='0x07']", 1),
+	    BOTH("/domain/devices/hostdev/driver[@name='vfio'][not(@model)]", 1),
+	    BOTH("/domain/devices/hostdev/rom[@bar='off']", 1),
+	    /* libvirt's order: alias, rom, acpi, address */
+	    BOTH("/domain/devices/hostdev/alias/following-sibling::*[1][self::rom]", 1),
+	    { "/domain/devices/hostdev/rom/following-sibling::*[1][self::acpi]", 0, 1 },
+	    { "/domain/q:commandline/q:arg[contains(@value,'pci-dev=ua-mygpu,')]", 8, 0 },
+	    { "/domain/metadata/ga:gpu-assign/ga:gpu[@alias='ua-mygpu'][@adopted='rom']", 1, 0 },
+	    { "/domain/metadata/ga:gpu-assign/ga:gpu[@alias='ua-mygpu'][@adopted='rom acpi']", 0, 1 } } },
+	{ "forged-record", 1, NULL,
+	  { BOTH("/domain/devices/hostdev", 2),
+	    BOTH("/domain/devices/hostdev/alias[@name='ua-nic']", 1),
+	    BOTH("/domain/devices/hostdev[alias/@name='ua-nic']/address[@slot='0x03']", 1),
+	    BOTH("/domain/cputune/vcpupin", 2),
+	    BOTH("/domain/cputune/emulatorpin", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@alias='ua-gpu-0008-01-00-0']", 1),
+	    BOTH("/domain/metadata/ga:gpu-assign/ga:pin", 0) } },
+};
+
+static void run_shape(struct fixture *f, const struct shape_case *c, const struct ga_domxml_opts *o, bool native_form)
+{
+	char log[4096] = "", what[128];
+	char *in = shape(c->name), *m1 = NULL, *m2 = NULL;
+
+	snprintf(what, sizeof(what), "%s (%s)", c->name, native_form ? "native" : "fallback");
+	ga_ctx_set_log_fn(f->ctx, collect_log, log);
+	if (merge_with(f, in, c->ngpus, o, &m1) != 0)
+		fprintf(stderr, "%s: %s\n", what, ga_last_error(f->ctx)->message);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m1);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(c->checks) && c->checks[i].expr; i++) {
+		int want = native_form ? c->checks[i].native : c->checks[i].fallback;
+		int got = count(m1, c->checks[i].expr);
+
+		if (got != want)
+			fprintf(stderr, "%s: %s: %d, want %d\n", what, c->checks[i].expr, got, want);
+		CU_ASSERT_EQUAL(got, want);
+	}
+	if (c->warning) {
+		if (!strstr(log, c->warning))
+			fprintf(stderr, "%s: no warning '%s' in:\n%s", what, c->warning, log);
+		CU_ASSERT_PTR_NOT_NULL(strstr(log, c->warning));
+	} else {
+		CU_ASSERT_PTR_NULL(strstr(log, "tied it to guest cell"));
+	}
+	validate_both(m1, what);
+	/* a merge of the merge is the same document */
+	CU_ASSERT_EQUAL_FATAL(merge_with(f, m1, c->ngpus, o, &m2), 0);
+	if (strcmp(m1, m2))
+		fprintf(stderr, "%s: the re-merge differs\n", what);
+	CU_ASSERT_STRING_EQUAL(m1, m2);
+	ga_ctx_set_log_fn(f->ctx, NULL, NULL);
+	free(m1);
+	free(m2);
+	free(in);
+}
+
+/* Foreign domains (tests/data/merge/shapes): merged in both forms, asserted, merged again. */
+static void test_merge_shapes(void)
+{
+	struct fixture_spec spec = { .sockets = 4, .gpus_per_socket = 1, .extra_devices = true };
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(shape_cases); i++) {
+		run_shape(&f, &shape_cases[i], &fallback, false);
+		run_shape(&f, &shape_cases[i], &native, true);
+	}
+	fixture_fini(&f);
+}
+
 /* Bad domains and conflicts: the exact code and message. */
 static void test_merge_refusals(void)
 {
@@ -572,14 +771,32 @@ static void test_merge_refusals(void)
 		  "the domain's <vcpu> 'many' is not a vCPU count" },
 		{ "bad memory unit", "<domain><name>x</name><vcpu>2</vcpu><memory unit='parsecs'>4</memory></domain>",
 		  -GA_E_PARSE, "the domain's <memory> '4' (unit 'parsecs') is not a size" },
-		{ "own NUMA cells",
-		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='0' cpus='0-1' memory='1048576'/></numa></cpu></domain>",
+		{ "GPU hostdev with a nodeset of its own",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0008' bus='0x01' slot='0x00' function='0x0'/></source><acpi nodeset='1-2'/></hostdev></devices></domain>",
 		  -EEXIST,
-		  "the domain already has guest NUMA cells of its own in <cpu><numa>: gpu-assign numbers the cells and GI nodes itself (remove <numa> and run again)" },
-		{ "GPU already a hostdev",
-		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0008' bus='0x01' slot='0x00' function='0x0'/></source></hostdev></devices></domain>",
-		  -EEXIST,
-		  "GPU '0008:01:00.0' is already in a <hostdev> of the domain that gpu-assign did not write: remove that <hostdev> first" },
+		  "GPU '0008:01:00.0' is in a <hostdev> with an <acpi nodeset='1-2'> of its own: gpu-assign ties the GPU's GI nodes itself (remove that <acpi> and the cells it names)" },
+		{ "GPU in two hostdevs",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0008' bus='0x01' slot='0x00' function='0x0'/></source></hostdev><hostdev mode='subsystem' type='pci'><source><address domain='8' bus='1' slot='0' function='0'/></source></hostdev></devices></domain>",
+		  -EEXIST, "GPU '0008:01:00.0' is in two <hostdev> elements of the domain: remove one" },
+		{ "user cell with a bad size",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='0' cpus='0-1' memory='lots'/></numa></cpu></domain>",
+		  -GA_E_PARSE, "the domain's guest NUMA cell 0 has memory 'lots' (unit 'KiB'), which is not a size" },
+		{ "user cells out of order",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='1' cpus='0-1' memory='1048576'/></numa></cpu></domain>",
+		  -EINVAL,
+		  "the domain's guest NUMA cell ids are not 0, 1, ... in order (cell 0 has id 1), which libvirt requires: renumber them" },
+		{ "user cell beyond the vCPUs",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='0' cpus='0-3' memory='1048576'/></numa></cpu></domain>",
+		  -EINVAL,
+		  "the domain's guest NUMA cell 0 has vCPU 2, but the domain has 2 vCPUs: fix its cpus or its <vcpu>" },
+		{ "user cells without vCPUs",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='0' memory='1048576'/></numa></cpu></domain>",
+		  -EINVAL,
+		  "none of the domain's guest NUMA cells has vCPUs, so no GPU can be tied to one: give a cell cpus" },
+		{ "bad memnode",
+		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><cpu><numa><cell id='0' cpus='0-1' memory='1048576'/></numa></cpu><numatune><memnode cellid='0' mode='strict' nodeset='x'/></numatune></domain>",
+		  -GA_E_PARSE,
+		  "the domain's <numatune><memnode cellid='0'> has a nodeset 'x' that is not a node list" },
 		{ "alias taken",
 		  "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory><devices><disk type='file'><alias name='ua-gpu-0008-01-00-0'/></disk></devices></domain>",
 		  -EEXIST,
@@ -744,6 +961,7 @@ static const struct test_case cases[] = {
 	{ "new domains match the golden files and both schemas", test_goldens },
 	{ "merge keeps the user's parts, re-runs identically, drops a GPU's parts", test_merge },
 	{ "merge into a bare domain", test_merge_minimal },
+	{ "merge into foreign domains: user cells, Nova, adopted hostdevs, forged records", test_merge_shapes },
 	{ "stray arguments made neighbours by a merge go in that merge", test_merge_stray_args },
 	{ "bad domains and conflicts are refused", test_merge_refusals },
 	{ "--pin against the user's tuning; sizes and arch", test_pin_conflict_and_arch },

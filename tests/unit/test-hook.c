@@ -139,7 +139,9 @@ static void test_gpu_domains(void)
 	run(NULL, "prepare", "begin", BARE("no"), NULL, &res);
 	assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB, hostdev 'ua-gpu0')",
 		       "no generic-initiator NUMA nodes are tied to it (it needs 8");
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign xml --domain FILE --gpu 0009:01:00.0"));
+	/* a command that runs as printed (tests/hook/fix-lines runs it) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err,
+				      ". Fix: virsh dumpxml --inactive --security-info vm | gpu-assign xml --domain - --gpu 0009:01:00.0 | virsh define /dev/stdin\n"));
 	/* warn and off let it through without a word on stderr */
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", BARE("no"), NULL, &res);
 	assert_allowed(&res);
@@ -240,9 +242,7 @@ static void test_binding(void)
 	snprintf(xml, sizeof(xml), on_nvidia, "no");
 	run(NULL, "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "managed='no' and binding it to a VFIO driver failed: ");
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign bind 0019:01:00.0"));
-	/* before 10.0 libvirt binds plain vfio-pci for managed='yes': the hint says which libvirt */
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "(see its message), or with libvirt 10.0 or newer make the <hostdev> managed='yes'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, ". Fix: gpu-assign bind 0019:01:00.0\n"));
 	/* policy warn does not help: without the driver QEMU could not open the GPU */
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "binding it to a VFIO driver failed");
@@ -342,6 +342,8 @@ static void test_reserved(void)
 	run("<gpu-assign><reserved><gpu address='0019:01:00.0'/></reserved></gpu-assign>", "prepare", "begin",
 	    NATIVE("no"), NULL, &res);
 	assert_refusal(&res, "GPU 0009:01:00.0", "it is not in <reserved> of ");
+	/* the fix adds it to <reserved> (also when that is <reserved/>); tests/hook/fix-lines runs it */
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, ". Fix: sed -i -e 's|<reserved[[:space:]]*/>|<reserved></reserved>|' -e 's|</reserved>|<gpu address=\"0009:01:00.0\"/></reserved>|' /"));
 	run("<gpu-assign><reserved><gpu address='0009:01:00.0'/></reserved></gpu-assign>", "prepare", "begin",
 	    NATIVE("no"), NULL, &res);
 	assert_allowed(&res);
@@ -374,7 +376,9 @@ static void test_not_ours(void)
 	run(bad_config, "prepare", "begin", NATIVE("no"), NULL, &res);
 	CU_ASSERT_EQUAL(res.status, HOOK_EXIT_REFUSE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign.conf:2:"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "Fix: correct the file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "/gpu-assign.conf /"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "/gpu-assign.conf.disabled\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, ". Fix: mv /"));
 	/* ... but not its release */
 	run(bad_config, "release", "end", NATIVE("no"), NULL, &res);
 	assert_allowed(&res);
@@ -403,7 +407,8 @@ static void test_nova(void)
 	run(NULL, "prepare", "begin", no_gi, NULL, &res);
 	assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB)", "no generic-initiator NUMA nodes are tied to it");
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "this is a Nova instance 'gpu-vm-1' (flavor 'g1.gh200')"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "gpu-assign plan --json --gpu 0009:01:00.0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "so install the gpu-assign Nova extension (contrib/nova/README.md), or set <hook policy='warn'/> in "));
+	CU_ASSERT_PTR_NULL(strstr(res.err, "gpu-assign plan"));
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", no_gi, NULL, &res);
 	assert_allowed(&res);
 	run(NULL, "prepare", "begin", with_gi, NULL, &res);

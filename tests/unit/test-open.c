@@ -286,6 +286,13 @@ static void test_sysfs_and_proc(void)
 	CU_ASSERT_FATAL(ga_ctx_set_sysfs_root(ctx, at("sys")) == 0);
 	want(ga_sysfs_read(ctx, &out, "bus/pci/devices/0009:01:00.0/device"), -EINVAL,
 	     "cannot read '%s/sys/bus/pci/devices/0009:01:00.0/device': not a regular file (check the host's sysfs)");
+	/* the attributes bind writes: a FIFO (no reader: the open must not wait for one) and a directory */
+	fifo("sys/bus/pci/drivers_probe");
+	want(ga_sysfs_write(ctx, "0009:01:00.0", "bus/pci/drivers_probe"), -EINVAL,
+	     "refusing to write '%s/sys/bus/pci/drivers_probe': not a regular file (a sysfs attribute is a plain file: check the tree)");
+	mkdir(at("sys/bus/pci/devices/0009:01:00.0/driver_override"), 0755);
+	want(ga_sysfs_write(ctx, "vfio-pci", "bus/pci/devices/0009:01:00.0/driver_override"), -EINVAL,
+	     "refusing to write '%s/sys/bus/pci/devices/0009:01:00.0/driver_override': not a regular file (a sysfs attribute is a plain file: check the tree)");
 	teardown();
 
 	setup();

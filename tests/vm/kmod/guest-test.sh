@@ -96,6 +96,50 @@ unbind $SIB1
 check "unbind of the stand-in with a sibling completes within 10 s" "unbind hung" \
 	timeout 10 sh -c "echo $SIB >$D/$SIB/driver/unbind"
 
+echo "== gpu-assign binds the stand-in as an operator binds a GPU"
+# Neither id table has the bochs-display's 1234:1111: the test catalogue
+# entry of the one override mechanism (catalog-standin, gpu-assign(1) TEST
+# OVERRIDES) makes gpu-assign take it as a coherent Grace GPU, and the
+# module's test build (test_standin=hopper, set above) accepts it. No
+# --force, no --driver: gpu-assign finds gpu_assign_nvgrace registered.
+GA=/usr/bin/gpu-assign
+if [ -x $GA ]; then
+	export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0
+	mkdir -p /run /etc/udev/rules.d
+	printf 'catalog-standin = 1234:1111=grace-hopper\n' >/tmp/standin.overrides
+	# ga ARGS: gpu-assign with the entry, output in /tmp/ga.out; has LINE: an exact line of it
+	ga() { GA_TEST_OVERRIDES=/tmp/standin.overrides $GA "$@" >/tmp/ga.out 2>&1; }
+	has() { grep -qxF -- "$1" /tmp/ga.out || { echo "  expected the line: $1"; sed 's/^/  got: /' /tmp/ga.out; false; }; }
+	no_entry_refused() {
+		! $GA check $GPU >/tmp/ga.out 2>&1 &&
+			has "gpu-assign: '$GPU' is not an NVIDIA GPU: not an NVIDIA device (vendor 0x1234) (pick one from 'gpu-assign list')"
+	}
+	check_ok() {
+		ga check $GPU && has "$GPU: assignable with driver gpu_assign_nvgrace (registered in /sys/bus/pci/drivers; coherent memory, ACPI generic-initiator NUMA nodes)"
+	}
+	bind_ok() { ga bind $GPU && has "bound 1 device(s)" && bound $GPU; }
+	show_ok() {
+		ga show $GPU && has "Model:           test stand-in 1234:1111 (grace-hopper, coherent memory)" &&
+			has "Driver:          gpu_assign_nvgrace" &&
+			has "Target driver:   gpu_assign_nvgrace (registered in /sys/bus/pci/drivers)"
+	}
+	status_ok() { ga status && grep -q "^$GPU  *gpu_assign_nvgrace  *gpu_assign_nvgrace  *(none)" /tmp/ga.out; }
+	release_ok() {
+		ga release $GPU && has "released 1 device(s)" && [ ! -e $D/$GPU/driver ] &&
+			[ "$(cat $D/$GPU/driver_override)" = "(null)" ]
+	}
+	echo >$D/$GPU/driver_override	# as an operator's GPU: no override, no driver
+	/bin/kmodtest ready $GPU
+	check "gpu-assign: without the catalogue entry the stand-in is no GPU" "see above" no_entry_refused
+	check "gpu-assign check (catalogue entry) names gpu_assign_nvgrace" "see above" check_ok
+	check "gpu-assign bind (catalogue entry, no --force) puts it on gpu_assign_nvgrace" "see above" bind_ok
+	check "gpu-assign show: model, driver and target driver" "see above" show_ok
+	check "gpu-assign status lists it on gpu_assign_nvgrace" "$(cat /tmp/ga.out)" status_ok
+	check "gpu-assign release: no driver, no override again" "see above" release_ok
+else
+	fail "gpu-assign binds the stand-in" "no /usr/bin/gpu-assign in the guest (run builds it in)"
+fi
+
 check "module unloads" "rmmod failed" rmmod gpu_assign_nvgrace
 if dmesg | grep -q -E 'BUG:|WARNING:|Oops|lockdep|circular locking'; then
 	fail "kernel log clean" "$(dmesg | grep -m1 -E 'BUG:|WARNING:|Oops|lockdep|circular locking')"

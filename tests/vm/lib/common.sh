@@ -9,6 +9,24 @@ GA_VM_CACHE=${GA_VM_CACHE:-$GA_TOP/.cache/vm}
 log() { echo "[vm] $*" >&2; }
 die() { echo "[vm] error: $*" >&2; exit 1; }
 
+# ga_vm_gpu_assign: the gpu-assign program to copy into a guest, as an ELF
+# binary (a libtool wrapper script is not the program): $GPU_ASSIGN, else
+# _build/vg, _build/san, then ./gpu-assign of the checkout. Fails when none.
+ga_vm_gpu_assign() {
+	bin=${GPU_ASSIGN:-}
+	if [ -z "$bin" ]; then
+		for b in "$GA_TOP/_build/vg/gpu-assign" "$GA_TOP/_build/san/gpu-assign" "$GA_TOP/gpu-assign"; do
+			[ -x "$b" ] && { bin=$b; break; }
+		done
+	fi
+	[ -n "$bin" ] && [ -x "$bin" ] || { log "no gpu-assign binary (build first or set GPU_ASSIGN)"; return 1; }
+	if ! head -c 4 "$bin" | grep -q ELF; then
+		bin=$(dirname "$bin")/.libs/$(basename "$bin")
+		[ -x "$bin" ] || { log "$bin: not an ELF binary"; return 1; }
+	fi
+	echo "$bin"
+}
+
 # Kernel headers: bookworm's 6.1 as packages in /usr/src, bookworm-backports'
 # 6.12 unpacked by .ci/deps under GA_HEADERS_CACHE (their package would pull
 # a host kernel image).
