@@ -294,6 +294,32 @@ static const char *sh_word(const char *s, char *buf, size_t size)
 }
 
 /*
+ * The fix for a Nova instance without the GPU parts. Only the Nova extension
+ * (contrib/nova/) can add them: a prepare hook cannot change the XML. Our
+ * <metadata> record tells whether the extension wrote this domain: absent,
+ * it is not installed on this compute host or a python3-nova upgrade
+ * overwrote it; present, it ran but the domain does not fit this host now.
+ */
+static void nova_fix(const struct hook_run *run, const struct ga_domain *dom, char *fixes, size_t size)
+{
+	const char *conf = run->cfg->path ? run->cfg->path : run->o->config_path;
+	char who[512];
+
+	snprintf(who, sizeof(who), "this is a Nova instance%s%s%s%s%s%s", dom->nova_instance ? " '" : "",
+		 dom->nova_instance ? dom->nova_instance : "", dom->nova_instance ? "'" : "",
+		 dom->nova_flavor ? " (flavor '" : "", dom->nova_flavor ? dom->nova_flavor : "",
+		 dom->nova_flavor ? "')" : "");
+	if (!dom->record.present)
+		cat(fixes, size,
+		    "%s%s and the gpu-assign Nova extension did not write this domain (no gpu-assign record in its <metadata>): it is not installed on this compute host, or a python3-nova upgrade removed it; re-apply it with '%s/nova/apply' as root, restart nova-compute and hard-reboot the instance (docs/nova.md), or set <hook policy='warn'/> in %s to start it without GPU memory nodes",
+		    fixes[0] ? "; " : "", who, GA_PKGDATADIR, conf);
+	else
+		cat(fixes, size,
+		    "%s%s and the gpu-assign Nova extension wrote this domain (its record is in <metadata>), but for another GI count or host: compare <gi-nodes> in %s with what 'gpu-assign nova-config' prints, then hard-reboot the instance so that Nova and the extension write it again",
+		    fixes[0] ? "; " : "", who, conf);
+}
+
+/*
  * The Fix commands, each one that works as printed (joined with "; ", the
  * whole line runs in a shell): the unreserved GPUs added to <reserved> of
  * the configuration, the domain merged again with what it lacks, the
@@ -310,11 +336,7 @@ static void fix_commands(const struct hook_run *run, const struct ga_domain *dom
 		    "sed -i -e 's|<reserved[[:space:]]*/>|<reserved></reserved>|' -e 's|</reserved>|%s</reserved>|' %s",
 		    unreserved, sh_word(conf, q, sizeof(q)));
 	if (need_layout && dom->nova)
-		cat(fixes, size,
-		    "%sthis is a Nova instance%s%s%s%s%s%s: Nova writes neither memoryless NUMA cells nor <acpi nodeset> and a prepare hook cannot change the XML, so install the gpu-assign Nova extension (contrib/nova/README.md), or set <hook policy='warn'/> in %s to start it without GPU memory nodes (see gpu-assign-hook(8))",
-		    fixes[0] ? "; " : "", dom->nova_instance ? " '" : "", dom->nova_instance ? dom->nova_instance : "",
-		    dom->nova_instance ? "'" : "", dom->nova_flavor ? " (flavor '" : "",
-		    dom->nova_flavor ? dom->nova_flavor : "", dom->nova_flavor ? "')" : "", conf);
+		nova_fix(run, dom, fixes, size);
 	else if (need_layout)
 		cat(fixes, size,
 		    "%svirsh dumpxml --inactive --security-info %s | gpu-assign xml --domain - --gpu %s | virsh define /dev/stdin",

@@ -126,3 +126,11 @@ EXTRA_DIST += tests/cli/test-rails.sh
 # Issue 11 (install): the README's configure line, make install DESTDIR= with
 # the rest of the machine read-only (root; a suite in .ci/suites).
 EXTRA_DIST += tests/install/run
+
+# Issue 13 item 5 (native): domain names libvirt would refuse, exact messages.
+TESTS += tests/cli/test-names.sh
+EXTRA_DIST += tests/cli/test-names.sh
+
+# issue 14 (nova): Nova's own functional harness in a sid chroot (tests/nova/run,
+# the CI phase 'nova'; root only, not part of make check)
+EXTRA_DIST += tests/nova/setup tests/nova/run tests/nova/test_gpu_assign_nova.py

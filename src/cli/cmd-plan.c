@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ga-config.h"
 #include "ga-domxml.h"
 #include "ga-ctx.h"
 #include "ga-prepare.h"
@@ -36,6 +37,7 @@ struct plan_args {
 	int virt;               /* index into virt_types; -1: default (kvm) */
 	bool json;
 	bool flat;              /* --flat: every GPU on pcie.0 */
+	bool gi_config;         /* --gi-nodes config */
 };
 
 /* How an option's value is read and where it goes (the cli_option's ext). */
@@ -79,6 +81,16 @@ static int set_count(struct cli *cli, struct plan_args *a, const struct plan_opt
 	if (!v)
 		return cli_usage_error("%s: invalid --%s '0': %s", a->cmd, a->optname, o->hint);
 	*AT(a, o, unsigned) = (unsigned)v;
+	return EXIT_OK;
+}
+
+/* --gi-nodes N, or "config": the configuration's <gi-nodes> (read in gi_from_config). */
+static int set_gi_nodes(struct cli *cli, struct plan_args *a, const struct plan_opt *o, const char *arg)
+{
+	if (strcmp(arg, "config"))
+		return set_count(cli, a, o, arg);
+	a->gi_config = true;
+	a->in.req.gi_nodes = 0;
 	return EXIT_OK;
 }
 
@@ -161,8 +173,9 @@ const struct cli_option plan_options[] = {
 	  SET(.set = set_string, .field = FIELD(name)) },
 	{ "domain", required_argument, 0, "FILE", "merge into this domain XML ('-': standard input)",
 	  SET(.set = set_string, .field = FIELD(in.domain_file)) },
-	{ "gi-nodes", required_argument, 0, "N", "GI nodes per GPU instead of the host's _DSD or the catalogue's",
-	  SET(.set = set_count, .field = FIELD(in.req.gi_nodes), .max = GA_PLAN_MAX_NODES - 1,
+	{ "gi-nodes", required_argument, 0, "N|config",
+	  "GI nodes per GPU instead of the host's _DSD or the catalogue's; config: the configuration's <gi-nodes>",
+	  SET(.set = set_gi_nodes, .field = FIELD(in.req.gi_nodes), .max = GA_PLAN_MAX_NODES - 1,
 	      .hint = "a Grace GPU needs at least 1 GI node") },
 	{ "pin", no_argument, 0, NULL, "pin each cell's vCPUs and memory to its host node", SET(.set = set_flag, .field = FIELD(in.req.pin)) },
 	{ "arch", required_argument, 0, "aarch64|x86_64", "the guest architecture (default: the host's)",
@@ -310,6 +323,30 @@ static int emit(struct cli *cli, const struct plan_args *a, const struct ga_prep
 	return 0;
 }
 
+/*
+ * --gi-nodes config: the count the configuration file gives, the one the
+ * (root) hook counts from before the firmware's. For a caller that cannot
+ * read the firmware tables (Nova's unprivileged nova-compute): it then
+ * counts as the hook does, or is refused here.
+ */
+static int gi_from_config(struct cli *cli, struct plan_args *a)
+{
+	_cleanup_config_ struct ga_config *cfg = NULL;
+	const char *path = ga_ctx_get(cli->ctx, GA_SETTING_CONFIG);
+
+	if (!path || !*path)
+		path = GA_CONFIG_PATH;
+	if (ga_config_load(cli->ctx, path, true, &cfg) < 0)
+		return -1;
+	if (!cfg->gi_nodes)
+		return ga_report(cli->ctx, -ENOENT,
+				 "--gi-nodes config: '%s' gives no GI node count: add <gi-nodes count=\"N\"/> with the N 'gpu-assign nova-config' prints (the hook uses it too)",
+				 path);
+	a->in.req.gi_nodes = cfg->gi_nodes;
+	a->in.req.gi_from_config = true;
+	return 0;
+}
+
 static int run(struct cli *cli, enum cmd_kind kind, int argc, char **argv)
 {
 	struct plan_args a;
@@ -318,6 +355,8 @@ static int run(struct cli *cli, enum cmd_kind kind, int argc, char **argv)
 
 	if (r != EXIT_OK)
 		return r;
+	if (a.gi_config && gi_from_config(cli, &a) < 0)
+		return cli_fail(cli);
 	if (ga_plan_prepare(cli->ctx, &a.in, &p) < 0)
 		return cli_fail(cli);
 	r = emit(cli, &a, &p);

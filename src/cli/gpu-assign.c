@@ -28,7 +28,7 @@ static const struct cli_command commands[] = {
 	{ "status", cmd_status, "[--json]",
 	  "what gpu-assign bound, from which driver, since when, and which persistently", status_options },
 	{ "repair", cmd_repair, "", "finish rolling back an operation that was interrupted", repair_options },
-	{ "nova-config", cmd_nova_config, "[--json] [--config FILE]",
+	{ "nova-config", cmd_nova_config, "[--json] [--config FILE] [--nova-release RELEASE] [--one-time-use]",
 	  "what to add to nova.conf and flavors for this host's Grace GPUs", nova_config_options },
 	{ "plan", cmd_plan, "--gpu ADDRESS|all ... (--vcpus N --memory SIZE | --domain FILE) [--json] [PLAN-OPTIONS]",
 	  "show the guest NUMA plan (GI nodes, distances, MMIO)", plan_options },

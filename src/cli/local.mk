@@ -10,3 +10,5 @@ gpu_assign_SOURCES += src/cli/cmd-bind.c
 gpu_assign_SOURCES += src/cli/cmd-nova.c src/cli/nova-print.h src/cli/nova-json.c
 gpu_assign_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/cli
 gpu_assign_LDADD = src/lib/libgpuassign.la
+# issue 14 (nova): the installed program's path, for nova-config's [gpu_assign] command
+gpu_assign_CPPFLAGS += -DGA_BINDIR='"$(bindir)"'

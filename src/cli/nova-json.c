@@ -45,8 +45,10 @@ static void json_gpus(struct json *j, const struct ga_nova *nova)
 	json_end_array(j);
 }
 
-static void json_nova_conf(struct json *j, const struct ga_nova *nova)
+static void json_nova_conf(struct json *j, const struct nova_out *o)
 {
+	const struct ga_nova *nova = o->nova;
+
 	json_key(j, "nova_conf");
 	json_begin_object(j);
 	json_key(j, "pci");
@@ -59,6 +61,8 @@ static void json_nova_conf(struct json *j, const struct ga_nova *nova)
 		json_hex(j, "product_id", nova->gpus[i].dev->device);
 		json_kv_string(j, "address", nova->gpus[i].dev->name);
 		json_kv_string(j, "managed", "no");
+		if (o->one_time_use)
+			json_kv_bool(j, "one_time_use", true);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -74,10 +78,30 @@ static void json_nova_conf(struct json *j, const struct ga_nova *nova)
 		json_end_object(j);
 	}
 	json_end_array(j);
+	if (o->one_time_use)
+		json_kv_bool(j, "report_in_placement", true);
 	json_end_object(j);
 	json_key(j, "filter_scheduler");
 	json_begin_object(j);
-	json_kv_string(j, "enabled_filters_add", "PciPassthroughFilter");
+	json_key(j, "enabled_filters_add");
+	json_begin_array(j);
+	for (size_t i = 0; i < NOVA_FILTERS_N; i++)
+		json_string(j, nova_filters[i]);
+	json_end_array(j);
+	json_end_object(j);
+	json_key(j, "gpu_assign");
+	json_begin_object(j);
+	json_kv_string(j, "command", o->command);
+	json_key(j, "product_ids");
+	json_begin_array(j);
+	for (size_t a = 0; a < nova->naliases; a++) {
+		char id[8];
+
+		snprintf(id, sizeof(id), "%04x", nova->aliases[a].product);
+		json_string(j, id);
+	}
+	json_end_array(j);
+	json_kv_string(j, "policy", "enforce");
 	json_end_object(j);
 	json_end_object(j);
 }
@@ -103,24 +127,45 @@ static void json_flavors(struct json *j, const struct ga_nova *nova)
 			json_kv_string(j, "hw:pci_numa_affinity_policy", NOVA_NUMA_POLICY);
 			json_kv_string(j, "hw:numa_nodes", nodes);
 			json_end_object(j);
+			json_kv_uint(j, "mmio_bytes", ga_nova_flavor_mmio(al, fl));
 			json_end_object(j);
 		}
 	}
 	json_end_array(j);
 }
 
-void nova_print_json(const char *host, const struct ga_nova *nova)
+void nova_print_json(const struct nova_out *o)
 {
 	struct json j;
 
 	json_begin_document(&j, stdout);
-	json_kv_string(&j, "host", host);
-	json_gpus(&j, nova);
-	json_nova_conf(&j, nova);
-	json_flavors(&j, nova);
+	json_kv_string(&j, "host", o->host);
+	json_key(&j, "nova_release");
+	json_begin_object(&j);
+	json_kv_string(&j, "release", o->release.name);
+	json_key(&j, "version");
+	if (o->version[0])
+		json_string(&j, o->version);
+	else
+		json_null(&j);
+	json_kv_string(&j, "source", o->source);
+	json_end_object(&j);
+	json_gpus(&j, o->nova);
+	json_nova_conf(&j, o);
+	json_key(&j, "gpu_assign_conf");
+	json_begin_object(&j);
+	json_kv_string(&j, "path", o->config_path);
+	json_key(&j, "gi_nodes");
+	if (o->nova->gi_shared)
+		json_uint(&j, o->nova->gi_shared);
+	else
+		json_null(&j);
+	json_end_object(&j);
+	json_flavors(&j, o->nova);
 	json_key(&j, "nova_lacks");
 	json_begin_array(&j);
-	json_string(&j, "generic-initiator NUMA nodes: memoryless guest NUMA cells and <acpi nodeset> in the GPU's <hostdev> (libvirt >= 11.8)");
+	json_string(&j, "generic-initiator NUMA nodes: memoryless guest NUMA cells and <acpi nodeset> in the GPU's <hostdev> (libvirt >= 11.8); the gpu-assign Nova extension adds them");
+	json_string(&j, "a 64-bit MMIO window sized for the GPUs' BARs; the gpu-assign Nova extension adds it");
 	json_end_array(&j);
 	json_end_object(&j);
 	json_end(&j);

@@ -384,6 +384,32 @@ int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_d
 	return ga_domain_read(ctx, doc, out);
 }
 
+/* pcie-root's <pcihole64> (libvirt's default unit: KiB); one that cannot be read counts as absent */
+static int read_pcihole64(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr devices)
+{
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+		_cleanup_free_ char *type = NULL, *model = NULL, *text = NULL, *unit = NULL;
+		xmlNodePtr hole = ga_xml_is(c, "controller") ? ga_xml_child(c, "pcihole64") : NULL;
+		bool oom = false;
+		uint64_t kib;
+
+		if (!hole)
+			continue;
+		type = ga_xml_prop(c, "type", &oom);
+		model = ga_xml_prop(c, "model", &oom);
+		text = ga_xml_strip(ga_xml_text(hole, &oom));
+		unit = ga_xml_prop(hole, "unit", &oom);
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		if (!type || strcmp(type, "pci") || !model || strcmp(model, "pcie-root") || !text)
+			continue;
+		if (ga_size_parse_libvirt(text, unit, &kib) == 0 && kib <= UINT64_MAX / 1024)
+			dom->pcihole64 = kib * 1024;
+		return 0;
+	}
+	return 0;
+}
+
 int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 {
 	_cleanup_domain_ struct ga_domain *dom = NULL;
@@ -417,6 +443,9 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 	if (r < 0)
 		return r;
 	devices = ga_xml_child(root, "devices");
+	r = read_pcihole64(ctx, dom, devices);
+	if (r < 0)
+		return r;
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
 		if (!ga_xml_is(n, "hostdev"))
 			continue;
@@ -460,7 +489,9 @@ int ga_domain_add_standin(struct ga_ctx *ctx, struct ga_domain *dom, const char 
 
 uint64_t ga_domain_mmio_window(const struct ga_domain *dom)
 {
-	return dom->highmem_mmio_size ? dom->highmem_mmio_size : VIRT_DEFAULT_MMIO;
+	if (dom->highmem_mmio_size)
+		return dom->highmem_mmio_size;
+	return dom->pcihole64 ? dom->pcihole64 : VIRT_DEFAULT_MMIO;
 }
 
 void ga_dom_problem(struct ga_dom_findings *f, const char *fmt, ...)
@@ -520,13 +551,24 @@ void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostde
 	}
 
 	if (mmio_needed && dom->arch && !strcmp(dom->arch, "aarch64")) {
-		uint64_t window = ga_domain_mmio_window(dom);
+		uint64_t window = ga_domain_mmio_window(dom), want = VIRT_DEFAULT_MMIO;
+		char qemu[32];
 
+		/* QEMU takes a power of two, at least its default */
+		while (want < mmio_needed && want <= UINT64_MAX / 2)
+			want <<= 1;
+		ga_size_format_qemu(want, qemu, sizeof(qemu));
 		if (window < mmio_needed)
 			ga_dom_problem(out,
 				"the guest's 64-bit MMIO window is %" PRIu64 " GiB but the GPUs' BARs need %" PRIu64
-				" GiB (add '-machine highmem-mmio-size=...' in <qemu:commandline>)",
-				window >> 30, (uint64_t)((mmio_needed + (1ULL << 30) - 1) >> 30));
+				" GiB (give the pcie-root controller <pcihole64 unit='KiB'>%" PRIu64
+				"</pcihole64> with libvirt 11.4 or newer, or pass '-machine highmem-mmio-size=%s' in <qemu:commandline>)",
+				window >> 30, (uint64_t)((mmio_needed + (1ULL << 30) - 1) >> 30), want >> 10, qemu);
+		else if (window & (window - 1))
+			ga_dom_problem(out,
+				"the guest's 64-bit MMIO window of %" PRIu64
+				" KiB is not a power of two, which QEMU refuses for aarch64 'virt' (give %" PRIu64 " KiB, '%s')",
+				window >> 10, want >> 10, qemu);
 	}
 }
 

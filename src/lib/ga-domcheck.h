@@ -92,6 +92,7 @@ struct ga_domain {
 	size_t ngi_objects;
 	char **device_ids;               /* ids of "-device ...,id=X", NULL-terminated */
 	uint64_t highmem_mmio_size;      /* "-machine highmem-mmio-size=", 0 if absent */
+	uint64_t pcihole64;              /* pcie-root's <pcihole64> in bytes, 0 if absent or unreadable */
 	struct ga_dom_record record;     /* gpu-assign's own, if present */
 };
 
@@ -231,5 +232,10 @@ struct ga_dom_findings {
 void ga_domain_check_gpu(const struct ga_domain *dom, const struct ga_dom_hostdev *hd, unsigned gi_needed,
 			 uint64_t mmio_needed, struct ga_dom_findings *out);
 
-/* The 64-bit MMIO window the guest gets (aarch64 virt: 512 GiB unless set). */
+/*
+ * The 64-bit MMIO window an aarch64 'virt' guest gets: the <qemu:commandline>
+ * "-machine highmem-mmio-size" (it comes after libvirt's own -machine, so it
+ * wins), else pcie-root's <pcihole64> (libvirt >= 11.4 passes it on as
+ * highmem-mmio-size), else QEMU's default of 512 GiB.
+ */
 uint64_t ga_domain_mmio_window(const struct ga_domain *dom);

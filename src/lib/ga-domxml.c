@@ -125,12 +125,57 @@ static xmlNodePtr insert(struct ga_builder *b, xmlNodePtr parent, xmlNodePtr bef
 	return n;
 }
 
-/* el, or when the domain has none a new <name> before <os> (or <devices>), where libvirt keeps the sizes. */
+xmlNodePtr ga_builder_insert(struct ga_builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name)
+{
+	return insert(b, parent, before, name);
+}
+
+/*
+ * The order in which libvirt formats the children of <domain> and of
+ * <devices> (its domain formatter; checked against 'virsh dumpxml' of
+ * libvirt 11.3 and 12.8). A new element goes before the first sibling that
+ * libvirt writes after it, so that define + dumpxml leaves it in place and
+ * a merge of the dump writes it there again. Names not listed (newer
+ * elements, other namespaces) are passed over.
+ */
+static const char *const domain_order[] = {
+	"name", "uuid", "genid", "title", "description", "metadata", "maxMemory", "memory", "currentMemory",
+	"blkiotune", "memtune", "memoryBacking", "vcpu", "vcpus", "iothreads", "iothreadids", "defaultiothread",
+	"cputune", "numatune", "resource", "sysinfo", "bootloader", "bootloader_args", "os", "idmap", "features",
+	"cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm", "perf", "devices",
+	"seclabel", "keywrap", "launchSecurity", NULL,
+};
+static const char *const device_order[] = {
+	"emulator", "disk", "controller", "lease", "filesystem", "interface", "smartcard", "serial",
+	"parallel", "console", "channel", "input", "tpm", "graphics", "sound", "audio", "video", "hostdev",
+	"redirdev", "redirfilter", "hub", "watchdog", "memballoon", "rng", "panic", "shmem", "memory",
+	"crypto", "iommu", "vsock", "pstore", NULL,
+};
+
+static int order_rank(const char *const *order, const char *name)
+{
+	for (int i = 0; order[i]; i++)
+		if (!strcmp(order[i], name))
+			return i;
+	return -1;
+}
+
+/* A new <name> child of parent where libvirt would format it (order: domain_order or device_order). */
+static xmlNodePtr insert_ordered(struct ga_builder *b, xmlNodePtr parent, const char *const *order, const char *name)
+{
+	int rank = order_rank(order, name);
+
+	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && !c->ns && order_rank(order, (const char *)c->name) > rank)
+			return insert(b, parent, c, name);
+	}
+	return insert(b, parent, NULL, name);
+}
+
+/* el, or when the domain has none a new <name> where libvirt keeps the sizes. */
 static xmlNodePtr size_element(struct ga_builder *b, xmlNodePtr root, xmlNodePtr el, const char *name)
 {
-	xmlNodePtr os = ga_xml_child(root, "os");
-
-	return el ? el : insert(b, root, os ? os : ga_xml_child(root, "devices"), name);
+	return el ? el : insert_ordered(b, root, domain_order, name);
 }
 
 /* Whitespace-only text between elements goes, so the serializer can indent. */
@@ -295,29 +340,11 @@ static void add_pci_address(struct ga_builder *b, xmlNodePtr parent, unsigned bu
 	ga_builder_set(b, n, "function", "0x0");
 }
 
-/*
- * Where libvirt formats a new <hostdev>: before the first device of a kind
- * it writes after the hostdevs (libvirt adds <watchdog> and <memballoon> to
- * a q35 domain on define), so that a merge of libvirt's dump puts ours back
- * where they were. NULL: at the end.
- */
-static xmlNodePtr hostdev_anchor(xmlNodePtr devices)
-{
-	static const char *const after[] = { "redirdev", "redirfilter", "hub", "watchdog", "memballoon", "rng",
-					     "panic", "shmem", "memory", "iommu", "vsock", "crypto", "pstore" };
-
-	for (xmlNodePtr c = devices->children; c; c = c->next)
-		for (size_t i = 0; i < GA_ARRAY_SIZE(after); i++)
-			if (ga_xml_is(c, after[i]))
-				return c;
-	return NULL;
-}
-
 static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g,
 			  const struct ga_domxml_place *pl, const struct ga_domxml_opts *opts,
 			  const struct ga_gi_form_ops *form)
 {
-	xmlNodePtr h = insert(b, devices, hostdev_anchor(devices), "hostdev");
+	xmlNodePtr h = insert_ordered(b, devices, device_order, "hostdev");
 	xmlNodePtr n;
 
 	ga_builder_set(b, h, "mode", "subsystem");
@@ -372,46 +399,58 @@ static void write_pinning(struct ga_builder *b, xmlNodePtr cputune, xmlNodePtr n
 	}
 }
 
-static void write_mmio(struct ga_builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan)
-{
-	char size[32];
+/* The domain's pcie-root controller, created where libvirt keeps controllers when there is none. */
+static xmlNodePtr new_controller(struct ga_builder *b, unsigned index, const char *model);
+static void place_controller(struct ga_builder *b, xmlNodePtr devices, xmlNodePtr c, unsigned index);
 
-	if (!plan->mmio_window)
-		return;
-	if (plan->arch == GA_ARCH_AARCH64) {
-		/* libvirt has no knob; QEMU merges this -machine with libvirt's own. */
-		ga_builder_qemu_arg(b, root, "-machine", "highmem-mmio-size=%s",
-			      ga_size_format_qemu(plan->mmio_window, size, sizeof(size)));
-		ga_builder_set(b, ga_builder_qemu_record(b), "machine", "highmem-mmio-size=%s", size);
-		return;
-	}
-	/* q35: pcie-root's <pcihole64>, in KiB. */
-	xmlNodePtr ctl = NULL;
+static xmlNodePtr pcie_root(struct ga_builder *b, xmlNodePtr devices)
+{
+	xmlNodePtr ctl;
 
 	for (xmlNodePtr c = devices->children; c; c = c->next) {
-		xmlChar *type, *model;
-		bool match;
+		_cleanup_xmlfree_ xmlChar *type = NULL, *model = NULL;
 
 		if (!ga_xml_is(c, "controller"))
 			continue;
 		type = xmlGetProp(c, XC("type"));
 		model = xmlGetProp(c, XC("model"));
-		match = type && model && !strcmp((char *)type, "pci") && !strcmp((char *)model, "pcie-root");
-		xmlFree(type);
-		xmlFree(model);
-		if (match) {
-			ctl = c;
-			break;
-		}
+		if (type && model && !strcmp((char *)type, "pci") && !strcmp((char *)model, "pcie-root"))
+			return c;
 	}
-	if (!ctl) {
-		ctl = ga_builder_add(b, devices, NULL, "controller");
-		ga_builder_set(b, ctl, "type", "pci");
-		ga_builder_set(b, ctl, "index", "0");
-		ga_builder_set(b, ctl, "model", "pcie-root");
-	}
-	xmlNodePtr hole = add_text(b, ctl, "pcihole64", "0");
+	/* first of the PCI controllers (before the layout's expander buses), as libvirt sorts them by index */
+	ctl = new_controller(b, 0, "pcie-root");
+	place_controller(b, devices, ctl, 0);
+	return b->oom ? NULL : ctl;
+}
 
+/*
+ * The 64-bit MMIO window: pcie-root's <pcihole64>, in KiB (q35, and aarch64
+ * 'virt' where libvirt turns it into highmem-mmio-size, 11.4 or newer), else
+ * -machine highmem-mmio-size in <qemu:commandline> (QEMU merges that
+ * -machine with libvirt's own).
+ */
+static void write_mmio(struct ga_builder *b, xmlNodePtr root, xmlNodePtr devices, const struct ga_plan *plan,
+		       const struct ga_domxml_opts *opts)
+{
+	xmlNodePtr ctl, hole, before;
+	char size[32];
+
+	if (!plan->mmio_window)
+		return;
+	if (plan->arch == GA_ARCH_AARCH64 && !opts->virt_pcihole64) {
+		ga_builder_qemu_arg(b, root, "-machine", "highmem-mmio-size=%s",
+			      ga_size_format_qemu(plan->mmio_window, size, sizeof(size)));
+		ga_builder_set(b, ga_builder_qemu_record(b), "machine", "highmem-mmio-size=%s", size);
+		return;
+	}
+	ctl = pcie_root(b, devices);
+	if (b->oom)
+		return;
+	/* libvirt writes it before the controller's device info (<alias>, <address>) */
+	for (before = ctl->children; before; before = before->next)
+		if (ga_xml_is(before, "alias") || ga_xml_is(before, "address"))
+			break;
+	hole = insert(b, ctl, before, "pcihole64");
 	if (hole) {
 		char kib[32];
 
@@ -737,25 +776,24 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 		return r;
 
 	metadata = ga_xml_child(root, "metadata");
-	if (!metadata) {
-		/* after the naming elements, as libvirt writes it */
-		before = root->children;
-		while (before && (ga_xml_is(before, "name") || ga_xml_is(before, "uuid") || ga_xml_is(before, "genid") ||
-				  ga_xml_is(before, "title") || ga_xml_is(before, "description") || before->type != XML_ELEMENT_NODE))
-			before = before->next;
-		metadata = insert(b, root, before, "metadata");
-	}
+	if (!metadata)
+		metadata = insert_ordered(b, root, domain_order, "metadata");
 	write_record(b, metadata, plan, opts);
 
 	features = ga_xml_child(root, "features");
 	if (!features)
-		features = insert(b, root, ga_xml_child(root, "cpu") ? ga_xml_child(root, "cpu") : devices, "features");
-	if (!ga_xml_child(features, "acpi"))
-		ga_builder_add(b, features, NULL, "acpi");
+		features = insert_ordered(b, root, domain_order, "features");
+	if (!ga_xml_child(features, "acpi")) {
+		/* libvirt writes <acpi/> first of the features */
+		before = features ? features->children : NULL;
+		while (before && before->type != XML_ELEMENT_NODE)
+			before = before->next;
+		insert(b, features, before, "acpi");
+	}
 
 	cpu = ga_xml_child(root, "cpu");
 	if (!cpu) {
-		cpu = insert(b, root, devices, "cpu");
+		cpu = insert_ordered(b, root, domain_order, "cpu");
 		created_cpu = true;
 	}
 	if (created_cpu)
@@ -763,9 +801,8 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 	write_cells(b, cpu, plan, form);
 
 	if (plan->pin) {
-		xmlNodePtr anchor = ga_xml_child(root, "os");
-		xmlNodePtr cputune = insert(b, root, anchor ? anchor : devices, "cputune");
-		xmlNodePtr numatune = insert(b, root, anchor ? anchor : devices, "numatune");
+		xmlNodePtr cputune = insert_ordered(b, root, domain_order, "cputune");
+		xmlNodePtr numatune = insert_ordered(b, root, domain_order, "numatune");
 
 		write_pinning(b, cputune, numatune, plan);
 		record_flag(b, "pin");
@@ -785,9 +822,70 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 
 	if (form->write_domain)
 		form->write_domain(b, root, plan);
-	write_mmio(b, root, devices, plan);
+	write_mmio(b, root, devices, plan, opts);
 	if (b->oom)
 		return b->err ? b->err : ga_report(b->ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The length of the UTF-8 sequence at p (1-4), 0 when it is not one: overlong, surrogate, past U+10FFFF, cut short. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0], n, min;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	for (unsigned i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/*
+ * A domain name by libvirt's rules and XML's: not empty, no '/' (libvirt's
+ * QEMU driver and schema refuse it), no newline (refused at define) nor any
+ * other control character (XML 1.0 cannot carry most of them, and tab or
+ * carriage return make a name that virsh prints and parses badly), valid
+ * UTF-8 (libxml2 stops at the first bad byte), at most GA_DOMXML_NAME_MAX
+ * bytes (libvirt names its files after the domain, and a file name holds 255
+ * bytes). what: how the name was given; fix: what to do, for the message.
+ */
+static int check_name(struct ga_ctx *ctx, const char *name, const char *what, const char *fix)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t len = strlen(name);
+
+	if (!len)
+		return ga_report(ctx, -EINVAL, "%s is empty (%s)", what, fix);
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(p + i);
+
+		if (!n)
+			return ga_report(ctx, -EINVAL, "%s is not valid UTF-8: byte 0x%02x at offset %zu (%s)", what, p[i],
+					 i, fix);
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return ga_report(ctx, -EINVAL, "%s '%s' has the control character 0x%02x, which libvirt refuses (%s)",
+					 what, name, p[i], fix);
+		if (p[i] == '/')
+			return ga_report(ctx, -EINVAL, "%s '%s' has a '/', which libvirt refuses (%s)", what, name, fix);
+		i += n;
+	}
+	if (len > GA_DOMXML_NAME_MAX)
+		return ga_report(ctx, -EINVAL, "%s is %zu bytes long: at most %d fit in the file names libvirt makes from it (%s)", what,
+				 len, GA_DOMXML_NAME_MAX, fix);
 	return 0;
 }
 
@@ -802,9 +900,10 @@ int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct g
 	*out = NULL;
 	if (!opts->name || !*opts->name)
 		return ga_report(ctx, -EINVAL, "no domain name given (give --name NAME)");
-	if (xmlStrlen(XC(opts->name)) > 200 || strchr(opts->name, '/'))
-		return ga_report(ctx, -EINVAL,
-				 "invalid domain name '%s': use at most 200 characters and no '/'", opts->name);
+	r = check_name(ctx, opts->name, "the domain name",
+		       "give --name a name in UTF-8 without control characters or '/'");
+	if (r < 0)
+		return r;
 	doc = xmlNewDoc(XC("1.0"));
 	if (!doc)
 		return ga_report(ctx, -ENOMEM, "out of memory");
@@ -879,6 +978,9 @@ static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_
 	if (dom->memory && ga_size_parse_libvirt(dom->memory, dom->memory_unit, &info->memory_kib) < 0)
 		return ga_report(ctx, -GA_E_PARSE, "the domain's <memory> '%s' (unit '%s') is not a size", dom->memory,
 				 dom->memory_unit ? dom->memory_unit : "KiB");
+	if (dom->name && check_name(ctx, dom->name, "the domain's <name>",
+				    "fix <name> in the domain XML: libvirt would refuse the merged domain") < 0)
+		return -EINVAL;
 	info->name = dom->name ? strdup(dom->name) : NULL;
 	info->arch_name = dom->arch ? strdup(dom->arch) : NULL;
 	info->machine = dom->machine ? strdup(dom->machine) : NULL;

@@ -24,6 +24,8 @@
 #define GA_DOMXML_LAST_SLOT 0x1f
 /* Our pcie-expander-bus controllers take bus numbers downwards from here (as libvirt's own choice does). */
 #define GA_DOMXML_TOP_BUS_NR 256
+/* Longest domain name in bytes: libvirt names files after it (NAME.xml, NAME_VARS.fd), 255 bytes at most. */
+#define GA_DOMXML_NAME_MAX 200
 /* ids of our acpi-generic-initiator objects: "ga-gi" + guest node id */
 #define GA_GI_OBJECT_PREFIX "ga-gi"
 
@@ -38,6 +40,8 @@ struct ga_domxml_opts {
 	const char *virt_type;   /* "kvm" (default when NULL) or "qemu" */
 	bool flat;               /* every GPU on pcie.0, even in a guest of several cells */
 	struct ga_domxml_place *placed; /* when not NULL: where each GPU of the plan went (plan->ngpus entries) */
+	bool virt_pcihole64;     /* aarch64: the MMIO window as pcie-root's <pcihole64> (libvirt >= 11.4),
+				  * else -machine highmem-mmio-size in <qemu:commandline> */
 };
 
 /*
@@ -75,7 +79,12 @@ void ga_domxml_info_clear(struct ga_domxml_info *info);
 /* Parse a user's domain just enough to plan for it. */
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info);
 
-/* A complete new domain for plan. *out is a NUL-terminated malloc'd string. */
+/*
+ * A complete new domain for plan. *out is a NUL-terminated malloc'd string.
+ * The name must be one libvirt takes: not empty, valid UTF-8 without control
+ * characters or '/', at most GA_DOMXML_NAME_MAX bytes (the same is asked of
+ * the <name> of a domain to merge into).
+ */
 int ga_domxml_new(struct ga_ctx *ctx, const struct ga_plan *plan, const struct ga_domxml_opts *opts,
 		  char **out);
 

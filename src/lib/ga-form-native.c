@@ -70,11 +70,15 @@ static void write_cells(struct ga_builder *b, xmlNodePtr numa, const struct ga_p
 	}
 }
 
-/* write: <acpi nodeset> naming the GPU's GI cells */
+/*
+ * write: <acpi nodeset> naming the GPU's GI cells, before the hostdev's guest
+ * <address>: where libvirt formats it, so that 'virsh dumpxml' of the defined
+ * domain merges back to the same document
+ */
 static void write_hostdev(struct ga_builder *b, xmlNodePtr hostdev, const struct ga_plan_gpu *g)
 {
 	char buf[512];
-	xmlNodePtr n = ga_builder_add(b, hostdev, NULL, "acpi");
+	xmlNodePtr n = ga_builder_insert(b, hostdev, ga_xml_child(hostdev, "address"), "acpi");
 
 	ga_builder_set(b, n, "nodeset", "%s", ga_plan_gpu_gi_list(g, buf, sizeof(buf)));
 }

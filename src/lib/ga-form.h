@@ -40,6 +40,8 @@ struct ga_builder {
 
 /* ga-domxml.c's tree writers, for the forms. */
 xmlNodePtr ga_builder_add(struct ga_builder *b, xmlNodePtr parent, xmlNsPtr ns, const char *name);
+/* A new element child of parent before `before` (appended when NULL). */
+xmlNodePtr ga_builder_insert(struct ga_builder *b, xmlNodePtr parent, xmlNodePtr before, const char *name);
 void ga_builder_set(struct ga_builder *b, xmlNodePtr n, const char *name, const char *fmt, ...) GA_PRINTF(4, 5);
 /* Append "flag" and the formatted value as two <qemu:arg> to <qemu:commandline>. */
 void ga_builder_qemu_arg(struct ga_builder *b, xmlNodePtr root, const char *flag, const char *fmt, ...)

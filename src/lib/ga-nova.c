@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ga-ctx.h"
 #include "ga-gpu.h"
 #include "ga-nova.h"
+#include "ga-plan.h"
+#include "ga-util.h"
 
 void ga_nova_free(struct ga_nova *nova)
 {
@@ -97,6 +100,10 @@ static int add_gpu(struct ga_ctx *ctx, struct ga_nova *nova, struct ga_acpi_cach
 	g->group = gpu->verdict == GA_VERDICT_GROUP;
 	g->alias = (size_t)a;
 	g->gi_source = ga_gi_count(ctx, acpi, &q, &g->gi_nodes, NULL);
+	g->bar_bytes = ga_plan_bar_bytes(gpu->dev->bars);
+	nova->aliases[a].bar_bytes_sum += g->bar_bytes;
+	if (g->bar_bytes > nova->aliases[a].bar_bytes_max)
+		nova->aliases[a].bar_bytes_max = g->bar_bytes;
 	return 0;
 }
 
@@ -149,6 +156,130 @@ int ga_nova_build(struct ga_ctx *ctx, const struct ga_host *host, const struct g
 		return ga_report(ctx, -ENODEV,
 				 "no Grace GPU on this host can be offered to Nova%s%s (see 'gpu-assign list'; discrete GPUs need no gpu-assign: Nova's plain PCI passthrough serves them)",
 				 nova->nskipped ? ": " : "", nova->nskipped ? nova->skipped[0] : "");
+	nova->gi_shared = nova->gpus[0].gi_nodes;
+	for (size_t i = 1; i < nova->ngpus; i++)
+		if (nova->gpus[i].gi_nodes != nova->gi_shared)
+			nova->gi_shared = 0;
 	*out = steal_ptr(nova);
+	return 0;
+}
+
+uint64_t ga_nova_flavor_mmio(const struct ga_nova_alias *a, struct ga_nova_flavor fl)
+{
+	/* the flavor of all the alias's GPUs takes them all; a smaller one, at most that many of the largest */
+	uint64_t bars = fl.gpus >= a->count ? a->bar_bytes_sum : fl.gpus * a->bar_bytes_max;
+
+	return bars + GA_PLAN_MMIO_RESERVE;
+}
+
+/* Nova's documentation of each item: the release that added it. */
+static const struct {
+	const char *name;
+	unsigned since;
+} nova_items[GA_NOVA_ITEM_LAST] = {
+	[GA_NOVA_ITEM_ALIAS_NUMA_POLICY] = { "[pci] alias numa_policy", 17 },        /* Queens */
+	[GA_NOVA_ITEM_PCI_NUMA_AFFINITY] = { "hw:pci_numa_affinity_policy", 21 },    /* Ussuri */
+	[GA_NOVA_ITEM_REPORT_IN_PLACEMENT] = { "[pci] report_in_placement", 27 },    /* 2023.1 */
+	[GA_NOVA_ITEM_MANAGED] = { "[pci] device_spec managed", 31 },                /* 2025.1 */
+	[GA_NOVA_ITEM_ONE_TIME_USE] = { "[pci] device_spec one_time_use", 32 },      /* 2025.2 */
+};
+
+const char *ga_nova_item_name(enum ga_nova_item item)
+{
+	return item < GA_NOVA_ITEM_LAST ? nova_items[item].name : NULL;
+}
+
+unsigned ga_nova_item_since(enum ga_nova_item item)
+{
+	return item < GA_NOVA_ITEM_LAST ? nova_items[item].since : 0;
+}
+
+static void release_name(unsigned major, char *buf, size_t size)
+{
+	unsigned n = major - GA_NOVA_MAJOR_2023_1;
+
+	snprintf(buf, size, "%u.%u", 2023 + n / 2, n % 2 + 1);
+}
+
+/* A whole number of at most 4 digits at *p, advancing p; -1 if none. */
+static int small_number(const char **p)
+{
+	int v = 0, digits = 0;
+
+	while (isdigit((unsigned char)**p) && digits < 5) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		digits++;
+	}
+	return digits && digits < 5 ? v : -1;
+}
+
+/* What may follow a nova version's major number: ".0.0", "~rc1", a Debian "-4", "+deb13u1". */
+static bool version_tail_ok(const char *p)
+{
+	if (*p && *p != '.' && *p != '-' && *p != '~' && *p != '+')
+		return false;
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".-~+", *p))
+			return false;
+	return true;
+}
+
+int ga_nova_release_parse(struct ga_ctx *ctx, const char *text, struct ga_nova_release *rel)
+{
+	const char *p = text, *colon = strchr(text, ':');
+	int a, b = -1;
+
+	*rel = (struct ga_nova_release){ 0 };
+	if (colon)
+		p = colon + 1; /* a Debian epoch */
+	a = small_number(&p);
+	if (a >= 2000) { /* a release: YEAR.1 or YEAR.2 */
+		if (*p == '.') {
+			p++;
+			b = small_number(&p);
+		}
+		if ((b != 1 && b != 2) || *p)
+			a = -1;
+		else if (a < 2023)
+			return ga_report(ctx, -EINVAL, "Nova %s is older than 2023.1: gpu-assign needs Nova 2025.1 or later",
+					 text);
+		else
+			rel->major = GA_NOVA_MAJOR_2023_1 + (unsigned)(a - 2023) * 2 + (unsigned)(b - 1);
+	} else if (a >= 1 && a < 1000 && version_tail_ok(p)) { /* a nova version */
+		if (a < GA_NOVA_MAJOR_2023_1)
+			return ga_report(ctx, -EINVAL,
+					 "Nova version '%s' is older than 2023.1 (nova %d.x): gpu-assign needs Nova 2025.1 or later",
+					 text, GA_NOVA_MAJOR_2023_1);
+		rel->major = (unsigned)a;
+	} else {
+		a = -1;
+	}
+	if (a < 0)
+		return ga_report(ctx, -EINVAL,
+				 "invalid Nova release '%s': give a release such as 2026.2 or a nova version such as 34.0.0",
+				 text);
+	release_name(rel->major, rel->name, sizeof(rel->name));
+	return 0;
+}
+
+int ga_nova_release_check(struct ga_ctx *ctx, const struct ga_nova_release *rel, bool one_time_use)
+{
+	for (int i = 0; i < GA_NOVA_ITEM_LAST; i++) {
+		char since[GA_NOVA_RELEASE_STRLEN];
+
+		if (i == GA_NOVA_ITEM_ONE_TIME_USE && !one_time_use)
+			continue;
+		if (i == GA_NOVA_ITEM_REPORT_IN_PLACEMENT && !one_time_use)
+			continue;
+		if (rel->major >= nova_items[i].since)
+			continue;
+		release_name(nova_items[i].since < GA_NOVA_MAJOR_2023_1 ? GA_NOVA_MAJOR_2023_1 : nova_items[i].since,
+			     since, sizeof(since));
+		return ga_report(ctx, -ENOTSUP,
+				 "Nova %s does not read %s (Nova %s and later): upgrade Nova%s",
+				 rel->name, nova_items[i].name, since,
+				 i == GA_NOVA_ITEM_ONE_TIME_USE ? ", or leave out --one-time-use" : "");
+	}
 	return 0;
 }

@@ -25,6 +25,7 @@ struct ga_nova_gpu {
 	size_t alias;                          /* index into aliases */
 	unsigned gi_nodes;                     /* GI nodes it needs (ga_gi_count, as the hook counts) */
 	enum ga_gi_source gi_source;
+	uint64_t bar_bytes;                    /* its 64-bit BARs in the guest (ga_plan_bar_bytes) */
 };
 
 struct ga_nova_alias {
@@ -33,6 +34,8 @@ struct ga_nova_alias {
 	const struct ga_catalog_entry *model;
 	unsigned count;                        /* GPUs of this product offered */
 	unsigned nnodes;                       /* distinct host NUMA nodes they sit on */
+	uint64_t bar_bytes_max;                /* the largest bar_bytes of its GPUs */
+	uint64_t bar_bytes_sum;                /* the sum over its GPUs */
 };
 
 struct ga_nova {
@@ -42,6 +45,7 @@ struct ga_nova {
 	size_t naliases;
 	char **skipped;                        /* "<address> (<model>): <why it is not offered>" */
 	size_t nskipped;
+	unsigned gi_shared;                    /* the GI count all offered GPUs need; 0: they differ */
 };
 
 /* A flavor asking for an alias: how many of its GPUs, over how many guest NUMA nodes. */
@@ -49,6 +53,49 @@ struct ga_nova_flavor {
 	unsigned gpus;
 	unsigned nodes;
 };
+
+/* The 64-bit MMIO window a guest with flavor's GPUs needs (its largest GPUs, plus the reserve). */
+uint64_t ga_nova_flavor_mmio(const struct ga_nova_alias *a, struct ga_nova_flavor fl);
+
+/*
+ * A Nova release. From 2023.1 on, Nova ships one release each half-year and
+ * the nova package's major version counts them: 27 is 2023.1, 34 is 2026.2.
+ */
+#define GA_NOVA_MAJOR_2023_1 27
+#define GA_NOVA_NEWEST_MAJOR 34     /* the newest release the items below were checked against */
+#define GA_NOVA_RELEASE_STRLEN 16
+
+struct ga_nova_release {
+	unsigned major;                      /* the nova package's major version */
+	char name[GA_NOVA_RELEASE_STRLEN];   /* "2026.2" */
+};
+
+/*
+ * Read a release ("2026.2") or a nova package version ("34.0.0"; a Debian
+ * epoch "2:" and revision "-4" are allowed). Reports -EINVAL for anything
+ * else and for releases before 2023.1.
+ */
+int ga_nova_release_parse(struct ga_ctx *ctx, const char *text, struct ga_nova_release *rel);
+
+/* What nova-config writes that not every Nova release reads. */
+enum ga_nova_item {
+	GA_NOVA_ITEM_ALIAS_NUMA_POLICY,      /* [pci] alias "numa_policy": "required" */
+	GA_NOVA_ITEM_PCI_NUMA_AFFINITY,      /* flavor hw:pci_numa_affinity_policy */
+	GA_NOVA_ITEM_REPORT_IN_PLACEMENT,    /* [pci] report_in_placement */
+	GA_NOVA_ITEM_MANAGED,                /* [pci] device_spec "managed" */
+	GA_NOVA_ITEM_ONE_TIME_USE,           /* [pci] device_spec "one_time_use" */
+	GA_NOVA_ITEM_LAST
+};
+
+/* The item's name as nova.conf or a flavor spells it, and the first release (major) that reads it. */
+const char *ga_nova_item_name(enum ga_nova_item item);
+unsigned ga_nova_item_since(enum ga_nova_item item);
+
+/*
+ * Whether rel reads every item nova-config will write (one_time_use: with
+ * that tag): 0, or -ENOTSUP reporting the first it does not read.
+ */
+int ga_nova_release_check(struct ga_ctx *ctx, const struct ga_nova_release *rel, bool one_time_use);
 
 /* The flavors worth offering for an alias: one GPU, and (when there are several) all of them. */
 static inline unsigned ga_nova_nflavors(const struct ga_nova_alias *a)

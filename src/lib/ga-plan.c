@@ -310,7 +310,7 @@ static void gi_count(struct ga_ctx *ctx, struct ga_acpi_cache *cache, const stru
 		.pci_name = pg->name,
 		.catalogue = pg->model->gi_nodes,
 		.given = req->gi_nodes,
-		.given_by = GA_GI_SOURCE_OPTION,
+		.given_by = req->gi_from_config ? GA_GI_SOURCE_CONFIG : GA_GI_SOURCE_OPTION,
 	};
 	struct ga_gi_acpi a;
 	const struct ga_acpi_gpu_mem *m = &a.mem;

@@ -71,6 +71,7 @@ struct ga_plan_request {
 	unsigned vcpus;
 	uint64_t memory_kib;
 	unsigned gi_nodes;              /* 0: the catalogue's count per GPU */
+	bool gi_from_config;            /* gi_nodes is the configuration's <gi-nodes> (else an option's) */
 	bool pin;                       /* <cputune>/<numatune> to the GPUs' host nodes */
 	enum ga_arch arch;
 	/* the domain's own cells (ids 0..n-1): kept, the GI nodes follow them; NULL: the planner's */

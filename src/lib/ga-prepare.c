@@ -170,6 +170,7 @@ void ga_prepared_domxml_opts(const struct ga_prepared *p, struct ga_domxml_opts 
 {
 	o->form = p->caps.form;
 	o->driver_model = p->caps.driver_model;
+	o->virt_pcihole64 = p->caps.virt_pcihole64;
 	if (p->caps.unmanaged)
 		o->managed = o->managed_auto = false;
 }

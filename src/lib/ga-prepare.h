@@ -55,7 +55,8 @@ void ga_prepared_clear(struct ga_prepared *p);
 
 /*
  * What the target decides in the domain XML options: the GI form, whether a
- * <driver model> is written and, for a libvirt that binds no variant driver
+ * <driver model> is written, whether the aarch64 MMIO window is <pcihole64>
+ * (libvirt >= 11.4) or an argument and, for a libvirt that binds no variant driver
  * itself (9.7 - 9.x), managed='no' whatever was asked (the variant driver is
  * bound before the start, never by libvirt).
  */

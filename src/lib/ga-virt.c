@@ -244,6 +244,8 @@ static int resolve_libvirt(struct ga_ctx *ctx, const struct ga_target *t, const 
 		return ga_report(ctx, -GA_E_UNSUPPORTED,
 				 "libvirt %s cannot take the native GI form (memoryless cells with <acpi nodeset>, libvirt 11.8 or newer): use --gi-form fallback or auto",
 				 lv);
+	/* libvirt 0 (unknown): the argument, which every libvirt passes on */
+	caps->virt_pcihole64 = t->libvirt_version >= GA_LIBVIRT_VIRT_PCIHOLE64;
 	switch (want->form) {
 	case GA_GI_FORM_NATIVE:
 	case GA_GI_FORM_FALLBACK:

@@ -20,6 +20,13 @@
 #define GA_LIBVIRT_DRIVER_MODEL GA_VERSION(10, 0, 0)
 /* libvirt accepts a managed='no' device that is already on a vfio variant driver (not only vfio-pci). */
 #define GA_LIBVIRT_VARIANT_UNMANAGED GA_VERSION(9, 7, 0)
+/*
+ * libvirt turns pcie-root's <pcihole64> into -machine highmem-mmio-size on
+ * aarch64 'virt' (with QEMU >= 10.0; 11.3 refuses it: "Setting the 64-bit PCI
+ * hole size is not supported for machine 'virt'"). Neither the domain
+ * capabilities nor any other API says so: the version is the only witness.
+ */
+#define GA_LIBVIRT_VIRT_PCIHOLE64 GA_VERSION(11, 4, 0)
 /* QEMU has the acpi-generic-initiator object. */
 #define GA_QEMU_GI GA_VERSION(9, 0, 0)
 /* QEMU writes the GI entry's PCI address in the right byte order. */
@@ -81,6 +88,8 @@ struct ga_target_caps {
 	enum ga_gi_form form;
 	bool driver_model; /* libvirt takes <driver model='...'/> (>= 10.0) */
 	bool unmanaged;    /* libvirt 9.7 - 9.x: managed='no', the hook or 'gpu-assign bind' binds the variant driver */
+	bool virt_pcihole64; /* aarch64 'virt': the MMIO window as pcie-root's <pcihole64> (libvirt >= 11.4), not
+			      * -machine highmem-mmio-size in <qemu:commandline> */
 };
 
 /*
@@ -92,6 +101,8 @@ struct ga_target_caps {
  *   native form, libvirt < 11.8   refused;
  *   QEMU < 9.0                    refused (no acpi-generic-initiator);
  *   QEMU < 10.0 and highmem_mmio  refused (no -machine highmem-mmio-size);
+ *   libvirt >= 11.4               the aarch64 window as <pcihole64> (caps->virt_pcihole64), older
+ *                                 ones get the argument in <qemu:commandline>;
  *   QEMU 9.0, 9.1                 warned (the GI entry's PCI address byte order);
  *   QEMU unknown                  warned, saying what is assumed (10.0 or newer);
  *   capabilities without VFIO     warned.

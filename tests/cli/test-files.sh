@@ -90,7 +90,7 @@ expect "nova-config --config missing file" 1 \
 	"gpu-assign: cannot read configuration '$tmp/no-such.conf': No such file or directory (create it, see gpu-assign.conf(5))" \
 	"$ga" nova-config --config "$tmp/no-such.conf"
 expect "nova-config --config ''" 2 \
-	"gpu-assign: nova-config: --config needs a file name (usage: gpu-assign nova-config [--json] [--config FILE])" \
+	"gpu-assign: nova-config: --config needs a file name (usage: gpu-assign nova-config [--json] [--config FILE] [--nova-release RELEASE] [--one-time-use])" \
 	"$ga" nova-config --config ''
 
 # Item 8: a NUL byte ends a parser early; the rest must not be lost without a word

@@ -359,6 +359,66 @@ static void test_bad_input(void)
 	ga_ctx_free(ctx);
 }
 
+/*
+ * The aarch64 MMIO window from pcie-root's <pcihole64> (libvirt >= 11.4), in
+ * any unit libvirt takes; a <qemu:commandline> -machine argument wins over
+ * it (QEMU takes the last); the size must be enough and a power of two.
+ */
+static void test_pcihole64(void)
+{
+#define HOLE_DOM(ctl, extra) \
+	"<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>h</name>" \
+	"<os><type arch='aarch64' machine='virt'>hvm</type></os><features><acpi/></features>" \
+	"<cpu><numa><cell id='0' cpus='0-3' memory='4194304'/><cell id='1' memory='0'/></numa></cpu>" \
+	"<devices>" ctl HOSTDEV(GPU0, "<acpi nodeset='1'/>") "</devices>" extra "</domain>"
+	static const struct {
+		const char *xml;
+		uint64_t window;
+		const char *problem; /* NULL: none for 600 GiB of BARs */
+	} cases[] = {
+		{ HOLE_DOM("<controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>1073741824</pcihole64></controller>", ""),
+		  1ULL << 40, NULL },
+		{ HOLE_DOM("<controller type='pci' index='0' model='pcie-root'><pcihole64 unit='T'>2</pcihole64></controller>", ""),
+		  2ULL << 40, NULL },
+		{ HOLE_DOM("<controller type='pci' index='0' model='pcie-root'><pcihole64>1073741824</pcihole64></controller>", ""),
+		  1ULL << 40, NULL },
+		/* another controller's hole is not the window */
+		{ HOLE_DOM("<controller type='pci' index='1' model='pcie-root-port'><pcihole64>1073741824</pcihole64></controller>", ""),
+		  512ULL << 30,
+		  "the guest's 64-bit MMIO window is 512 GiB but the GPUs' BARs need 600 GiB (give the pcie-root controller <pcihole64 unit='KiB'>1073741824</pcihole64> with libvirt 11.4 or newer, or pass '-machine highmem-mmio-size=1T' in <qemu:commandline>)" },
+		{ HOLE_DOM("<controller type='pci' index='0' model='pcie-root'><pcihole64 unit='G'>768</pcihole64></controller>", ""),
+		  768ULL << 30,
+		  "the guest's 64-bit MMIO window of 805306368 KiB is not a power of two, which QEMU refuses for aarch64 'virt' (give 1073741824 KiB, '1T')" },
+		/* the argument comes after libvirt's own -machine: it wins */
+		{ HOLE_DOM("<controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>1073741824</pcihole64></controller>",
+			   "<qemu:commandline><qemu:arg value='-machine'/><qemu:arg value='highmem-mmio-size=512G'/></qemu:commandline>"),
+		  512ULL << 30,
+		  "the guest's 64-bit MMIO window is 512 GiB but the GPUs' BARs need 600 GiB (give the pcie-root controller <pcihole64 unit='KiB'>1073741824</pcihole64> with libvirt 11.4 or newer, or pass '-machine highmem-mmio-size=1T' in <qemu:commandline>)" },
+		{ HOLE_DOM("<controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>junk</pcihole64></controller>", ""),
+		  512ULL << 30,
+		  "the guest's 64-bit MMIO window is 512 GiB but the GPUs' BARs need 600 GiB (give the pcie-root controller <pcihole64 unit='KiB'>1073741824</pcihole64> with libvirt 11.4 or newer, or pass '-machine highmem-mmio-size=1T' in <qemu:commandline>)" },
+	};
+#undef HOLE_DOM
+	struct ga_ctx *ctx;
+
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ga_domain *dom = parse(ctx, cases[i].xml);
+		struct ga_dom_findings f;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(dom);
+		CU_ASSERT_EQUAL(ga_domain_mmio_window(dom), cases[i].window);
+		ga_domain_check_gpu(dom, &dom->hostdevs[0], 1, 600ULL << 30, &f);
+		if (cases[i].problem ? strcmp(f.text, cases[i].problem) != 0 : f.nproblems != 0)
+			fprintf(stderr, "\npcihole64 case %zu: '%s'\n", i, f.text);
+		CU_ASSERT_EQUAL(f.nproblems, cases[i].problem ? 1u : 0u);
+		if (cases[i].problem)
+			CU_ASSERT_STRING_EQUAL(f.text, cases[i].problem);
+		ga_domain_free(dom);
+	}
+	ga_ctx_free(ctx);
+}
+
 static void test_qemu_size(void)
 {
 	static const struct {
@@ -391,6 +451,7 @@ static const struct test_case cases[] = {
 	{ "what the merge reads", test_merge_facts },
 	{ "bad input", test_bad_input },
 	{ "QEMU sizes", test_qemu_size },
+	{ "MMIO window from <pcihole64>", test_pcihole64 },
 	{ NULL, NULL },
 };
 

@@ -175,9 +175,13 @@ static void check_golden(const char *rel, const char *text)
 static const struct ga_domxml_opts fallback = {
 	.name = "vm", .form = GA_GI_FORM_FALLBACK, .driver_model = true, .managed = true,
 };
+/* the native form needs libvirt 11.8, which takes the aarch64 MMIO window as <pcihole64> (11.4) */
 static const struct ga_domxml_opts native = {
-	.name = "vm", .form = GA_GI_FORM_NATIVE, .driver_model = true, .managed = true,
+	.name = "vm", .form = GA_GI_FORM_NATIVE, .driver_model = true, .managed = true, .virt_pcihole64 = true,
 };
+
+#define NAME_FIX "(give --name a name in UTF-8 without control characters or '/')"
+#define DOMAIN_NAME_FIX "(fix <name> in the domain XML: libvirt would refuse the merged domain)"
 
 struct golden_case {
 	const char *file;
@@ -843,6 +847,149 @@ static void test_merge_refusals(void)
 	fixture_fini(&f);
 }
 
+/* The <name> of a domain to merge into: what libvirt would refuse is refused before anything is written. */
+static void test_merge_names(void)
+{
+	static const struct {
+		const char *xml_name;
+		const char *msg;
+	} cases[] = {
+		{ "a/b", "the domain's <name> 'a/b' has a '/', which libvirt refuses " DOMAIN_NAME_FIX },
+		{ "a&#10;b", "the domain's <name> 'a\\nb' has the control character 0x0a, which libvirt refuses " DOMAIN_NAME_FIX },
+		{ "a&#9;b", "the domain's <name> 'a\\tb' has the control character 0x09, which libvirt refuses " DOMAIN_NAME_FIX },
+		{ "", "the domain's <name> is empty " DOMAIN_NAME_FIX },
+	};
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
+		char xml[512], *out = NULL;
+		int r;
+
+		snprintf(xml, sizeof(xml), "<domain><name>%s</name><vcpu>2</vcpu><memory>1048576</memory></domain>",
+			 cases[i].xml_name);
+		r = merge_with(&f, xml, 1, &fallback, &out);
+		CU_ASSERT_EQUAL(r, -EINVAL);
+		if (strcmp(ga_last_error(f.ctx)->message, cases[i].msg))
+			fprintf(stderr, "merge name case %zu: got %d '%s'\n", i, r, ga_last_error(f.ctx)->message);
+		CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message, cases[i].msg);
+		CU_ASSERT_PTR_NULL(out);
+		free(out);
+	}
+	fixture_fini(&f);
+}
+
+/*
+ * Elements where libvirt formats them (virsh dumpxml of 11.3 and 12.8):
+ * <acpi nodeset> between the hostdev's <rom> and its guest <address>, new
+ * hostdevs after the other hostdevs and before <watchdog>/<memballoon>, the
+ * pcie-root controller among the controllers, <acpi/> first of the
+ * features, and <metadata>, <cputune>/<numatune>, <features> and <cpu> at
+ * their places among the domain's children.
+ */
+static void test_libvirt_order(void)
+{
+	static const char *user =
+		"<domain type='kvm'><name>x</name><uuid>43dc0cf8-809b-4adb-9bea-a9abb5f3d90e</uuid>"
+		"<memory unit='KiB'>16777216</memory><vcpu placement='static'>4</vcpu><resource><partition>/machine</partition></resource>"
+		"<os><type arch='aarch64' machine='virt'>hvm</type></os>"
+		"<features><gic version='3'/></features><clock offset='utc'/><on_poweroff>destroy</on_poweroff>"
+		"<devices><emulator>/usr/bin/qemu-system-aarch64</emulator>"
+		"<disk type='file' device='disk'><source file='/d'/><target dev='vda' bus='virtio'/></disk>"
+		"<controller type='usb' index='0' model='qemu-xhci'/>"
+		"<interface type='user'><model type='virtio'/></interface>"
+		"<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></source></hostdev>"
+		"<watchdog model='i6300esb' action='reset'/><memballoon model='virtio'/>"
+		"</devices></domain>";
+	struct fixture_spec spec = { .sockets = 2, .gpus_per_socket = 2, .device = 0x2941, .bar2 = 256ULL << 30 };
+	struct ga_pci_addr gpus[] = { fixture_gpu_addr(0, 0), fixture_gpu_addr(0, 1), fixture_gpu_addr(1, 0),
+				      fixture_gpu_addr(1, 1) };
+	struct ga_plan_request req = { .gpus = gpus, .ngpus = 4, .vcpus = 4, .memory_kib = 16 * GiB_KIB, .pin = true };
+	struct ga_domxml_opts o = native;
+	struct ga_plan *plan = NULL;
+	struct fixture f;
+	char *out = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(ga_plan_build(f.ctx, f.host, &req, &plan), 0);
+	CU_ASSERT_FATAL(plan->mmio_window > (512ULL << 30));
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_merge(f.ctx, user, strlen(user), plan, &o, &out), 0);
+	/* domain children */
+	CU_ASSERT_EQUAL(count(out, "count(/domain/uuid/following-sibling::*[1][self::metadata])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/vcpu/following-sibling::*[1][self::cputune])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/cputune/following-sibling::*[1][self::numatune])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/numatune/following-sibling::*[1][self::resource])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/os/following-sibling::*[1][self::features])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/features/following-sibling::*[1][self::cpu])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/cpu/following-sibling::*[1][self::clock])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/features/*[1][self::acpi])"), 1);
+	/* devices: the window on pcie-root, after the user's controller; the GPUs after the user's hostdev */
+	CU_ASSERT_EQUAL(count(out, "count(/domain/q:commandline)"), 0);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@type='usb']/following-sibling::*[1]"
+				   "[self::controller][@model='pcie-root']/pcihole64[@unit='KiB'])"), 1);
+	/* then the expander layout's controllers (two cells) in index order, then the user's NIC */
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@model='pcie-root']/following-sibling::*[1]"
+				   "[self::controller][@model='pcie-expander-bus'][@index='1'])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@index='8']/following-sibling::*[1][self::interface])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev)"), 5);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev[1]/alias)"), 0);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev[5]/following-sibling::*[1][self::watchdog])"), 1);
+	/* each GPU: driver, source, alias, rom, acpi, address */
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev[alias]/rom/following-sibling::*[1][self::acpi]"
+				   "/following-sibling::*[1][self::address][not(following-sibling::*)])"), 4);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev[alias]/*[1][self::driver]"
+				   "/following-sibling::*[1][self::source]/following-sibling::*[1][self::alias]"
+				   "/following-sibling::*[1][self::rom])"), 4);
+	validate_both(out, "order");
+	free(out);
+	ga_plan_free(plan);
+	fixture_fini(&f);
+}
+
+/* The aarch64 MMIO window: <pcihole64> for libvirt >= 11.4, the -machine argument before. */
+static void test_mmio_forms(void)
+{
+	struct fixture_spec spec = { .sockets = 2, .gpus_per_socket = 2, .device = 0x2941, .bar2 = 256ULL << 30 };
+	struct ga_pci_addr gpus[] = { fixture_gpu_addr(0, 0), fixture_gpu_addr(0, 1), fixture_gpu_addr(1, 0),
+				      fixture_gpu_addr(1, 1) };
+	struct ga_plan_request req = { .gpus = gpus, .ngpus = 4, .vcpus = 4, .memory_kib = 16 * GiB_KIB };
+	struct ga_domxml_opts o = fallback;
+	struct ga_plan *plan = NULL;
+	struct fixture f;
+	char *arg = NULL, *hole = NULL, *again = NULL, *back = NULL, want[128];
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(ga_plan_build(f.ctx, f.host, &req, &plan), 0);
+	CU_ASSERT_FATAL(plan->mmio_window > (512ULL << 30));
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_new(f.ctx, plan, &o, &arg), 0);
+	CU_ASSERT_EQUAL(count(arg, "count(/domain/q:commandline/q:arg[starts-with(@value,'highmem-mmio-size=')])"), 1);
+	CU_ASSERT_EQUAL(count(arg, "count(//pcihole64)"), 0);
+	o.virt_pcihole64 = true;
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_new(f.ctx, plan, &o, &hole), 0);
+	/* (the fallback form's GI arguments stay: libvirt 11.4 - 11.7) */
+	CU_ASSERT_EQUAL(count(hole, "count(/domain/q:commandline/q:arg[contains(@value,'highmem')])"), 0);
+	snprintf(want, sizeof(want), "count(/domain/devices/controller[@model='pcie-root']/pcihole64[.='%llu'])",
+		 (unsigned long long)(plan->mmio_window >> 10));
+	CU_ASSERT_EQUAL(count(hole, want), 1);
+	CU_ASSERT_EQUAL(count(hole, "count(/domain/metadata/ga:gpu-assign/ga:pcihole64)"), 1);
+	CU_ASSERT_EQUAL(count(hole, "count(/domain/metadata/ga:gpu-assign/ga:qemu/@machine)"), 0);
+	validate_both(hole, "pcihole64");
+	/* a merge again is the same; a merge for an older libvirt moves the window back to the argument */
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_merge(f.ctx, hole, strlen(hole), plan, &o, &again), 0);
+	CU_ASSERT_STRING_EQUAL(hole, again);
+	o.virt_pcihole64 = false;
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_merge(f.ctx, hole, strlen(hole), plan, &o, &back), 0);
+	CU_ASSERT_EQUAL(count(back, "count(//pcihole64)"), 0);
+	CU_ASSERT_EQUAL(count(back, "count(/domain/q:commandline/q:arg[starts-with(@value,'highmem-mmio-size=')])"), 1);
+	free(arg);
+	free(hole);
+	free(again);
+	free(back);
+	ga_plan_free(plan);
+	fixture_fini(&f);
+}
+
 static void test_pin_conflict_and_arch(void)
 {
 	static const char *tuned = "<domain><name>x</name><vcpu>2</vcpu><memory>1048576</memory>"
@@ -881,6 +1028,27 @@ static void test_pin_conflict_and_arch(void)
 	fixture_fini(&f);
 }
 
+/* names libvirt or XML refuse, with the one message each gets */
+static const struct {
+	const char *name;
+	const char *msg;
+} bad_names[] = {
+	{ "a/b", "the domain name 'a/b' has a '/', which libvirt refuses " NAME_FIX },
+	{ "a\x01" "b", "the domain name 'a\\x01b' has the control character 0x01, which libvirt refuses " NAME_FIX },
+	{ "a\nb", "the domain name 'a\\nb' has the control character 0x0a, which libvirt refuses " NAME_FIX },
+	{ "a\tb", "the domain name 'a\\tb' has the control character 0x09, which libvirt refuses " NAME_FIX },
+	{ "ab\x7f", "the domain name 'ab\\x7f' has the control character 0x7f, which libvirt refuses " NAME_FIX },
+	{ "a\xff" "b", "the domain name is not valid UTF-8: byte 0xff at offset 1 " NAME_FIX },
+	{ "a\xc0\xaf", "the domain name is not valid UTF-8: byte 0xc0 at offset 1 " NAME_FIX },     /* overlong '/' */
+	{ "ab\xed\xa0\x80", "the domain name is not valid UTF-8: byte 0xed at offset 2 " NAME_FIX }, /* surrogate */
+	{ "abc\xe2\x82", "the domain name is not valid UTF-8: byte 0xe2 at offset 3 " NAME_FIX },     /* cut short */
+	{ "x\xf4\x90\x80\x80", "the domain name is not valid UTF-8: byte 0xf4 at offset 1 " NAME_FIX }, /* > U+10FFFF */
+	{ "\xef\xbf\xbe", "the domain name is not valid UTF-8: byte 0xef at offset 0 " NAME_FIX }, /* U+FFFE, no XML char */
+	{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	  "the domain name is 201 bytes long: at most 200 fit in the file names libvirt makes from it " NAME_FIX },
+};
+
 static void test_new_refusals(void)
 {
 	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
@@ -894,10 +1062,30 @@ static void test_new_refusals(void)
 	o.name = "";
 	CU_ASSERT_EQUAL(ga_domxml_new(f.ctx, plan, &o, &out), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message, "no domain name given (give --name NAME)");
-	o.name = "a/b";
-	CU_ASSERT_EQUAL(ga_domxml_new(f.ctx, plan, &o, &out), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message,
-			       "invalid domain name 'a/b': use at most 200 characters and no '/'");
+	for (size_t i = 0; i < GA_ARRAY_SIZE(bad_names); i++) {
+		o.name = bad_names[i].name;
+		CU_ASSERT_EQUAL(ga_domxml_new(f.ctx, plan, &o, &out), -EINVAL);
+		CU_ASSERT_PTR_NULL(out);
+		if (strcmp(ga_last_error(f.ctx)->message, bad_names[i].msg))
+			fprintf(stderr, "name case %zu: got '%s'\n", i, ga_last_error(f.ctx)->message);
+		CU_ASSERT_STRING_EQUAL(ga_last_error(f.ctx)->message, bad_names[i].msg);
+	}
+	/* 200 bytes is the most; UTF-8 beyond ASCII is a name like any other */
+	{
+		char longest[GA_DOMXML_NAME_MAX + 1];
+
+		memset(longest, 'x', GA_DOMXML_NAME_MAX);
+		longest[GA_DOMXML_NAME_MAX] = '\0';
+		o.name = longest;
+		CU_ASSERT_EQUAL(ga_domxml_new(f.ctx, plan, &o, &out), 0);
+		free(out);
+		out = NULL;
+	}
+	o.name = "gpu-vm-\xc3\xbc-\xe5\x90\x8d-\xf0\x9f\x99\x82";
+	CU_ASSERT_EQUAL_FATAL(ga_domxml_new(f.ctx, plan, &o, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<name>gpu-vm-\xc3\xbc-\xe5\x90\x8d-\xf0\x9f\x99\x82</name>"));
+	free(out);
+	out = NULL;
 	/* names are text nodes, never markup */
 	o.name = "<evil & 'name'>";
 	CU_ASSERT_EQUAL_FATAL(ga_domxml_new(f.ctx, plan, &o, &out), 0);
@@ -966,6 +1154,9 @@ static const struct test_case cases[] = {
 	{ "bad domains and conflicts are refused", test_merge_refusals },
 	{ "--pin against the user's tuning; sizes and arch", test_pin_conflict_and_arch },
 	{ "new-domain names", test_new_refusals },
+	{ "names of domains to merge into", test_merge_names },
+	{ "elements where libvirt formats them", test_libvirt_order },
+	{ "aarch64 MMIO window: <pcihole64> or the -machine argument", test_mmio_forms },
 	{ "QEMU sizes", test_qemu_size },
 	{ "schema samples in tests/xml", test_schema_samples },
 	{ "expander buses around the user's controllers, --flat, forged records", test_expander },

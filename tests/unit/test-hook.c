@@ -11,6 +11,7 @@
 
 #include "fake-kernel.h"
 #include "ga-ctx.h"
+#include "ga-domcheck.h"
 #include "hook.h"
 #include "test-common.h"
 
@@ -407,7 +408,24 @@ static void test_nova(void)
 	run(NULL, "prepare", "begin", no_gi, NULL, &res);
 	assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB)", "no generic-initiator NUMA nodes are tied to it");
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "this is a Nova instance 'gpu-vm-1' (flavor 'g1.gh200')"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "so install the gpu-assign Nova extension (contrib/nova/README.md), or set <hook policy='warn'/> in "));
+	/* no gpu-assign record: the extension was not active; the fix re-applies it */
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "the gpu-assign Nova extension did not write this domain"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "re-apply it with '" GA_PKGDATADIR "/nova/apply' as root"));
+	/* with our record (the extension ran) but still no GI nodes: another cause, another fix */
+	{
+		static const char record[] = "<gpu-assign:gpu-assign xmlns:gpu-assign='" GA_DOMXML_NS "' form='native' arch='aarch64'>"
+					     "<gpu-assign:numa cells='0'/></gpu-assign:gpu-assign>";
+		char *at = strstr(no_gi, "</metadata>");
+		char *recorded = NULL;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		CU_ASSERT_FATAL(asprintf(&recorded, "%.*s%s%s", (int)(at - no_gi), no_gi, record, at) > 0);
+		run(NULL, "prepare", "begin", recorded, NULL, &res);
+		assert_refusal(&res, "GPU 0009:01:00.0 (GH200 120GB)", "no generic-initiator NUMA nodes are tied to it");
+		CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "the gpu-assign Nova extension wrote this domain (its record is in <metadata>)"));
+		CU_ASSERT_PTR_NULL(strstr(res.err, "did not write"));
+		free(recorded);
+	}
 	CU_ASSERT_PTR_NULL(strstr(res.err, "gpu-assign plan"));
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", no_gi, NULL, &res);
 	assert_allowed(&res);

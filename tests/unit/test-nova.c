@@ -135,10 +135,66 @@ static void test_no_grace(void)
 	fixture_fini(&f);
 }
 
+/* Releases and nova versions, and what each release reads (issue 14). */
+static void test_release(void)
+{
+	static const struct {
+		const char *text;
+		int r;
+		const char *name;
+	} cases[] = {
+		{ "2023.1", 0, "2023.1" }, { "2025.1", 0, "2025.1" }, { "2026.2", 0, "2026.2" }, { "2031.1", 0, "2031.1" },
+		{ "27.0.0", 0, "2023.1" }, { "31.2.1", 0, "2025.1" }, { "34.0.0", 0, "2026.2" }, { "34", 0, "2026.2" },
+		{ "2:34.0.0-4", 0, "2026.2" }, { "33.0.0~rc1-1", 0, "2026.1" }, { "26.0.0", -EINVAL, NULL },
+		{ "2022.2", -EINVAL, NULL }, { "2025.3", -EINVAL, NULL }, { "2025.0", -EINVAL, NULL }, { "", -EINVAL, NULL },
+		{ "epoxy", -EINVAL, NULL }, { "34.0.0 ", -EINVAL, NULL }, { "99999.1", -EINVAL, NULL },
+	};
+	struct ga_ctx *ctx = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(ga_ctx_new(&ctx), 0);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
+		struct ga_nova_release rel;
+		int r = ga_nova_release_parse(ctx, cases[i].text, &rel);
+
+		CU_ASSERT_EQUAL(r, cases[i].r);
+		if (r != cases[i].r)
+			fprintf(stderr, "release '%s': %d, want %d\n", cases[i].text, r, cases[i].r);
+		if (!r && cases[i].name)
+			CU_ASSERT_STRING_EQUAL(rel.name, cases[i].name);
+	}
+	/* the first release that reads each item (Nova's release notes) */
+	CU_ASSERT_EQUAL(ga_nova_item_since(GA_NOVA_ITEM_MANAGED), 31);
+	CU_ASSERT_EQUAL(ga_nova_item_since(GA_NOVA_ITEM_ONE_TIME_USE), 32);
+	CU_ASSERT_EQUAL(ga_nova_item_since(GA_NOVA_ITEM_REPORT_IN_PLACEMENT), 27);
+	for (int item = 0; item < GA_NOVA_ITEM_LAST; item++)
+		CU_ASSERT_PTR_NOT_NULL(ga_nova_item_name(item));
+	{
+		struct ga_nova_release r2024_2;
+
+		CU_ASSERT_EQUAL_FATAL(ga_nova_release_parse(ctx, "30.0.0", &r2024_2), 0);
+		CU_ASSERT_EQUAL(ga_nova_release_check(ctx, &r2024_2, false), -ENOTSUP);
+		CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message,
+				       "Nova 2024.2 does not read [pci] device_spec managed (Nova 2025.1 and later): upgrade Nova");
+	}
+	{
+		struct ga_nova_release r2025_1, r2025_2;
+
+		CU_ASSERT_EQUAL_FATAL(ga_nova_release_parse(ctx, "2025.1", &r2025_1), 0);
+		CU_ASSERT_EQUAL_FATAL(ga_nova_release_parse(ctx, "2025.2", &r2025_2), 0);
+		CU_ASSERT_EQUAL(ga_nova_release_check(ctx, &r2025_1, false), 0);
+		CU_ASSERT_EQUAL(ga_nova_release_check(ctx, &r2025_1, true), -ENOTSUP);
+		CU_ASSERT_STRING_EQUAL(ga_last_error(ctx)->message,
+				       "Nova 2025.1 does not read [pci] device_spec one_time_use (Nova 2025.2 and later): upgrade Nova, or leave out --one-time-use");
+		CU_ASSERT_EQUAL(ga_nova_release_check(ctx, &r2025_2, true), 0);
+	}
+	ga_ctx_free(ctx);
+}
+
 static const struct test_case cases[] = {
 	{ "72 GPUs of five products offered", test_all_offered },
 	{ "71 GPUs left out, then all", test_left_out },
 	{ "no Grace GPU", test_no_grace },
+	{ "Nova releases and what each reads", test_release },
 	{ NULL, NULL }
 };
 

@@ -177,6 +177,39 @@ static void test_resolve(void)
 	ga_ctx_free(ctx);
 }
 
+/* The aarch64 MMIO window as <pcihole64> from libvirt 11.4 on, whatever the GI form; before, the argument. */
+static void test_resolve_pcihole64(void)
+{
+	static const struct {
+		unsigned long libvirt;
+		enum ga_gi_form form;
+		bool pcihole64;
+	} cases[] = {
+		{ 0, GA_GI_FORM_AUTO, false }, /* unknown: the argument every libvirt passes on */
+		{ GA_VERSION(11, 3, 0), GA_GI_FORM_AUTO, false },
+		{ GA_VERSION(11, 3, 999), GA_GI_FORM_FALLBACK, false },
+		{ GA_VERSION(11, 4, 0), GA_GI_FORM_AUTO, true },
+		{ GA_VERSION(11, 4, 0), GA_GI_FORM_FALLBACK, true },
+		{ GA_VERSION(11, 8, 0), GA_GI_FORM_NATIVE, true },
+		{ GA_VERSION(12, 8, 0), GA_GI_FORM_FALLBACK, true },
+	};
+	struct ga_ctx *ctx;
+
+	CU_ASSERT_FATAL(ga_ctx_new(&ctx) == 0);
+	ga_ctx_set_log_fn(ctx, catch_log, NULL);
+	for (size_t i = 0; i < GA_ARRAY_SIZE(cases); i++) {
+		struct ga_target t = { .libvirt_version = cases[i].libvirt, .qemu_version = GA_VERSION(10, 0, 0) };
+		struct ga_target_want want = { .form = cases[i].form, .highmem_mmio = 1ULL << 40 };
+		struct ga_target_caps caps = { 0 };
+
+		CU_ASSERT_EQUAL(ga_target_resolve(ctx, &t, &want, &caps), 0);
+		if (caps.virt_pcihole64 != cases[i].pcihole64)
+			fprintf(stderr, "\npcihole64 case %zu: got %d\n", i, caps.virt_pcihole64);
+		CU_ASSERT_EQUAL(caps.virt_pcihole64, cases[i].pcihole64);
+	}
+	ga_ctx_free(ctx);
+}
+
 static void test_remote_uri(void)
 {
 	CU_ASSERT_FALSE(ga_uri_is_remote(NULL));
@@ -243,6 +276,7 @@ static void test_define(void)
 static const struct test_case cases[] = {
 	{ "versions", test_versions },
 	{ "target: the version gates", test_resolve },
+	{ "target: <pcihole64> on aarch64 from libvirt 11.4", test_resolve_pcihole64 },
 	{ "URIs of other hosts", test_remote_uri },
 	{ "connect to the test driver", test_connect_test_driver },
 	{ "define on the test driver", test_define },

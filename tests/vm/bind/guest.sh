@@ -6,8 +6,10 @@
 #   R  0000:00:12.0        virtio-rng on virtio-pci
 # vfio-pci stands in for the Grace variant driver. After every case each
 # device's driver is read back from sysfs. None of these devices is a GPU,
-# which bind refuses (issue 12): every bind here says --force (rather than a
-# test catalogue entry), and one case checks the refusal without it.
+# which bind refuses (issue 12): the binds here say --force, one case checks
+# the refusal without it, and one binds through a test catalogue entry
+# (catalog-standin in the test overrides file) instead, as the tests of the
+# companion module do (tests/vm/kmod).
 GA=/usr/bin/gpu-assign
 E=0000:00:10.0 G0=0000:00:11.0 G1=0000:00:11.1 R=0000:00:12.0
 export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0
@@ -105,8 +107,10 @@ run $GA release $E
 originals
 end
 
-begin "IOMMU group with two functions"
-run $GA bind --force --driver vfio-pci $G0
+begin "IOMMU group with two functions, taken as GPUs by a test catalogue entry (no --force)"
+printf 'catalog-standin = 1234:11e8=grace-hopper\n' >/tmp/edu-standin
+run env GA_TEST_OVERRIDES=/tmp/edu-standin $GA bind --driver vfio-pci $G0
+out_has "bound 2 device(s)"
 expect $G0 vfio-pci
 expect $G1 vfio-pci
 run $GA release $G0

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# test-names.sh - domain names libvirt would refuse (issue 13 item 5): the
+# exact one-line message and exit status of `gpu-assign xml` for --name with
+# control characters, invalid UTF-8, '/', too long, and for the <name> of a
+# --domain file; and that a UTF-8 name beyond ASCII is written as given.
+# --name runs on the single-gh200 sample host under umockdev (a plan needs
+# the host); umockdev-run takes only ASCII arguments, so the name reaches
+# gpu-assign through a shell's printf.
+set -u
+script=test-names
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+"$top/tests/hosts/mkhost" "$top/tests/hosts/single-gh200" "$tmp/host" >/dev/null || exit 2
+mkdir "$tmp/no-modules" && printf 'modules-dir = %s\n' "$tmp/no-modules" >"$tmp/overrides"
+fix="(give --name a name in UTF-8 without control characters or '/')"
+dfix="(fix <name> in the domain XML: libvirt would refuse the merged domain)"
+
+# named NAME-PRINTF-FORMAT: gpu-assign xml --name "$(printf FORMAT)" on the sample host
+named() {
+	umockdev-run -d "$tmp/host/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/host/sys" GA_TEST_OVERRIDES="$tmp/overrides" \
+		sh -c 'exec "$0" xml --name "$(printf "$1")" --gpu all --vcpus 2 --memory 1G --libvirt-version 12.8 --qemu-version 11.1' \
+		"$ga" "$1"
+}
+
+expect "--name with a control character" 1 \
+	"gpu-assign: the domain name 'gpu\\x01vm' has the control character 0x01, which libvirt refuses $fix" \
+	named 'gpu\001vm'
+expect "--name with a newline" 1 \
+	"gpu-assign: the domain name 'gpu\\nvm' has the control character 0x0a, which libvirt refuses $fix" \
+	named 'gpu\nvm'
+expect "--name with an escape sequence" 1 \
+	"gpu-assign: the domain name '\\x1b[31mred' has the control character 0x1b, which libvirt refuses $fix" \
+	named '\033[31mred'
+expect "--name in Latin-1, not UTF-8" 1 \
+	"gpu-assign: the domain name is not valid UTF-8: byte 0xe9 at offset 3 $fix" \
+	named 'caf\351'
+expect "--name with an overlong '/'" 1 \
+	"gpu-assign: the domain name is not valid UTF-8: byte 0xc0 at offset 1 $fix" \
+	named 'a\300\257b'
+expect "--name with a '/'" 1 \
+	"gpu-assign: the domain name 'team/vm' has a '/', which libvirt refuses $fix" \
+	named 'team/vm'
+expect "--name of 201 bytes" 1 \
+	"gpu-assign: the domain name is 201 bytes long: at most 200 fit in the file names libvirt makes from it $fix" \
+	named "$(printf '%0201d' 0)"
+expect "--name in UTF-8 beyond ASCII" 0 "" named 'gpu-\303\274-\345\220\215'
+if grep -q "<name>gpu-ü-名</name>" "$tmp/out"; then
+	pass=$((pass + 1)); echo "PASS the UTF-8 name is written as given"
+else
+	fail=$((fail + 1)); echo "FAIL the UTF-8 name is not written as given: $(grep '<name>' "$tmp/out")"
+fi
+
+# The <name> of a --domain file, refused before the host is read.
+domain() {
+	printf '<domain type="kvm"><name>%s</name><vcpu>2</vcpu><memory unit="MiB">1024</memory></domain>\n' "$1" >"$tmp/dom.xml"
+	"$ga" xml --domain "$tmp/dom.xml" --gpu all --libvirt-version 12.8 --qemu-version 11.1
+}
+expect "--domain whose <name> has a '/'" 1 \
+	"gpu-assign: the domain's <name> 'a/b' has a '/', which libvirt refuses $dfix" domain 'a/b'
+expect "--domain whose <name> has a newline" 1 \
+	"gpu-assign: the domain's <name> 'a\\nb' has the control character 0x0a, which libvirt refuses $dfix" domain 'a&#10;b'
+expect "--domain whose <name> is empty" 1 \
+	"gpu-assign: the domain's <name> is empty $dfix" domain ''
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
