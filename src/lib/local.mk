@@ -6,7 +6,7 @@ src_lib_libgpuassign_la_SOURCES = \
 	src/lib/ga-acpi-dev.c src/lib/ga-acpi-dev.h src/lib/ga-acpi.c src/lib/ga-acpi.h src/lib/ga-bind.c \
 	src/lib/ga-bind.h src/lib/ga-catalog.c src/lib/ga-catalog.h src/lib/ga-config.c src/lib/ga-config.h \
 	src/lib/ga-ctx-priv.h src/lib/ga-ctx.c src/lib/ga-ctx.h src/lib/ga-domcheck.c src/lib/ga-domcheck.h \
-	src/lib/ga-domxml.c src/lib/ga-domxml.h src/lib/ga-escape.c src/lib/ga-escape.h src/lib/ga-form-fallback.c src/lib/ga-form-native.c \
+	src/lib/ga-domxml-priv.h src/lib/ga-domxml-remove.c src/lib/ga-domxml.c src/lib/ga-domxml.h src/lib/ga-escape.c src/lib/ga-escape.h src/lib/ga-form-fallback.c src/lib/ga-form-native.c \
 	src/lib/ga-form.h src/lib/ga-gi.c src/lib/ga-gi.h src/lib/ga-gpu.c src/lib/ga-gpu.h src/lib/ga-grace.c \
 	src/lib/ga-grace.h src/lib/ga-host.c src/lib/ga-host.h src/lib/ga-inuse-domains.c src/lib/ga-inuse-domains.h src/lib/ga-inuse.c src/lib/ga-inuse.h src/lib/ga-journal.c src/lib/ga-journal.h \
 	src/lib/ga-kmod-priv.h src/lib/ga-kmod.c src/lib/ga-kmod.h src/lib/ga-lock.c src/lib/ga-lock.h \
