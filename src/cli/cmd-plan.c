@@ -36,6 +36,7 @@ struct plan_args {
 	int managed;            /* -1: default (yes) */
 	int virt;               /* index into virt_types; -1: default (kvm) */
 	bool json;
+	bool flat;              /* --flat: every GPU on pcie.0 */
 	bool gi_config;         /* --gi-nodes config */
 };
 
@@ -195,6 +196,8 @@ const struct cli_option plan_options[] = {
 	{ "driver-model", required_argument, 0, "NAME",
 	  "the vfio-pci variant driver for <driver model> (default: the one this kernel offers)",
 	  SET(.set = set_string, .field = FIELD(in.driver_model)) },
+	{ "flat", no_argument, 0, NULL, "every GPU on the root bus pcie.0, not behind an expander bus of its cell",
+	  SET(.set = set_flag, .field = FIELD(flat)) },
 	{ "json", no_argument, 0, NULL, "one JSON document (gpu-assign(1), JSON OUTPUT)", .only = "plan",
 	  SET(.set = set_flag, .field = FIELD(json)) },
 	{ NULL }
@@ -257,6 +260,7 @@ static int build_xml(struct cli *cli, const struct plan_args *a, const struct ga
 {
 	struct ga_domxml_opts o = {
 		.name = a->name, .managed = a->managed == 1, .managed_auto = a->managed < 0, .virt_type = a->in.virt_type,
+		.flat = a->flat,
 	};
 
 	ga_prepared_domxml_opts(p, &o);
@@ -265,15 +269,45 @@ static int build_xml(struct cli *cli, const struct plan_args *a, const struct ga
 	return ga_domxml_new(cli->ctx, p->plan, &o, xml);
 }
 
+/*
+ * Where the domain XML would put each GPU (plan --json): the same build as
+ * xml's, output dropped. NULL, the reason cleared, when that build fails
+ * (plan shows a plan that xml would refuse; xml says why).
+ */
+static struct ga_domxml_place *plan_places(struct cli *cli, const struct plan_args *a, const struct ga_prepared *p)
+{
+	/* managed fixed: managed_auto would warn about shared IOMMU groups a second time */
+	struct ga_domxml_opts o = {
+		.name = a->name ? a->name : "plan", .managed = true, .virt_type = a->in.virt_type, .flat = a->flat,
+	};
+	_cleanup_free_ char *xml = NULL;
+	int r;
+
+	o.placed = calloc(p->plan->ngpus ? p->plan->ngpus : 1, sizeof(*o.placed));
+	if (!o.placed)
+		return NULL;
+	ga_prepared_domxml_opts(p, &o);
+	r = p->domain ? ga_domxml_merge(cli->ctx, p->domain, p->domain_len, p->plan, &o, &xml)
+		      : ga_domxml_new(cli->ctx, p->plan, &o, &xml);
+	if (r < 0) {
+		ga_clear_error(cli->ctx);
+		free(o.placed);
+		return NULL;
+	}
+	return o.placed;
+}
+
 /* Write what kind asks for: the plan, the domain XML, or the defined domain's name and UUID. */
 static int emit(struct cli *cli, const struct plan_args *a, const struct ga_prepared *p)
 {
 	_cleanup_free_ char *xml = NULL, *name = NULL, *uuid = NULL;
 
 	if (a->kind == CMD_PLAN) {
-		if (a->json)
-			plan_print_json(p);
-		else
+		if (a->json) {
+			_cleanup_free_ struct ga_domxml_place *places = plan_places(cli, a, p);
+
+			plan_print_json(p, places);
+		} else
 			plan_print_text(p);
 		return 0;
 	}

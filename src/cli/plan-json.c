@@ -71,7 +71,43 @@ static void json_acpi(struct json *j, const struct ga_plan_gpu *g)
 	json_end_object(j);
 }
 
-static void json_gpu(struct json *j, const struct ga_plan_gpu *g)
+/* Where the domain XML puts the GPU: its bus (QEMU's id of it), slot, and guest NUMA node. */
+static void json_guest(struct json *j, const struct ga_domxml_place *pl)
+{
+	char bus[16];
+
+	json_key(j, "guest");
+	if (!pl) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	if (pl->bus)
+		snprintf(bus, sizeof(bus), "pci.%u", pl->bus);
+	else
+		snprintf(bus, sizeof(bus), "pcie.0");
+	json_kv_string(j, "bus", bus);
+	json_kv_uint(j, "slot", pl->slot);
+	json_key(j, "numa_node");
+	if (pl->expander)
+		json_uint(j, pl->node);
+	else
+		json_null(j);
+	json_key(j, "expander");
+	if (pl->expander) {
+		json_begin_object(j);
+		json_kv_uint(j, "index", pl->pxb_index);
+		json_kv_uint(j, "bus_nr", pl->pxb_bus_nr);
+		json_kv_uint(j, "slot", pl->pxb_slot);
+		json_kv_uint(j, "root_port", pl->bus);
+		json_end_object(j);
+	} else {
+		json_null(j);
+	}
+	json_end_object(j);
+}
+
+static void json_gpu(struct json *j, const struct ga_plan_gpu *g, const struct ga_domxml_place *pl)
 {
 	char peer[GA_PCI_ADDR_STRLEN];
 
@@ -90,6 +126,7 @@ static void json_gpu(struct json *j, const struct ga_plan_gpu *g)
 		json_uint(j, g->first_gi + k);
 	json_end_array(j);
 	json_kv_string(j, "gi_source", ga_gi_source_to_string(g->gi_source));
+	json_guest(j, pl);
 	json_acpi(j, g);
 	json_key(j, "host_memory_nodes");
 	if (g->host_mem_nodes) {
@@ -148,7 +185,7 @@ static void json_mmio(struct json *j, const struct ga_plan *plan)
 	json_end_object(j);
 }
 
-void plan_print_json(const struct ga_prepared *p)
+void plan_print_json(const struct ga_prepared *p, const struct ga_domxml_place *places)
 {
 	const struct ga_plan *plan = p->plan;
 	struct json j;
@@ -164,7 +201,7 @@ void plan_print_json(const struct ga_prepared *p)
 	json_key(&j, "gpus");
 	json_begin_array(&j);
 	for (size_t i = 0; i < plan->ngpus; i++)
-		json_gpu(&j, &plan->gpus[i]);
+		json_gpu(&j, &plan->gpus[i], places ? &places[i] : NULL);
 	json_end_array(&j);
 	json_kv_uint(&j, "gi_nodes", plan->nnodes - (unsigned)plan->ncells);
 	json_key(&j, "gi_node_ids");

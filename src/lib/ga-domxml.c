@@ -328,8 +328,21 @@ static void write_numa(struct ga_builder *b, xmlNodePtr cpu, const struct ga_pla
 		form->write_cells(b, numa, plan);
 }
 
-static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g, unsigned slot,
-			  const struct ga_domxml_opts *opts, const struct ga_gi_form_ops *form)
+/* <address type='pci'> on domain 0, function 0 (a GPU's in the guest, or one of our controllers'). */
+static void add_pci_address(struct ga_builder *b, xmlNodePtr parent, unsigned bus, unsigned slot)
+{
+	xmlNodePtr n = ga_builder_add(b, parent, NULL, "address");
+
+	ga_builder_set(b, n, "type", "pci");
+	ga_builder_set(b, n, "domain", "0x0000");
+	ga_builder_set(b, n, "bus", "0x%02x", bus);
+	ga_builder_set(b, n, "slot", "0x%02x", slot);
+	ga_builder_set(b, n, "function", "0x0");
+}
+
+static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g,
+			  const struct ga_domxml_place *pl, const struct ga_domxml_opts *opts,
+			  const struct ga_gi_form_ops *form)
 {
 	xmlNodePtr h = insert_ordered(b, devices, device_order, "hostdev");
 	xmlNodePtr n;
@@ -354,12 +367,7 @@ static void write_hostdev(struct ga_builder *b, xmlNodePtr devices, const struct
 	ga_builder_set(b, n, "name", "%s", g->alias);
 	n = ga_builder_add(b, h, NULL, "rom");
 	ga_builder_set(b, n, "bar", "off");
-	n = ga_builder_add(b, h, NULL, "address");
-	ga_builder_set(b, n, "type", "pci");
-	ga_builder_set(b, n, "domain", "0x0000");
-	ga_builder_set(b, n, "bus", "0x00");
-	ga_builder_set(b, n, "slot", "0x%02x", slot);
-	ga_builder_set(b, n, "function", "0x0");
+	add_pci_address(b, h, pl->bus, pl->slot);
 	if (form->write_hostdev)
 		form->write_hostdev(b, h, g);
 }
@@ -392,6 +400,9 @@ static void write_pinning(struct ga_builder *b, xmlNodePtr cputune, xmlNodePtr n
 }
 
 /* The domain's pcie-root controller, created where libvirt keeps controllers when there is none. */
+static xmlNodePtr new_controller(struct ga_builder *b, unsigned index, const char *model);
+static void place_controller(struct ga_builder *b, xmlNodePtr devices, xmlNodePtr c, unsigned index);
+
 static xmlNodePtr pcie_root(struct ga_builder *b, xmlNodePtr devices)
 {
 	xmlNodePtr ctl;
@@ -406,11 +417,10 @@ static xmlNodePtr pcie_root(struct ga_builder *b, xmlNodePtr devices)
 		if (type && model && !strcmp((char *)type, "pci") && !strcmp((char *)model, "pcie-root"))
 			return c;
 	}
-	ctl = insert_ordered(b, devices, device_order, "controller");
-	ga_builder_set(b, ctl, "type", "pci");
-	ga_builder_set(b, ctl, "index", "0");
-	ga_builder_set(b, ctl, "model", "pcie-root");
-	return ctl;
+	/* first of the PCI controllers (before the layout's expander buses), as libvirt sorts them by index */
+	ctl = new_controller(b, 0, "pcie-root");
+	place_controller(b, devices, ctl, 0);
+	return b->oom ? NULL : ctl;
 }
 
 /*
@@ -515,23 +525,212 @@ static void used_slots(xmlNodePtr n, bool used[32])
 	}
 }
 
-static int pick_slots(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_plan *plan, unsigned *slots)
+/* A whole number in libvirt's spelling of it ("2", "0x02"); -1 when absent or not one. */
+static long prop_num(xmlNodePtr n, const char *name)
 {
-	bool used[32] = { false };
-	unsigned next = GA_DOMXML_FIRST_SLOT;
+	_cleanup_xmlfree_ xmlChar *v = n ? xmlGetProp(n, XC(name)) : NULL;
+	unsigned long num;
+
+	if (!v || !ga_dom_parse_num((const char *)v, 0xffff, &num))
+		return -1;
+	return (long)num;
+}
+
+static bool is_pci_controller(xmlNodePtr c)
+{
+	_cleanup_xmlfree_ xmlChar *type = ga_xml_is(c, "controller") ? xmlGetProp(c, XC("type")) : NULL;
+
+	return type && !strcmp((const char *)type, "pci");
+}
+
+/*
+ * Where each new GPU <hostdev> goes (see struct ga_domxml_place). Flat: a
+ * free slot on pcie.0 each. Expander: a free slot on pcie.0 for the
+ * pcie-expander-bus, the lowest free controller indexes for it and its
+ * root port (libvirt's controllers and the user's keep theirs: a merge of
+ * libvirt's dump finds the same ones free again), and bus numbers below the
+ * lowest busNr of the domain, two apart, as libvirt picks them itself.
+ */
+static int place_gpus(struct ga_ctx *ctx, xmlNodePtr devices, const struct ga_plan *plan,
+		      const struct ga_domxml_opts *opts, xmlNodePtr const *adopt, struct ga_domxml_place *places)
+{
+	bool used[32] = { false }, index_used[256] = { false };
+	unsigned next = GA_DOMXML_FIRST_SLOT, next_index = 1, nctl = 0;
+	long lowest_bus_nr = GA_DOMXML_TOP_BUS_NR;
+	bool expander = !opts->flat && plan->ncells > 1;
 
 	if (devices)
 		used_slots(devices, used);
+	index_used[0] = true;
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+		long index, nr;
+
+		if (!is_pci_controller(c))
+			continue;
+		nctl++;
+		index = prop_num(c, "index");
+		if (index >= 0 && index < 256)
+			index_used[index] = true;
+		nr = prop_num(ga_xml_child(c, "target"), "busNr");
+		if (nr >= 0 && nr < lowest_bus_nr)
+			lowest_bus_nr = nr;
+	}
 	for (size_t i = 0; i < plan->ngpus; i++) {
+		struct ga_domxml_place *pl = &places[i];
+
+		memset(pl, 0, sizeof(*pl));
+		if (adopt && adopt[i]) {
+			/* the user's hostdev stays where it is */
+			xmlNodePtr a = ga_xml_child(adopt[i], "address");
+
+			pl->bus = prop_num(a, "bus") > 0 ? (unsigned)prop_num(a, "bus") : 0;
+			pl->slot = prop_num(a, "slot") > 0 ? (unsigned)prop_num(a, "slot") : 0;
+			continue;
+		}
 		while (next <= GA_DOMXML_LAST_SLOT && used[next])
 			next++;
 		if (next > GA_DOMXML_LAST_SLOT)
 			return ga_report(ctx, -ENOSPC,
 					 "no free slot on the root bus pcie.0 for GPU '%s' (slots 0x%02x-0x%02x are taken): free some or assign fewer GPUs",
 					 plan->gpus[i].name, GA_DOMXML_FIRST_SLOT, GA_DOMXML_LAST_SLOT);
-		slots[i] = next++;
+		if (!expander) {
+			pl->slot = next++;
+			continue;
+		}
+		pl->expander = true;
+		pl->pxb_slot = next++;
+		pl->node = plan->cells[plan->gpus[i].cell].id;
+		for (unsigned k = 0; k < 2; k++) {
+			while (next_index < 256 && index_used[next_index])
+				next_index++;
+			if (next_index > 255)
+				return ga_report(ctx, -ENOSPC,
+						 "no free PCI controller index (0-255) for the expander bus of GPU '%s': remove PCI controllers or give --flat",
+						 plan->gpus[i].name);
+			index_used[next_index] = true;
+			if (k == 0)
+				pl->pxb_index = next_index;
+			else
+				pl->bus = next_index;
+		}
+		/* the expander's bus and its root port's: busNr and busNr + 1; pcie.0's own buses stay below */
+		lowest_bus_nr -= 2;
+		if (lowest_bus_nr <= (long)(nctl + 2 * plan->ngpus))
+			return ga_report(ctx, -ENOSPC,
+					 "no free PCI bus number below %ld for the expander bus of GPU '%s': lower the busNr of the domain's own expander buses or give --flat",
+					 lowest_bus_nr + 2, plan->gpus[i].name);
+		pl->pxb_bus_nr = (unsigned)lowest_bus_nr;
+		pl->slot = 0;
 	}
 	return 0;
+}
+
+/* A <controller type='pci' index='N' model='M'> element, not yet in the tree. */
+static xmlNodePtr new_controller(struct ga_builder *b, unsigned index, const char *model)
+{
+	xmlNodePtr c = b->oom ? NULL : xmlNewDocNode(b->doc, NULL, XC("controller"), NULL);
+
+	if (!c && !b->oom)
+		b->oom = true;
+	ga_builder_set(b, c, "type", "pci");
+	ga_builder_set(b, c, "index", "%u", index);
+	ga_builder_set(b, c, "model", "%s", model);
+	return c;
+}
+
+/*
+ * A GPU's pcie-expander-bus and pcie-root-port, each spelled exactly as
+ * libvirt formats it after define (checked with virsh dumpxml on 11.3 and
+ * 12.8), so that libvirt's copy of the domain merges back unchanged.
+ */
+static void build_expander(struct ga_builder *b, const struct ga_domxml_place *pl, xmlNodePtr *pxb, xmlNodePtr *rp)
+{
+	xmlNodePtr n, t;
+
+	*pxb = new_controller(b, pl->pxb_index, "pcie-expander-bus");
+	n = ga_builder_add(b, *pxb, NULL, "model");
+	ga_builder_set(b, n, "name", "pxb-pcie");
+	t = ga_builder_add(b, *pxb, NULL, "target");
+	ga_builder_set(b, t, "busNr", "%u", pl->pxb_bus_nr);
+	n = add_text(b, t, "node", "0");
+	if (n) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", pl->node);
+		xmlNodeSetContent(n, XC(v));
+	}
+	add_pci_address(b, *pxb, 0, pl->pxb_slot);
+
+	*rp = new_controller(b, pl->bus, "pcie-root-port");
+	n = ga_builder_add(b, *rp, NULL, "model");
+	ga_builder_set(b, n, "name", "pcie-root-port");
+	n = ga_builder_add(b, *rp, NULL, "target");
+	/* libvirt's defaults: the chassis is the index, the port slot << 3 | function */
+	ga_builder_set(b, n, "chassis", "%u", pl->bus);
+	ga_builder_set(b, n, "port", "0x0");
+	add_pci_address(b, *rp, pl->pxb_index, 0);
+}
+
+/*
+ * Put controller c where libvirt keeps it: among the PCI controllers in
+ * index order, else after the other controllers, else after <emulator>
+ * and the disks.
+ */
+static void place_controller(struct ga_builder *b, xmlNodePtr devices, xmlNodePtr c, unsigned index)
+{
+	xmlNodePtr after = NULL, last_ctl = NULL, head = NULL;
+
+	if (!c)
+		return;
+	for (xmlNodePtr n = devices->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_pci_controller(n)) {
+			long i = prop_num(n, "index");
+
+			if (i > (long)index) {
+				if (!xmlAddPrevSibling(n, c))
+					goto oom;
+				return;
+			}
+			after = n;
+		}
+		if (ga_xml_is(n, "controller"))
+			last_ctl = n;
+		if (ga_xml_is(n, "emulator") || ga_xml_is(n, "disk"))
+			head = n;
+	}
+	after = after ? after : last_ctl ? last_ctl : head;
+	drop_blank_text(devices);
+	if (after ? !xmlAddNextSibling(after, c) : !(devices->children ? xmlAddPrevSibling(devices->children, c)
+								: xmlAddChild(devices, c)))
+		goto oom;
+	return;
+oom:
+	xmlFreeNode(c);
+	b->oom = true;
+}
+
+static void write_expander(struct ga_builder *b, xmlNodePtr devices, const struct ga_plan_gpu *g,
+			   const struct ga_domxml_place *pl)
+{
+	xmlNodePtr pxb, rp, n;
+
+	build_expander(b, pl, &pxb, &rp);
+	if (b->oom) {
+		xmlFreeNode(pxb);
+		xmlFreeNode(rp);
+		return;
+	}
+	place_controller(b, devices, pxb, pl->pxb_index);
+	place_controller(b, devices, rp, pl->bus);
+	n = ga_builder_add(b, b->record, b->ga_ns, "expander");
+	ga_builder_set(b, n, "gpu", "%s", g->name);
+	ga_builder_set(b, n, "index", "%u", pl->pxb_index);
+	ga_builder_set(b, n, "bus-nr", "%u", pl->pxb_bus_nr);
+	ga_builder_set(b, n, "node", "%u", pl->node);
+	ga_builder_set(b, n, "slot", "0x%02x", pl->pxb_slot);
+	ga_builder_set(b, n, "root-port", "%u", pl->bus);
 }
 
 /* The planner's cells (recorded), or GI cells after the domain's own. */
@@ -562,7 +761,7 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 	const struct ga_gi_form_ops *form = ga_gi_form_ops_of(opts->form) ? ga_gi_form_ops_of(opts->form) : &no_form;
 	xmlNodePtr root = xmlDocGetRootElement(b->doc);
 	xmlNodePtr metadata, features, cpu, devices, before;
-	unsigned slots[32];
+	struct ga_domxml_place places[32];
 	int r;
 
 	if (plan->ngpus > 32)
@@ -572,7 +771,7 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 		devices = ga_builder_add(b, root, NULL, "devices");
 	if (b->oom)
 		return ga_report(b->ctx, -ENOMEM, "out of memory");
-	r = pick_slots(b->ctx, devices, plan, slots);
+	r = place_gpus(b->ctx, devices, plan, opts, b->adopt, places);
 	if (r < 0)
 		return r;
 
@@ -610,11 +809,16 @@ static int apply_plan(struct ga_builder *b, const struct ga_plan *plan, const st
 	}
 
 	for (size_t i = 0; i < plan->ngpus; i++) {
-		if (b->adopt && b->adopt[i])
+		if (b->adopt && b->adopt[i]) {
 			adopt_hostdev(b, b->adopt[i], &plan->gpus[i], i, form);
-		else
-			write_hostdev(b, devices, &plan->gpus[i], slots[i], opts, form);
+			continue;
+		}
+		if (places[i].expander)
+			write_expander(b, devices, &plan->gpus[i], &places[i]);
+		write_hostdev(b, devices, &plan->gpus[i], &places[i], opts, form);
 	}
+	if (opts->placed)
+		memcpy(opts->placed, places, plan->ngpus * sizeof(*places));
 
 	if (form->write_domain)
 		form->write_domain(b, root, plan);
@@ -924,6 +1128,125 @@ static bool is_our_arg(xmlNodePtr flag, xmlNodePtr value, const struct ga_dom_re
 		if (ga_gi_forms[i]->is_ours_arg && ga_gi_forms[i]->is_ours_arg(fs, vs, r))
 			return true;
 	return !strcmp(fs, "-machine") && r->machine && !strcmp(vs, r->machine);
+}
+
+/* The next child of n that counts in a comparison: an element, or text that is not blank. */
+static xmlNodePtr significant(xmlNodePtr n)
+{
+	while (n && !(n->type == XML_ELEMENT_NODE || (n->type == XML_TEXT_NODE && !xmlIsBlankNode(n))))
+		n = n->next;
+	return n;
+}
+
+/* Whether a and b are the same element: name, namespace, attributes and content, blanks aside. */
+static bool same_tree(xmlNodePtr a, xmlNodePtr b)
+{
+	xmlNodePtr ca, cb;
+	unsigned na = 0, nb = 0;
+
+	if (a->type != b->type)
+		return false;
+	if (a->type == XML_TEXT_NODE)
+		return xmlStrEqual(a->content, b->content);
+	if (a->type != XML_ELEMENT_NODE || !xmlStrEqual(a->name, b->name) ||
+	    !xmlStrEqual(a->ns ? a->ns->href : NULL, b->ns ? b->ns->href : NULL))
+		return false;
+	for (xmlAttrPtr p = a->properties; p; p = p->next) {
+		_cleanup_xmlfree_ xmlChar *va = xmlGetProp(a, p->name);
+		_cleanup_xmlfree_ xmlChar *vb = p->ns ? NULL : xmlGetNoNsProp(b, p->name);
+
+		na++;
+		if (p->ns || !va || !vb || !xmlStrEqual(va, vb))
+			return false;
+	}
+	for (xmlAttrPtr p = b->properties; p; p = p->next)
+		nb++;
+	if (na != nb)
+		return false;
+	for (ca = significant(a->children), cb = significant(b->children); ca && cb;
+	     ca = significant(ca->next), cb = significant(cb->next))
+		if (!same_tree(ca, cb))
+			return false;
+	return !ca && !cb;
+}
+
+/* Whether an element under n other than skip1, skip2 has a guest PCI address on bus (a controller index). */
+static bool bus_in_use(xmlNodePtr n, unsigned bus, xmlNodePtr skip1, xmlNodePtr skip2)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		_cleanup_xmlfree_ xmlChar *type = NULL;
+
+		if (c->type != XML_ELEMENT_NODE || c == skip1 || c == skip2 || ga_xml_is(c, "source"))
+			continue;
+		if (ga_xml_is(c, "address")) {
+			type = xmlGetProp(c, XC("type"));
+			if (type && !strcmp((const char *)type, "pci") && prop_num(c, "bus") == (long)bus)
+				return true;
+			continue;
+		}
+		if (bus_in_use(c, bus, skip1, skip2))
+			return true;
+	}
+	return false;
+}
+
+static xmlNodePtr pci_controller(xmlNodePtr devices, long index)
+{
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
+		if (is_pci_controller(c) && prop_num(c, "index") == index)
+			return c;
+	return NULL;
+}
+
+/* One <gpu-assign:expander> record entry, read strictly: false if any part is missing or malformed. */
+static bool read_expander_record(xmlNodePtr el, struct ga_domxml_place *pl)
+{
+	static const char *const names[] = { "index", "bus-nr", "node", "slot", "root-port" };
+	unsigned long v[5];
+
+	for (size_t i = 0; i < GA_ARRAY_SIZE(names); i++) {
+		_cleanup_xmlfree_ xmlChar *s = xmlGetProp(el, XC(names[i]));
+
+		if (!s || !ga_dom_parse_num((const char *)s, i == 3 ? GA_DOMXML_LAST_SLOT : 0xff, &v[i]))
+			return false;
+	}
+	*pl = (struct ga_domxml_place){ .expander = true, .pxb_index = (unsigned)v[0], .pxb_bus_nr = (unsigned)v[1],
+					.node = (unsigned)v[2], .pxb_slot = (unsigned)v[3], .bus = (unsigned)v[4] };
+	return pl->pxb_index && pl->bus && pl->pxb_index != pl->bus;
+}
+
+/*
+ * Remove the expander buses and root ports an earlier merge wrote: only
+ * where both controllers are exactly what that record entry makes us write
+ * (a record alone, forged or stale, never takes a controller of the
+ * user's) and no device but ours (already gone) sits on their buses.
+ */
+static void remove_expanders(struct ga_ctx *ctx, xmlNodePtr root, xmlNodePtr rec_el)
+{
+	struct ga_builder scratch = { .ctx = ctx, .doc = root->doc }, *b = &scratch;
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+
+	for (xmlNodePtr e = rec_el ? rec_el->children : NULL; e && devices; e = e->next) {
+		struct ga_domxml_place pl;
+		xmlNodePtr pxb, rp, want_pxb, want_rp;
+		bool ours;
+
+		if (!ga_xml_is_ns(e, GA_DOMXML_NS, "expander") || !read_expander_record(e, &pl))
+			continue;
+		pxb = pci_controller(devices, pl.pxb_index);
+		rp = pci_controller(devices, pl.bus);
+		if (!pxb || !rp)
+			continue;
+		build_expander(b, &pl, &want_pxb, &want_rp);
+		ours = want_pxb && want_rp && same_tree(pxb, want_pxb) && same_tree(rp, want_rp) &&
+		       !bus_in_use(devices, pl.pxb_index, pxb, rp) && !bus_in_use(devices, pl.bus, pxb, rp);
+		xmlFreeNode(want_pxb);
+		xmlFreeNode(want_rp);
+		if (ours) {
+			drop(pxb);
+			drop(rp);
+		}
+	}
 }
 
 /*
@@ -1334,6 +1657,7 @@ static int remove_ours(struct ga_ctx *ctx, xmlNodePtr root, xmlNodePtr rec_el, c
 		return ret;
 	}
 	remove_hostdevs(devices, &o);
+	remove_expanders(ctx, root, rec_el);
 	remove_cells(root, &o);
 	if (r->cpu) {
 		xmlNodePtr cpu = ga_xml_child(root, "cpu");
@@ -1516,7 +1840,8 @@ static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_p
 
 	if (!numa)
 		return;
-	for (xmlNodePtr c = numa->children; c && !plan->no_distances; c = c->next) {
+	/* a sibling names a cell: only the native form's GI nodes are cells (else "-numa dist" has them) */
+	for (xmlNodePtr c = numa->children; c && !plan->no_distances && form->gi_cells; c = c->next) {
 		xmlNodePtr d = ga_xml_is(c, "cell") ? ga_xml_child(c, "distances") : NULL;
 
 		if (!d || !num_prop(c, "id", plan->ncells - 1, &id))
@@ -1652,7 +1977,8 @@ int ga_domxml_merge(struct ga_ctx *ctx, const char *xml, size_t len, const struc
 	r = remove_ours(ctx, root, rec_el, &dom->record);
 	if (r < 0)
 		return r;
-	created_cpu = dom->record.cpu && !ga_xml_child(root, "cpu");
+	/* we created <cpu>: still ours to say so while it stands (libvirt may fill it in) */
+	created_cpu = dom->record.cpu;
 	r = read_info(ctx, dom, &info);
 	if (r < 0)
 		goto out;

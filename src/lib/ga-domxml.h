@@ -22,6 +22,8 @@
 /* First slot on pcie.0 for the GPUs; libvirt's own root ports start at 1. */
 #define GA_DOMXML_FIRST_SLOT 0x10
 #define GA_DOMXML_LAST_SLOT 0x1f
+/* Our pcie-expander-bus controllers take bus numbers downwards from here (as libvirt's own choice does). */
+#define GA_DOMXML_TOP_BUS_NR 256
 /* Longest domain name in bytes: libvirt names files after it (NAME.xml, NAME_VARS.fd), 255 bytes at most. */
 #define GA_DOMXML_NAME_MAX 200
 /* ids of our acpi-generic-initiator objects: "ga-gi" + guest node id */
@@ -36,8 +38,27 @@ struct ga_domxml_opts {
 				  * (libvirt would bind only the GPU, and QEMU refuses a
 				  * group that is not all on VFIO): then no, with a warning */
 	const char *virt_type;   /* "kvm" (default when NULL) or "qemu" */
+	bool flat;               /* every GPU on pcie.0, even in a guest of several cells */
+	struct ga_domxml_place *placed; /* when not NULL: where each GPU of the plan went (plan->ngpus entries) */
 	bool virt_pcihole64;     /* aarch64: the MMIO window as pcie-root's <pcihole64> (libvirt >= 11.4),
 				  * else -machine highmem-mmio-size in <qemu:commandline> */
+};
+
+/*
+ * Where a GPU's new <hostdev> sits in the guest. A guest of several NUMA
+ * cells gets each GPU behind its own pcie-expander-bus (pxb-pcie), whose
+ * <target><node> is the guest node of the GPU's CPU cell, with one
+ * pcie-root-port on it for the GPU, so the guest driver sees the GPU's
+ * NUMA affinity; one cell (or opts.flat) keeps every GPU on pcie.0.
+ */
+struct ga_domxml_place {
+	bool expander;           /* behind its own expander bus and root port */
+	unsigned bus;            /* controller index of the GPU's bus: 0 (pcie.0) or its root port */
+	unsigned slot;           /* the GPU's slot on that bus */
+	unsigned pxb_index;      /* expander: the pcie-expander-bus controller's index */
+	unsigned pxb_bus_nr;     /* expander: its <target busNr> */
+	unsigned pxb_slot;       /* expander: its slot on pcie.0 */
+	unsigned node;           /* expander: its <target><node>, the guest node of the GPU's cell */
 };
 
 /* What a user's domain says about its size and machine (merge mode). */

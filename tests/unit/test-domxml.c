@@ -321,9 +321,13 @@ static void test_merge(void)
 	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[@value='name=opt/team-a/token,string=42']"), 1);
 	CU_ASSERT_EQUAL(count(m1, "/domain/comment()"), 1);
 	CU_ASSERT_EQUAL(count(m1, "/domain/uuid"), 1);
-	/* ours: 2 hostdevs next to the user's disk at slot 0x10, 16 GI nodes */
+	/* ours: 2 hostdevs, each behind an expander bus of its cell next to the user's disk at slot 0x10, 16 GI nodes */
 	CU_ASSERT_EQUAL(count(m1, "/domain/devices/hostdev"), 2);
-	CU_ASSERT_EQUAL(count(m1, "/domain/devices/hostdev/address[@slot='0x11']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/controller[@model='pcie-expander-bus' and @index='1']"
+				  "[target/node='0']/address[@bus='0x00' and @slot='0x11']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/controller[@model='pcie-expander-bus' and @index='3']"
+				  "[target/node='1']/address[@bus='0x00' and @slot='0x12']"), 1);
+	CU_ASSERT_EQUAL(count(m1, "/domain/devices/hostdev[alias/@name='ua-gpu-0018-01-00-0']/address[@bus='0x04']"), 1);
 	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[starts-with(@value,'acpi-generic-initiator')]"), 16);
 	CU_ASSERT_EQUAL(count(m1, "/domain/q:commandline/q:arg[starts-with(@value,'node,nodeid=')]"), 16);
 	CU_ASSERT_EQUAL(count(m1, "/domain/cpu/numa/cell"), 2);
@@ -342,6 +346,10 @@ static void test_merge(void)
 	CU_ASSERT_EQUAL(count(m3, "/domain/q:commandline/q:arg[@value='-fw_cfg']"), 1);
 	CU_ASSERT_EQUAL(count(m3, "/domain/cpu/numa/cell"), 1);
 	CU_ASSERT_EQUAL(count(m3, "/domain/metadata/ga:gpu-assign/ga:gpu"), 1);
+	/* one cell: back on pcie.0, the expander buses gone with their record */
+	CU_ASSERT_EQUAL(count(m3, "/domain/devices/controller"), 0);
+	CU_ASSERT_EQUAL(count(m3, "/domain/metadata/ga:gpu-assign/ga:expander"), 0);
+	CU_ASSERT_EQUAL(count(m3, "/domain/devices/hostdev/address[@bus='0x00' and @slot='0x11']"), 1);
 
 	/* the native form replaces the fallback form's arguments */
 	CU_ASSERT_EQUAL_FATAL(merge_with(&f, m3, 3, &native, &m4), 0);
@@ -388,6 +396,33 @@ static void test_merge_minimal(void)
 	free(again);
 	out = again = NULL;
 
+	/*
+	 * libvirt's dumpxml of it: <clock> and <on_*> between <features> and
+	 * <devices>, <cpu> filled in. The merge leaves <cpu> where libvirt
+	 * keeps it (after <features>) and still records that it created it.
+	 */
+	{
+		static const char *dumped =
+			"<domain type='kvm'><name>bare</name><memory unit='KiB'>4194304</memory><vcpu>4</vcpu>"
+			"<features><acpi/></features><clock offset='utc'/><on_crash>destroy</on_crash><devices/></domain>";
+		char *m1 = NULL, *filled = NULL, *m2 = NULL, *p;
+
+		CU_ASSERT_EQUAL_FATAL(merge_with(&f, dumped, 1, &fallback, &m1), 0);
+		CU_ASSERT_EQUAL(count(m1, "/domain/features/following-sibling::*[1][self::cpu]"), 1);
+		CU_ASSERT_EQUAL(count(m1, "/domain/cpu/following-sibling::*[1][self::clock]"), 1);
+		CU_ASSERT_EQUAL(count(m1, "/domain/metadata/ga:gpu-assign/ga:cpu"), 1);
+		filled = malloc(strlen(m1) + 64);
+		p = strstr(m1, "<cpu>");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		sprintf(filled, "%.*s<cpu mode='custom' match='exact'>%s", (int)(p - m1), m1, p + strlen("<cpu>"));
+		CU_ASSERT_EQUAL_FATAL(merge_with(&f, filled, 1, &fallback, &m2), 0);
+		CU_ASSERT_EQUAL(count(m2, "/domain/metadata/ga:gpu-assign/ga:cpu"), 1);
+		CU_ASSERT_EQUAL(count(m2, "/domain/cpu[@mode='custom']/numa/cell"), 1);
+		free(m1);
+		free(filled);
+		free(m2);
+	}
+
 	/* an empty <devices> holding only blanks (found by fuzzing) */
 	CU_ASSERT_EQUAL_FATAL(merge_with(&f, blank, 1, &fallback, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<devices>\n    <hostdev"));
@@ -428,6 +463,130 @@ static void test_merge_stray_args(void)
 	CU_ASSERT_STRING_EQUAL(out, again);
 	free(out);
 	free(again);
+	fixture_fini(&f);
+}
+
+/* A 4-socket domain with GPUs 0, 1, 2 merged in; opts, and in before the merge. */
+static char *expander_merge(struct fixture *f, const char *in, const struct ga_domxml_opts *o)
+{
+	char *out = NULL;
+
+	CU_ASSERT_EQUAL(merge_with(f, in, 3, o, &out), 0);
+	return out;
+}
+
+/*
+ * The expander layout against other controllers: the user's keep their
+ * indexes and bus numbers, ours go around them, --flat writes none, and
+ * only controllers exactly as we write them are ever removed.
+ */
+static void test_expander(void)
+{
+	static const char *head = "<domain type='kvm'><name>x</name><memory unit='MiB'>3072</memory><vcpu>3</vcpu>"
+				  "<os><type arch='aarch64' machine='virt'>hvm</type></os><devices>";
+	/*
+	 * the user's: pcie-root, a root port at index 1 with a NIC on it, an
+	 * expander with busNr 200 at index 2 with an empty root port (index 9)
+	 */
+	static const char *user_ctl =
+		"<controller type='pci' index='0' model='pcie-root'/>"
+		"<controller type='pci' index='1' model='pcie-root-port'><model name='pcie-root-port'/>"
+		"<target chassis='1' port='0x8'/><address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/></controller>"
+		"<controller type='pci' index='2' model='pcie-expander-bus'><model name='pxb-pcie'/><target busNr='200'><node>0</node></target>"
+		"<address type='pci' domain='0x0000' bus='0x00' slot='0x10' function='0x0'/></controller>"
+		"<controller type='pci' index='9' model='pcie-root-port'><model name='pcie-root-port'/>"
+		"<target chassis='5' port='0x0'/><address type='pci' domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></controller>"
+		"<interface type='network'><source network='default'/><address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></interface>";
+	struct fixture_spec spec = { .sockets = 4, .gpus_per_socket = 1 };
+	struct ga_domxml_opts flat = fallback;
+	struct ga_domxml_place placed[3];
+	struct ga_domxml_opts with_places = fallback;
+	struct fixture f;
+	char in[4096], *out, *again, *forged;
+
+	fixture_init(&f, &spec);
+	snprintf(in, sizeof(in), "%s%s</devices></domain>", head, user_ctl);
+	with_places.placed = placed;
+	out = expander_merge(&f, in, &with_places);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	/* ours: indexes 3-8, busNr below the user's 200, slots after the user's 0x10 */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@model='pcie-expander-bus']"), 4);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@index='3' and @model='pcie-expander-bus']"
+				   "[target/@busNr='198' and target/node='0']/address[@slot='0x11']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@index='4' and @model='pcie-root-port']"
+				   "[target/@chassis='4']/address[@bus='0x03' and @slot='0x00']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@index='7' and @model='pcie-expander-bus']"
+				   "[target/@busNr='194' and target/node='2']/address[@slot='0x13']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev[alias/@name='ua-gpu-0028-01-00-0']/address[@bus='0x08' and @slot='0x00']"), 1);
+	/* in index order among the PCI controllers */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@index='8']/following-sibling::*[1][@index='9']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@index='2']/following-sibling::*[1][@index='3']"), 1);
+	CU_ASSERT(placed[1].expander && placed[1].bus == 6 && placed[1].node == 1 && placed[1].pxb_bus_nr == 196);
+	/* the user's controllers untouched, and a second merge the same */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller[@index='2'][target/@busNr='200']"), 1);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 3, &fallback, &again), 0);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(again);
+
+	/* --flat: none of ours, the GPUs on pcie.0; the earlier expanders removed */
+	flat.flat = true;
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 3, &flat, &again), 0);
+	CU_ASSERT_EQUAL(count(again, "/domain/devices/controller"), 4);
+	CU_ASSERT_EQUAL(count(again, "/domain/metadata/ga:gpu-assign/ga:expander"), 0);
+	CU_ASSERT_EQUAL(count(again, "/domain/devices/hostdev/address[@bus='0x00']"), 3);
+	CU_ASSERT_EQUAL(count(again, "/domain/devices/hostdev/address[@slot='0x11']"), 1);
+	free(again);
+
+	/*
+	 * a record entry naming the user's expander and its empty root port
+	 * removes nothing: the root port is not exactly what we write (chassis)
+	 */
+	forged = malloc(strlen(out) + 256);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(forged);
+	{
+		const char *at = strstr(out, "<gpu-assign:numa");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		sprintf(forged, "%.*s<gpu-assign:expander gpu=\"0008:01:00.0\" index=\"2\" bus-nr=\"200\" node=\"0\" slot=\"0x10\" root-port=\"9\"/>%s",
+			(int)(at - out), out, at);
+	}
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, forged, 3, &fallback, &again), 0);
+	CU_ASSERT_EQUAL(count(again, "/domain/devices/controller[@index='9']"), 1);
+	CU_ASSERT_EQUAL(count(again, "/domain/devices/controller[@index='2'][target/@busNr='200']"), 1);
+	CU_ASSERT_EQUAL(count(again, "/domain/devices/interface/address[@bus='0x01']"), 1);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(again);
+	free(forged);
+
+	/* our root port with a device of the user's on its bus stays (with its expander), and ours go elsewhere */
+	{
+		char *moved = strdup(out), *at;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(moved);
+		at = strstr(moved, "bus=\"0x01\" slot=\"0x00\" function=\"0x0\"/>\n    </interface>");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		memcpy(at, "bus=\"0x04\"", 10);
+		CU_ASSERT_EQUAL_FATAL(merge_with(&f, moved, 3, &fallback, &again), 0);
+		CU_ASSERT_EQUAL(count(again, "/domain/devices/controller[@index='3' and @model='pcie-expander-bus']"), 1);
+		CU_ASSERT_EQUAL(count(again, "/domain/devices/controller[@index='4' and @model='pcie-root-port']"), 1);
+		CU_ASSERT_EQUAL(count(again, "/domain/devices/controller[@model='pcie-expander-bus']"), 5);
+		CU_ASSERT_EQUAL(count(again, "/domain/devices/hostdev/address[@bus='0x04']"), 0);
+		free(again);
+		free(moved);
+	}
+	free(out);
+
+	/* one cell: flat whatever the options */
+	{
+		struct ga_domxml_opts o = fallback;
+
+		o.placed = placed;
+		snprintf(in, sizeof(in), "%s</devices></domain>", head);
+		CU_ASSERT_EQUAL_FATAL(merge_with(&f, in, 1, &o, &out), 0);
+		CU_ASSERT_EQUAL(count(out, "/domain/devices/controller"), 0);
+		CU_ASSERT(!placed[0].expander && placed[0].bus == 0 && placed[0].slot == 0x10);
+		free(out);
+	}
 	fixture_fini(&f);
 }
 
@@ -499,11 +658,12 @@ static const struct shape_case shape_cases[] = {
 	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0028:01:00.0'][@cell='1']", 1),
 	    BOTH("/domain/metadata/ga:gpu-assign/ga:gpu[@address='0038:01:00.0'][@cell='0'][@gi-nodes='28-35']", 1),
 	    /* the user's siblings stay, a sibling per GI node is added to each cell */
-	    BOTH("/domain/cpu/numa/cell[@id='0']/distances/sibling", 36),
+	    { "/domain/cpu/numa/cell[@id='0']/distances/sibling", 4, 36 },
 	    BOTH("/domain/cpu/numa/cell[@id='0']/distances/sibling[@id='1'][@value='40']", 1),
 	    /* cell 3 stands for host node 0: GPU 0008's GI nodes are local to it, GPU 0038's are not */
-	    BOTH("/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='4'][@value='80']", 1),
-	    BOTH("/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='28'][@value='120']", 1),
+	    { "/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='4'][@value='80']", 0, 1 },
+	    { "/domain/cpu/numa/cell[@id='3']/distances/sibling[@id='28'][@value='120']", 0, 1 },
+	    { "/domain/q:commandline/q:arg[@value='dist,src=3,dst=28,val=120']", 1, 0 },
 	    { "/domain/cpu/numa/cell[@id='4']/distances/sibling[@id='3'][@value='80']", 0, 1 },
 	    { "/domain/q:commandline/q:arg[@value='dist,src=3,dst=4,val=80']", 1, 0 },
 	    BOTH("/domain/numatune/memnode", 4),
@@ -621,6 +781,59 @@ static void test_merge_shapes(void)
 		run_shape(&f, &shape_cases[i], &fallback, false);
 		run_shape(&f, &shape_cases[i], &native, true);
 	}
+	fixture_fini(&f);
+}
+
+/*
+ * A record is only a claim (issue 13 item 4): each forged entry below names
+ * something of the user's that is not in the form gpu-assign writes, and
+ * the merge must leave it exactly as it was.
+ */
+static void test_merge_forged(void)
+{
+	static const char *in =
+		"<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>forged</name>"
+		"<metadata><g:gpu-assign xmlns:g='urn:x-gpu-assign:domain:1' form='fallback' arch='aarch64'>"
+		"<g:gpu address='0000:01:00.0' alias='ua-nic' model='x' host-node='0' cell='0' gi-nodes='1-2'/>"
+		"<g:gpu address='0000:02:00.0' alias='ua-gpu-0000-02-00-0' model='x' host-node='0' cell='0' gi-nodes='0'/>"
+		"<g:numa cells='0-1'/><g:pin/><g:pcihole64/><g:qemu numa-nodes='0-2' machine='dump-guest-core=on'/>"
+		"</g:gpu-assign></metadata>"
+		"<memory unit='MiB'>2048</memory><vcpu>4</vcpu>"
+		"<cputune><vcpupin vcpu='0' cpuset='1'/><emulatorpin cpuset='0'/></cputune>"
+		"<numatune><memory mode='interleave' nodeset='0'/></numatune>"
+		"<cpu><numa><cell id='0' cpus='0-1' memory='1048576' unit='KiB'/>"
+		"<cell id='1' cpus='2-3' memory='1024' unit='MiB'/></numa></cpu>"
+		"<devices><controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>1000</pcihole64></controller>"
+		"<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='1' slot='0' function='0'/></source><alias name='ua-nic'/></hostdev>"
+		"<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='2' slot='0' function='0'/></source><alias name='ua-nic2'/></hostdev>"
+		"</devices><qemu:commandline><qemu:arg value='-machine'/><qemu:arg value='dump-guest-core=on'/></qemu:commandline></domain>";
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	struct fixture f;
+	char *out = NULL, *again = NULL;
+
+	fixture_init(&f, &spec);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, in, 1, &fallback, &out), 0);
+	/* the NICs: the alias is not ours (ua-nic), or not the one the record names (ua-nic2) */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev[alias/@name='ua-nic']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/hostdev[alias/@name='ua-nic2']"), 1);
+	/* tuning that is not only vcpupins / strict memnodes */
+	CU_ASSERT_EQUAL(count(out, "/domain/cputune/emulatorpin"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/cputune/vcpupin"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/numatune/memory[@mode='interleave']"), 1);
+	/* cells: one of them is not in the planner's form, so both are the user's, and the GI nodes follow */
+	CU_ASSERT_EQUAL(count(out, "/domain/cpu/numa/cell[@id='0'][@memory='1048576']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/cpu/numa/cell[@id='1'][@unit='MiB']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:gpu[@gi-nodes='2-9']"), 1);
+	/* a window that is not a power of two, a -machine that is not highmem-mmio-size */
+	CU_ASSERT_EQUAL(count(out, "/domain/devices/controller/pcihole64[.='1000']"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/q:commandline/q:arg[@value='dump-guest-core=on']"), 1);
+	/* the forged record itself is replaced by ours, and the result is stable */
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:gpu"), 1);
+	CU_ASSERT_EQUAL(count(out, "/domain/metadata/ga:gpu-assign/ga:gpu[@alias='ua-nic']"), 0);
+	CU_ASSERT_EQUAL_FATAL(merge_with(&f, out, 1, &fallback, &again), 0);
+	CU_ASSERT_STRING_EQUAL(out, again);
+	free(out);
+	free(again);
 	fixture_fini(&f);
 }
 
@@ -796,7 +1009,10 @@ static void test_libvirt_order(void)
 	CU_ASSERT_EQUAL(count(out, "count(/domain/q:commandline)"), 0);
 	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@type='usb']/following-sibling::*[1]"
 				   "[self::controller][@model='pcie-root']/pcihole64[@unit='KiB'])"), 1);
-	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@model='pcie-root']/following-sibling::*[1][self::interface])"), 1);
+	/* then the expander layout's controllers (two cells) in index order, then the user's NIC */
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@model='pcie-root']/following-sibling::*[1]"
+				   "[self::controller][@model='pcie-expander-bus'][@index='1'])"), 1);
+	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/controller[@index='8']/following-sibling::*[1][self::interface])"), 1);
 	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev)"), 5);
 	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev[1]/alias)"), 0);
 	CU_ASSERT_EQUAL(count(out, "count(/domain/devices/hostdev[5]/following-sibling::*[1][self::watchdog])"), 1);
@@ -1015,6 +1231,7 @@ static const struct test_case cases[] = {
 	{ "merge keeps the user's parts, re-runs identically, drops a GPU's parts", test_merge },
 	{ "merge into a bare domain", test_merge_minimal },
 	{ "merge into foreign domains: user cells, Nova, adopted hostdevs, forged records", test_merge_shapes },
+	{ "a forged record removes nothing of the user's", test_merge_forged },
 	{ "stray arguments made neighbours by a merge go in that merge", test_merge_stray_args },
 	{ "bad domains and conflicts are refused", test_merge_refusals },
 	{ "--pin against the user's tuning; sizes and arch", test_pin_conflict_and_arch },
@@ -1024,6 +1241,7 @@ static const struct test_case cases[] = {
 	{ "aarch64 MMIO window: <pcihole64> or the -machine argument", test_mmio_forms },
 	{ "QEMU sizes", test_qemu_size },
 	{ "schema samples in tests/xml", test_schema_samples },
+	{ "expander buses around the user's controllers, --flat, forged records", test_expander },
 	{ NULL, NULL }
 };
 
