@@ -108,13 +108,37 @@ static void cat(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The VFIO driver a managed='no' GPU must be on: its hostdev's <driver model>, or NULL for any fit one. */
+static const char *wanted_model(const struct gpu_ref *g)
+{
+	return g->hd->driver_model && ga_driver_is_vfio(g->hd->driver_model) ? g->hd->driver_model : NULL;
+}
+
+/*
+ * Is the GPU on a driver QEMU can use for it? The hostdev's <driver model>
+ * when it names one; else any VFIO driver, except that a coherent GPU on
+ * plain vfio-pci would lose its memory. *driver: the driver it is on, or NULL.
+ */
+static bool on_fit_driver(struct ga_ctx *ctx, const struct gpu_ref *g, char **driver)
+{
+	const char *model = wanted_model(g);
+
+	if (ga_sysfs_link_name(ctx, driver, GA_SYSFS_PCI_DEV_ATTR, g->name, "driver") < 0)
+		*driver = NULL;
+	if (!*driver)
+		return false;
+	if (model)
+		return !strcmp(*driver, model);
+	return ga_driver_is_vfio(*driver) && !(g->model->coherent && !strcmp(*driver, GA_DRIVER_VFIO_PCI));
+}
+
 /*
  * Bind the GPU of a managed='no' hostdev through ga-bind's transaction (host
  * lock, journal, IOMMU group, rollback), recording the domain as its owner
  * in the bindings file: only what the hook bound for a domain is released
  * when that domain stops; a GPU the operator bound (gpu-assign bind,
- * persistent or not) is left alone. Already on a VFIO driver: nothing to do,
- * and no lock taken. *bound tells whether this call changed a driver.
+ * persistent or not) is left alone. Already on a fit VFIO driver: nothing to
+ * do, and no lock taken. *bound tells whether this call changed a driver.
  */
 static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *g, bool *bound,
 		    char *buf, size_t size)
@@ -122,22 +146,20 @@ static int bind_gpu(const struct hook_run *run, struct ga_ctx *ctx, const struct
 	_cleanup_free_ char *driver = NULL;
 	/* the domain's <driver model> names the variant driver; else ga-bind takes the one the kernel offers.
 	 * The hook binds only GPUs from the catalogue, or a test's declared stand-in (which is not a GPU). */
-	const char *model = g->hd->driver_model && ga_driver_is_vfio(g->hd->driver_model) ? g->hd->driver_model : NULL;
-	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain, .driver = model,
+	struct ga_bind_opts opts = { .lock_timeout_ms = 30000, .owner = run->domain, .driver = wanted_model(g),
 				     .force = g->hd->standin };
 	struct ga_bind_summary sum = { 0 };
-	bool done;
 
 	*bound = false;
-	if (ga_sysfs_link_name(ctx, &driver, GA_SYSFS_PCI_DEV_ATTR, g->name, "driver") < 0)
-		driver = NULL;
-	/* on a VFIO driver already; a coherent GPU on plain vfio-pci would lose its memory: rebind it */
-	if (model)
-		done = driver && !strcmp(driver, model);
-	else
-		done = driver && ga_driver_is_vfio(driver) && !(g->model->coherent && !strcmp(driver, GA_DRIVER_VFIO_PCI));
-	if (done)
+	if (on_fit_driver(ctx, g, &driver))
 		return 0;
+	if (!run->cfg->bind) {
+		snprintf(buf, size, "its <hostdev> is managed='no' and it is on %s%s, not on %s (the hook binds none: bind='no' in %s)",
+			 driver ? "driver " : "no driver", driver ? driver : "",
+			 wanted_model(g) ? wanted_model(g) : "a VFIO driver fit for it",
+			 run->cfg->path ? run->cfg->path : run->o->config_path);
+		return -EPERM;
+	}
 	if (ga_bind_apply(ctx, &g->hd->addr, 1, &opts, &sum) < 0) {
 		snprintf(buf, size, "its <hostdev> is managed='no' and binding it to a VFIO driver failed: %s",
 			 ga_last_error(ctx)->message);
@@ -253,19 +275,24 @@ static unsigned gi_needed(struct ga_ctx *ctx, struct ga_acpi_cache *acpi, const 
 static bool bind_unmanaged(const struct hook_run *run, struct ga_ctx *ctx, const struct gpu_ref *gpus, size_t ngpus,
 			   bool *bound, char *problems, size_t size)
 {
-	for (size_t i = 0; i < ngpus && run->cfg->bind; i++) {
+	bool refused = false;
+
+	for (size_t i = 0; i < ngpus; i++) {
 		char why[MSG_MAX];
 
 		if (gpus[i].hd->managed || bind_gpu(run, ctx, &gpus[i], &bound[i], why, sizeof(why)) == 0)
 			continue;
 		cat(problems, size, "%sGPU %s (%s): %s", problems[0] ? " | " : "", gpus[i].name, gpus[i].model->name,
 		    why);
+		refused = true;
+		if (!run->cfg->bind)
+			continue; /* nothing was bound: name every GPU that is not ready */
 		for (size_t k = 0; k < i; k++)
 			if (bound[k])
 				release_gpu(run, ctx, &gpus[k]);
-		return true;
+		break;
 	}
-	return false;
+	return refused;
 }
 
 /*
@@ -320,13 +347,38 @@ static void nova_fix(const struct hook_run *run, const struct ga_domain *dom, ch
 }
 
 /*
+ * The bind commands for the managed='no' GPUs: one for those that take the
+ * variant driver the kernel offers, one each for a GPU whose hostdev names
+ * its <driver model> (the hook then wants exactly that driver).
+ */
+static void bind_fix(const struct gpu_ref *gpus, size_t ngpus, char *fixes, size_t size)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < ngpus; i++) {
+		if (gpus[i].hd->managed || wanted_model(&gpus[i]))
+			continue;
+		cat(fixes, size, "%s%s", any ? " " : fixes[0] ? "; gpu-assign bind " : "gpu-assign bind ", gpus[i].name);
+		any = true;
+	}
+	for (size_t i = 0; i < ngpus; i++) {
+		char q[256];
+
+		if (!gpus[i].hd->managed && wanted_model(&gpus[i]))
+			cat(fixes, size, "%sgpu-assign bind --driver-model %s %s", fixes[0] ? "; " : "",
+			    sh_word(wanted_model(&gpus[i]), q, sizeof(q)), gpus[i].name);
+	}
+}
+
+/*
  * The Fix commands, each one that works as printed (joined with "; ", the
  * whole line runs in a shell): the unreserved GPUs added to <reserved> of
  * the configuration, the domain merged again with what it lacks, the
  * managed='no' GPUs bound.
  */
-static void fix_commands(const struct hook_run *run, const struct ga_domain *dom, const char *unreserved,
-			 const char *list, const char *spaced, bool need_layout, bool need_bind, char *fixes, size_t size)
+static void fix_commands(const struct hook_run *run, const struct ga_domain *dom, const struct gpu_ref *gpus,
+			 size_t ngpus, const char *unreserved, const char *list, bool need_layout, bool need_bind,
+			 char *fixes, size_t size)
 {
 	const char *conf = run->cfg->path ? run->cfg->path : run->o->config_path;
 	char q[2 * MSG_MAX / 4], qd[MSG_MAX / 4];
@@ -342,7 +394,7 @@ static void fix_commands(const struct hook_run *run, const struct ga_domain *dom
 		    "%svirsh dumpxml --inactive --security-info %s | gpu-assign xml --domain - --gpu %s | virsh define /dev/stdin",
 		    fixes[0] ? "; " : "", sh_word(run->domain, qd, sizeof(qd)), list);
 	if (need_bind)
-		cat(fixes, size, "%sgpu-assign bind %s", fixes[0] ? "; " : "", spaced);
+		bind_fix(gpus, ngpus, fixes, size);
 }
 
 static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_domain *dom,
@@ -350,7 +402,7 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 {
 	_cleanup_(ga_acpi_cache_clear) struct ga_acpi_cache acpi = { 0 };
 	const struct ga_config *cfg = run->cfg;
-	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "", spaced[512] = "", unreserved[1024] = "";
+	char problems[MSG_MAX] = "", fixes[MSG_MAX] = "", list[512] = "", unreserved[1024] = "";
 	bool need_layout = false, need_bind = false;
 	uint64_t mmio = mmio_needed(run, ctx, gpus, ngpus);
 	_cleanup_free_ bool *bound = calloc(ngpus + 1, sizeof(*bound));
@@ -368,7 +420,6 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		char what[MSG_MAX] = "";
 
 		cat(list, sizeof(list), "%s%s", i ? "," : "", g->name);
-		cat(spaced, sizeof(spaced), "%s%s", i ? " " : "", g->name);
 		if (!ga_config_gpu_reserved(cfg, &g->hd->addr)) {
 			cat(unreserved, sizeof(unreserved), "<gpu address=\"%s\"/>", g->name);
 			cat(what, sizeof(what), "it is not in <reserved> of %s", cfg->path ? cfg->path : "the configuration");
@@ -389,13 +440,13 @@ static int prepare(struct hook_run *run, struct ga_ctx *ctx, const struct ga_dom
 		    g->hd->alias ? "'" : "", what);
 	}
 
-	/* 2. unless refusing anyway, bind the managed='no' GPUs (undone if one fails) */
+	/* 2. unless refusing anyway, bind the managed='no' GPUs (undone if one fails); bind='no': check them */
 	if (!bad || cfg->policy != GA_HOOK_ENFORCE)
 		need_bind = bind_unmanaged(run, ctx, gpus, ngpus, bound, problems, sizeof(problems));
 	if (!bad && !need_bind)
 		return HOOK_EXIT_OK;
 
-	fix_commands(run, dom, unreserved, list, spaced, need_layout, need_bind, fixes, sizeof(fixes));
+	fix_commands(run, dom, gpus, ngpus, unreserved, list, need_layout, need_bind, fixes, sizeof(fixes));
 
 	if (cfg->policy == GA_HOOK_WARN && !need_bind) {
 		note(run, LOG_WARNING, "starting anyway (policy warn): %s. Fix: %s", problems, fixes);

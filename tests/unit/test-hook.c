@@ -247,9 +247,11 @@ static void test_binding(void)
 	/* policy warn does not help: without the driver QEMU could not open the GPU */
 	run("<gpu-assign><hook policy='warn'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
 	assert_refusal(&res, "GPU 0019:01:00.0", "binding it to a VFIO driver failed");
-	/* bind='no': the operator binds; the hook does not look */
+	/* bind='no': the operator binds; the hook refuses a GPU that is not ready, and says how */
 	run("<gpu-assign><hook bind='no'/></gpu-assign>", "prepare", "begin", xml, NULL, &res);
-	assert_allowed(&res);
+	assert_refusal(&res, "GPU 0019:01:00.0",
+		       "its <hostdev> is managed='no' and it is on driver nvidia, not on a VFIO driver fit for it (the hook binds none: bind='no' in ");
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, ". Fix: gpu-assign bind 0019:01:00.0\n"));
 	/* managed='yes': libvirt binds it */
 	snprintf(xml, sizeof(xml), on_nvidia, "yes");
 	run(NULL, "prepare", "begin", xml, NULL, &res);
@@ -480,13 +482,20 @@ static void test_variant_bind(void)
 		const char *model;  /* the domain's <driver model>, NULL none */
 		const char *before; /* the GPU's driver before, NULL: the host's (nvidia) */
 		const char *driver; /* NULL: refused */
+		const char *nobind; /* bind='no' in the configuration: the refusal's Fix, NULL when accepted */
 	} cases[] = {
-		{ FK_OFFER_COMPANION, NULL, NULL, "gpu_assign_nvgrace" },
-		{ FK_OFFER_INTREE, NULL, NULL, "nvgrace_gpu_vfio_pci" },
-		{ FK_OFFER_BOTH, NULL, NULL, "nvgrace_gpu_vfio_pci" },
-		{ FK_OFFER_BOTH, "gpu_assign_nvgrace", NULL, "gpu_assign_nvgrace" },
-		{ FK_OFFER_COMPANION, NULL, "vfio-pci", "gpu_assign_nvgrace" },
-		{ FK_OFFER_NONE, NULL, NULL, NULL },
+		{ FK_OFFER_COMPANION, NULL, NULL, "gpu_assign_nvgrace", NULL },
+		{ FK_OFFER_INTREE, NULL, NULL, "nvgrace_gpu_vfio_pci", NULL },
+		{ FK_OFFER_BOTH, NULL, NULL, "nvgrace_gpu_vfio_pci", NULL },
+		{ FK_OFFER_BOTH, "gpu_assign_nvgrace", NULL, "gpu_assign_nvgrace", NULL },
+		{ FK_OFFER_COMPANION, NULL, "vfio-pci", "gpu_assign_nvgrace", NULL },
+		{ FK_OFFER_NONE, NULL, NULL, NULL, NULL },
+		/* bind='no': nothing is bound; a GPU not on a fit driver is refused with the bind command */
+		{ FK_OFFER_COMPANION, NULL, NULL, NULL, ". Fix: gpu-assign bind 0009:01:00.0\n" },
+		{ FK_OFFER_COMPANION, NULL, "vfio-pci", NULL, ". Fix: gpu-assign bind 0009:01:00.0\n" },
+		{ FK_OFFER_BOTH, "gpu_assign_nvgrace", "nvgrace_gpu_vfio_pci", NULL,
+		  ". Fix: gpu-assign bind --driver-model gpu_assign_nvgrace 0009:01:00.0\n" },
+		{ FK_OFFER_COMPANION, NULL, "gpu_assign_nvgrace", "gpu_assign_nvgrace", "" },
 	};
 	char *tmpl = test_tmpdir_new(), *mkhost = test_srcpath("hosts/mkhost"), *hosts = test_srcpath("hosts");
 	char cmd[16384];
@@ -537,6 +546,8 @@ static void test_variant_bind(void)
 			 cases[i].model ? "<driver name='vfio' model='" : "", cases[i].model ? cases[i].model : "",
 			 cases[i].model ? "'/>" : "");
 		snprintf(path, sizeof(path), "%s/gpu-assign.conf", dir);
+		if (cases[i].nobind)
+			test_write_file(dir, "gpu-assign.conf", "<gpu-assign><hook bind='no'/></gpu-assign>");
 		o.ctx = c;
 		o.config_path = path;
 		o.err = err;
@@ -546,7 +557,12 @@ static void test_variant_bind(void)
 		text[n] = '\0';
 		fclose(err);
 		snap = fk_snapshot(&fk);
-		if (cases[i].driver) {
+		if (cases[i].driver && cases[i].nobind) {
+			/* already on a fit driver: accepted, nothing touched */
+			CU_ASSERT_EQUAL(status, HOOK_EXIT_OK);
+			CU_ASSERT_STRING_EQUAL(text, "");
+			CU_ASSERT_STRING_EQUAL(snap, initial);
+		} else if (cases[i].driver) {
 			snprintf(want, sizeof(want), "0009:01:00.0 %s %s\n", cases[i].driver, cases[i].driver);
 			CU_ASSERT_EQUAL(status, HOOK_EXIT_OK);
 			CU_ASSERT_STRING_EQUAL(text, "");
@@ -558,8 +574,15 @@ static void test_variant_bind(void)
 
 			memcpy(res.err, text, n < sizeof(res.err) ? n + 1 : sizeof(res.err));
 			res.err[sizeof(res.err) - 1] = '\0';
-			assert_refusal(&res, "GPU 0009:01:00.0",
-				       "binding it to a VFIO driver failed: no vfio-pci variant driver for GPU '0009:01:00.0' in this kernel: neither nvgrace_gpu_vfio_pci (in-tree, Linux >= 6.9) nor gpu_assign_nvgrace (gpu-assign's companion module");
+			if (cases[i].nobind) {
+				assert_refusal(&res, "GPU 0009:01:00.0", "(the hook binds none: bind='no' in ");
+				CU_ASSERT_PTR_NOT_NULL(strstr(res.err, cases[i].nobind));
+				if (!strstr(res.err, cases[i].nobind))
+					fprintf(stderr, "\ncase %zu: wanted '%s' in: %s", i, cases[i].nobind, res.err);
+			} else {
+				assert_refusal(&res, "GPU 0009:01:00.0",
+					       "binding it to a VFIO driver failed: no vfio-pci variant driver for GPU '0009:01:00.0' in this kernel: neither nvgrace_gpu_vfio_pci (in-tree, Linux >= 6.9) nor gpu_assign_nvgrace (gpu-assign's companion module");
+			}
 			CU_ASSERT_STRING_EQUAL(snap, initial);
 		}
 		free(snap);

@@ -9,23 +9,28 @@ GA_VM_CACHE=${GA_VM_CACHE:-$GA_TOP/.cache/vm}
 log() { echo "[vm] $*" >&2; }
 die() { echo "[vm] error: $*" >&2; exit 1; }
 
-# ga_vm_gpu_assign: the gpu-assign program to copy into a guest, as an ELF
-# binary (a libtool wrapper script is not the program): $GPU_ASSIGN, else
-# _build/vg, _build/san, then ./gpu-assign of the checkout. Fails when none.
-ga_vm_gpu_assign() {
-	bin=${GPU_ASSIGN:-}
+# ga_vm_program REL [ENVVALUE]: one of the build's programs (REL: gpu-assign,
+# hooks/gpu-assign-hook, hooks/gpu-assign-hook-check) to copy into a guest, as
+# an ELF binary (a libtool wrapper script is not the program): ENVVALUE when
+# set, else from _build/vg, _build/san, then the checkout. Fails when none.
+ga_vm_program() {
+	rel=$1
+	bin=${2:-}
 	if [ -z "$bin" ]; then
-		for b in "$GA_TOP/_build/vg/gpu-assign" "$GA_TOP/_build/san/gpu-assign" "$GA_TOP/gpu-assign"; do
+		for b in "$GA_TOP/_build/vg/$rel" "$GA_TOP/_build/san/$rel" "$GA_TOP/$rel"; do
 			[ -x "$b" ] && { bin=$b; break; }
 		done
 	fi
-	[ -n "$bin" ] && [ -x "$bin" ] || { log "no gpu-assign binary (build first or set GPU_ASSIGN)"; return 1; }
+	[ -n "$bin" ] && [ -x "$bin" ] || { log "no $rel binary (build first)"; return 1; }
 	if ! head -c 4 "$bin" | grep -q ELF; then
 		bin=$(dirname "$bin")/.libs/$(basename "$bin")
 		[ -x "$bin" ] || { log "$bin: not an ELF binary"; return 1; }
 	fi
 	echo "$bin"
 }
+
+# ga_vm_gpu_assign: the gpu-assign program for a guest ($GPU_ASSIGN overrides).
+ga_vm_gpu_assign() { ga_vm_program gpu-assign "${GPU_ASSIGN:-}"; }
 
 # Kernel headers: bookworm's 6.1 as packages in /usr/src, bookworm-backports'
 # 6.12 unpacked by .ci/deps under GA_HEADERS_CACHE (their package would pull
