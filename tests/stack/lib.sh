@@ -171,17 +171,48 @@ ga_daemon_stop() {
 	rm -f "$st/pid"
 }
 
+# ga_sid_base: build (once) the Debian sid base every sid chroot of the tests
+# starts from: debootstrap --variant=minbase from the mirror this machine's
+# apt uses, under $GA_STACK_CACHE/sid-base, and print its path. The three
+# chroots (setup-sid's libvirt/QEMU, tests/vm/lib/sid-kbuild's kernel
+# headers, tests/nova/setup's Nova) are copies of it with their own
+# packages, so a machine pays for one debootstrap, not three.
+# Log: $GA_STACK_CACHE/sid-base-debootstrap.log.
+ga_sid_base() {
+	local base=$GA_STACK_CACHE/sid-base mirror t0
+	if [ "${ga_sid_refresh:-0}" != 1 ] && [ -f "$base/.ga-done" ]; then
+		echo "$base"
+		return 0
+	fi
+	mirror=$(ga_debian_mirror)
+	[ -n "$mirror" ] || { slog "error: no bookworm mirror found in /etc/apt/sources.list* (needed to debootstrap sid)"; return 1; }
+	t0=$(now)
+	mkdir -p "$GA_STACK_CACHE"
+	rm -rf "$base.new"
+	slog "debootstrap sid from the local apt mirror into $base.new"
+	debootstrap --variant=minbase sid "$base.new" "$mirror" >"$base-debootstrap.log" 2>&1 ||
+		{ slog "error: debootstrap failed (see $base-debootstrap.log)"; return 1; }
+	# The mirror may be a dated snapshot whose Release file has expired.
+	echo 'Acquire::Check-Valid-Until "false";' >"$base.new/etc/apt/apt.conf.d/99ga-snapshot"
+	# No daemon is started by a package's maintainer scripts.
+	printf '#!/bin/sh\nexit 101\n' >"$base.new/usr/sbin/policy-rc.d"
+	chmod 755 "$base.new/usr/sbin/policy-rc.d"
+	touch "$base.new/.ga-done"
+	rm -rf "$base"
+	mv "$base.new" "$base"
+	slog "sid base $base ready in $(($(now) - t0)) s"
+	echo "$base"
+}
+
 # ga_sid_chroot NAME PACKAGE...: build (once) a Debian sid chroot under
-# $GA_STACK_CACHE/NAME with debootstrap --variant=minbase from the mirror
-# this machine's apt uses, install PACKAGE... (no recommends) and print its
-# path. Rebuilt only when the package list changes (.ga-recipe) or the
-# caller sets ga_sid_refresh=1; a finished debootstrap survives a failed
-# package step.
-# Logs: $GA_STACK_CACHE/NAME-debootstrap.log, NAME-apt.log. Added for the
-# kmod build chroot (issue 10); setup-sid and tests/nova/setup build theirs
-# the same way.
+# $GA_STACK_CACHE/NAME as a copy of ga_sid_base with PACKAGE... installed
+# (no recommends) and print its path. Rebuilt only when the package list
+# changes (.ga-recipe) or the caller sets ga_sid_refresh=1 (which also makes
+# a new base, to pick up newer sid packages).
+# Log: $GA_STACK_CACHE/NAME-apt.log. Used by tests/stack/setup-sid,
+# tests/vm/lib/sid-kbuild and tests/nova/setup.
 ga_sid_chroot() {
-	local name=$1 root recipe mirror t0 t1 t2
+	local name=$1 root recipe base t0 t1 t2
 	shift
 	root=$GA_STACK_CACHE/$name
 	recipe="sid minbase; $*"
@@ -192,28 +223,19 @@ ga_sid_chroot() {
 	fi
 	[ "$(id -u)" = 0 ] || { slog "error: building the sid chroot $root needs root (debootstrap, chroot)"; return 1; }
 	command -v debootstrap >/dev/null || { slog "error: debootstrap not found (run '.ci/deps --all')"; return 1; }
-	mirror=$(ga_debian_mirror)
-	[ -n "$mirror" ] || { slog "error: no bookworm mirror found in /etc/apt/sources.list* (needed to debootstrap sid)"; return 1; }
 	t0=$(now)
-	mkdir -p "$GA_STACK_CACHE"
-	if [ ! -f "$root.new/.ga-base" ]; then
-		rm -rf "$root.new"
-		slog "debootstrap sid from the local apt mirror into $root.new"
-		debootstrap --variant=minbase sid "$root.new" "$mirror" >"$root-debootstrap.log" 2>&1 ||
-			{ slog "error: debootstrap failed (see $root-debootstrap.log)"; return 1; }
-		touch "$root.new/.ga-base"
-	fi
+	base=$(ga_sid_base) || return 1
 	t1=$(now)
-	# The mirror may be a dated snapshot whose Release file has expired.
-	echo 'Acquire::Check-Valid-Until "false";' >"$root.new/etc/apt/apt.conf.d/99ga-snapshot"
-	printf '#!/bin/sh\nexit 101\n' >"$root.new/usr/sbin/policy-rc.d"
-	chmod 755 "$root.new/usr/sbin/policy-rc.d"
-	# /proc and /dev for the maintainer scripts, in a private mount
+	rm -rf "$root.new"
+	cp -a "$base" "$root.new" || { rm -rf "$root.new"; slog "error: cannot copy $base to $root.new"; return 1; }
+	rm -f "$root.new/.ga-done"
+	# /proc, /dev and /sys for the maintainer scripts, in a private mount
 	# namespace so that nothing stays mounted afterwards.
 	unshare -m --propagation private sh -eu -c '
 		r=$1; shift
 		mount -t proc proc "$r/proc"
 		mount --rbind /dev "$r/dev"
+		mount -t sysfs sysfs "$r/sys"
 		export DEBIAN_FRONTEND=noninteractive
 		chroot "$r" apt-get -q -y update
 		chroot "$r" apt-get -q -y install --no-install-recommends "$@"
@@ -225,6 +247,6 @@ ga_sid_chroot() {
 	touch "$root.new/.ga-done"
 	rm -rf "$root"
 	mv "$root.new" "$root"
-	slog "sid chroot $root ready in $((t2 - t0)) s (debootstrap $((t1 - t0)) s, packages $((t2 - t1)) s)"
+	slog "sid chroot $root ready in $((t2 - t0)) s (base $((t1 - t0)) s, packages $((t2 - t1)) s)"
 	echo "$root"
 }
