@@ -32,7 +32,12 @@ void ga_domain_free(struct ga_domain *dom)
 	free(dom->machine);
 	free(dom->nova_instance);
 	free(dom->nova_flavor);
+	for (size_t i = 0; i < dom->ncells; i++) {
+		free(dom->cells[i].vcpus);
+		free(dom->cells[i].host_nodes);
+	}
 	free(dom->cells);
+	free(dom->cells_problem);
 	for (size_t i = 0; i < dom->nhostdevs; i++)
 		free_hostdev(&dom->hostdevs[i]);
 	free(dom->hostdevs);
@@ -168,32 +173,131 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
 	return 0;
 }
 
-static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa)
+/* Note the first problem met reading the cells (later ones add nothing). */
+__attribute__((format(printf, 3, 4))) static int cells_problem(struct ga_ctx *ctx, struct ga_domain *dom,
+								 const char *fmt, ...)
 {
-	for (xmlNodePtr n = numa ? numa->children : NULL; n; n = n->next) {
-		struct ga_dom_cell cell = { 0 };
-		_cleanup_free_ char *id = NULL, *mem = NULL, *unit = NULL, *cpus = NULL;
+	va_list ap;
+	int n;
+
+	if (dom->cells_problem)
+		return 0;
+	va_start(ap, fmt);
+	n = vasprintf(&dom->cells_problem, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		dom->cells_problem = NULL;
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* A CPU or node list of the domain; *ok false (and nothing kept) when it is not one. */
+static int read_list(struct ga_ctx *ctx, const char *s, unsigned limit, unsigned **out, size_t *n, bool *ok)
+{
+	struct ga_error_saved saved;
+	int r;
+
+	ga_error_save(ctx, &saved);
+	r = ga_cpulist_parse(ctx, s, limit, out, n);
+	*ok = r == 0;
+	if (r == -ENOMEM)
+		return r;
+	ga_error_restore(ctx, &saved, NULL);
+	return 0;
+}
+
+/* One <cell>: kept when its id and memory are readable, its cpus parsed. */
+static int read_cell(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n, size_t index)
+{
+	struct ga_dom_cell cell = { 0 };
+	_cleanup_free_ char *id = NULL, *mem = NULL, *unit = NULL, *cpus = NULL;
+	unsigned long idv;
+	bool oom = false, ok;
+	int r;
+
+	id = ga_xml_prop(n, "id", &oom);
+	mem = ga_xml_prop(n, "memory", &oom);
+	unit = ga_xml_prop(n, "unit", &oom);
+	cpus = ga_xml_prop(n, "cpus", &oom);
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	if (!id || !ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv))
+		return cells_problem(ctx, dom, "guest NUMA cell %zu has no readable id ('%s')", index, id ? id : "");
+	cell.id = (unsigned)idv;
+	if (!mem || ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) < 0)
+		return cells_problem(ctx, dom, "guest NUMA cell %u has memory '%s' (unit '%s'), which is not a size",
+				     cell.id, mem ? mem : "", unit ? unit : "KiB");
+	cell.has_cpus = cpus && *ga_xml_strip(cpus);
+	if (cell.has_cpus) {
+		r = read_list(ctx, ga_xml_strip(cpus), 65536, &cell.vcpus, &cell.nvcpus, &ok);
+		if (r < 0)
+			return r;
+		if (!ok) {
+			r = cells_problem(ctx, dom, "guest NUMA cell %u has cpus '%s', which is not a CPU list (ranges like '0-3,8')",
+					  cell.id, cpus);
+			if (r < 0)
+				return r;
+		}
+	}
+	cell.distances = ga_xml_child(n, "distances") != NULL;
+	r = ga_dom_push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
+	if (r < 0) {
+		free(cell.vcpus);
+		return r;
+	}
+	dom->cells[dom->ncells - 1] = cell;
+	return 0;
+}
+
+/* The host nodes of each cell's <numatune><memnode cellid nodeset> (the first memnode of a cell counts). */
+static int read_memnodes(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numatune)
+{
+	for (xmlNodePtr n = numatune ? numatune->children : NULL; n; n = n->next) {
+		_cleanup_free_ char *cell = NULL, *nodeset = NULL;
 		unsigned long idv;
 		bool oom = false, ok;
 		int r;
 
-		if (!ga_xml_is(n, "cell"))
+		if (!ga_xml_is(n, "memnode"))
 			continue;
-		id = ga_xml_prop(n, "id", &oom);
-		mem = ga_xml_prop(n, "memory", &oom);
-		unit = ga_xml_prop(n, "unit", &oom);
-		cpus = ga_xml_prop(n, "cpus", &oom);
-		ok = ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv) && ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) == 0;
-		cell.has_cpus = cpus && *cpus;
+		cell = ga_xml_prop(n, "cellid", &oom);
+		nodeset = ga_xml_prop(n, "nodeset", &oom);
 		if (oom)
 			return ga_report(ctx, -ENOMEM, "out of memory");
-		if (!ok)
+		if (!cell || !nodeset || !ga_dom_parse_num(cell, GA_DOMAIN_MAX_NODE, &idv))
 			continue;
-		cell.id = (unsigned)idv;
-		r = ga_dom_push(ctx, (void **)&dom->cells, &dom->ncells, sizeof(*dom->cells));
+		for (size_t i = 0; i < dom->ncells; i++) {
+			struct ga_dom_cell *c = &dom->cells[i];
+
+			if (c->id != idv || c->host_nodes)
+				continue;
+			r = read_list(ctx, nodeset, GA_DOMAIN_MAX_NODE + 1, &c->host_nodes, &c->nhost_nodes, &ok);
+			if (r < 0)
+				return r;
+			if (!ok) {
+				r = cells_problem(ctx, dom, "<numatune><memnode cellid='%lu'> has a nodeset '%s' that is not a node list",
+						  idv, nodeset);
+				if (r < 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int read_cells(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr numa)
+{
+	size_t index = 0;
+
+	for (xmlNodePtr n = numa ? numa->children : NULL; n; n = n->next) {
+		int r;
+
+		if (!ga_xml_is(n, "cell"))
+			continue;
+		r = read_cell(ctx, dom, n, index++);
 		if (r < 0)
 			return r;
-		dom->cells[dom->ncells - 1] = cell;
 	}
 	return 0;
 }
@@ -440,6 +544,8 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 	if (r < 0)
 		return r;
 	r = read_cells(ctx, dom, ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
+	if (r == 0)
+		r = read_memnodes(ctx, dom, ga_xml_child(root, "numatune"));
 	if (r < 0)
 		return r;
 	devices = ga_xml_child(root, "devices");

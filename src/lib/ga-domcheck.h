@@ -46,7 +46,12 @@ struct ga_dom_hostdev {
 struct ga_dom_cell {
 	unsigned id;
 	uint64_t memory_kib;
-	bool has_cpus;
+	bool has_cpus;           /* a non-empty cpus= */
+	unsigned *vcpus;         /* those cpus, sorted; NULL when none or unreadable */
+	size_t nvcpus;
+	unsigned *host_nodes;    /* the nodeset of its <numatune><memnode>, sorted; NULL when none */
+	size_t nhost_nodes;
+	bool distances;          /* it has <distances> */
 };
 
 /* One "-object acpi-generic-initiator,..." of <qemu:commandline>. */
@@ -81,8 +86,11 @@ struct ga_domain {
 	bool nova;            /* carries Nova's metadata */
 	char *nova_instance;  /* <nova:name>, NULL if absent */
 	char *nova_flavor;    /* <nova:flavor name=...> */
-	struct ga_dom_cell *cells;
+	struct ga_dom_cell *cells;       /* the readable <cpu><numa><cell>s */
 	size_t ncells;
+	char *cells_problem;             /* the first cell or memnode that could not be read, said as
+					  * "guest NUMA cell 2 has ..."; NULL when all were read. A
+					  * check reads on without it; a merge refuses the domain. */
 	struct ga_dom_hostdev *hostdevs; /* PCI subsystem hostdevs only */
 	size_t nhostdevs;
 	/* from <qemu:commandline> */

@@ -993,76 +993,37 @@ static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_
 
 /*
  * The domain's own guest NUMA cells (what is left once an earlier merge's
- * parts are out): vCPUs, memory in any unit libvirt takes, and the host
- * nodes of their <numatune><memnode>.
+ * parts are out, read again by the one domain reader): vCPUs, memory in any
+ * unit libvirt takes, and the host nodes of their <numatune><memnode>. A
+ * cell the reader could not read refuses the merge.
  */
-static int read_user_cells(struct ga_ctx *ctx, xmlNodePtr root, struct ga_domxml_info *info)
+static int read_user_cells(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *info)
 {
-	xmlNodePtr numa = ga_xml_child(ga_xml_child(root, "cpu"), "numa");
-	xmlNodePtr numatune = ga_xml_child(root, "numatune");
-	int r;
+	_cleanup_domain_ struct ga_domain *dom = NULL;
+	int r = ga_domain_read(ctx, doc, &dom);
 
-	for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next) {
-		bool oom = false;
-		_cleanup_free_ char *id = NULL, *cpus = NULL, *mem = NULL, *unit = NULL;
-		struct ga_plan_user_cell *u;
-		unsigned long idv;
+	if (r < 0)
+		return r;
+	if (dom->cells_problem)
+		return ga_report(ctx, -GA_E_PARSE, "the domain's %s", dom->cells_problem);
+	if (!dom->ncells)
+		return 0;
+	info->cells = calloc(dom->ncells, sizeof(*info->cells));
+	if (!info->cells)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < dom->ncells; i++) {
+		struct ga_dom_cell *c = &dom->cells[i];
+		struct ga_plan_user_cell *u = &info->cells[i];
 
-		if (!ga_xml_is(c, "cell"))
-			continue;
-		id = ga_xml_prop(c, "id", &oom);
-		cpus = ga_xml_prop(c, "cpus", &oom);
-		mem = ga_xml_prop(c, "memory", &oom);
-		unit = ga_xml_prop(c, "unit", &oom);
-		if (oom)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-		r = ga_dom_push(ctx, (void **)&info->cells, &info->ncells, sizeof(*info->cells));
-		if (r < 0)
-			return r;
-		u = &info->cells[info->ncells - 1];
-		if (!id || !ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv))
-			return ga_report(ctx, -GA_E_PARSE, "the domain's guest NUMA cell %zu has no readable id ('%s')",
-					 info->ncells - 1, id ? id : "");
-		u->id = (unsigned)idv;
-		if (!mem || ga_size_parse_libvirt(ga_xml_strip(mem), unit, &u->memory_kib) < 0)
-			return ga_report(ctx, -GA_E_PARSE,
-					 "the domain's guest NUMA cell %u has memory '%s' (unit '%s'), which is not a size",
-					 u->id, mem ? mem : "", unit ? unit : "KiB");
-		if (cpus && *ga_xml_strip(cpus)) {
-			r = ga_cpulist_parse(ctx, cpus, 65536, &u->vcpus, &u->nvcpus);
-			if (r < 0)
-				return r;
-		}
-		if (ga_xml_child(c, "distances"))
-			info->cell_distances = true;
+		u->id = c->id;
+		u->memory_kib = c->memory_kib;
+		u->vcpus = steal_ptr(c->vcpus);
+		u->nvcpus = c->nvcpus;
+		u->host_nodes = steal_ptr(c->host_nodes);
+		u->nhost_nodes = c->nhost_nodes;
+		info->cell_distances |= c->distances;
 	}
-	for (xmlNodePtr c = numatune ? numatune->children : NULL; c; c = c->next) {
-		bool oom = false;
-		_cleanup_free_ char *cell = NULL, *nodeset = NULL;
-		unsigned long idv;
-
-		if (!ga_xml_is(c, "memnode"))
-			continue;
-		cell = ga_xml_prop(c, "cellid", &oom);
-		nodeset = ga_xml_prop(c, "nodeset", &oom);
-		if (oom)
-			return ga_report(ctx, -ENOMEM, "out of memory");
-		if (!cell || !nodeset || !ga_dom_parse_num(cell, GA_DOMAIN_MAX_NODE, &idv))
-			continue;
-		for (size_t i = 0; i < info->ncells; i++) {
-			struct ga_plan_user_cell *u = &info->cells[i];
-
-			if (u->id != idv || u->host_nodes)
-				continue;
-			r = ga_cpulist_parse(ctx, nodeset, GA_DOMAIN_MAX_NODE + 1, &u->host_nodes, &u->nhost_nodes);
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0)
-				return ga_report(ctx, -GA_E_PARSE,
-						 "the domain's <numatune><memnode cellid='%lu'> has a nodeset '%s' that is not a node list",
-						 idv, nodeset);
-		}
-	}
+	info->ncells = dom->ncells;
 	return 0;
 }
 
@@ -1086,7 +1047,7 @@ int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct 
 		r = ga_domxml_remove_ours(ctx, root, ga_xml_ns_child(ga_xml_child(root, "metadata"), GA_DOMXML_NS, "gpu-assign"),
 				&dom->record);
 	if (r == 0)
-		r = read_user_cells(ctx, root, info);
+		r = read_user_cells(ctx, doc, info);
 	if (r < 0)
 		ga_domxml_info_clear(info);
 	return r;
