@@ -221,6 +221,7 @@ static int overrides_read(struct ga_ctx *ctx, const char *path, bool installed, 
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t n = 0;
+	int r;
 
 	*out = NULL;
 	fd = ga_open_regular(AT_FDCWD, path, O_RDONLY, 0);
@@ -242,24 +243,14 @@ static int overrides_read(struct ga_ctx *ctx, const char *path, bool installed, 
 		return ga_report(ctx, -EPERM,
 				 "refusing test overrides file '%s': it must be owned by root and not writable by group or others (remove it, or chown root and chmod go-w it)",
 				 path);
-	buf = malloc(OVERRIDES_MAX_SIZE + 1);
-	if (!buf)
+	r = ga_read_fd(fd, OVERRIDES_MAX_SIZE, &buf, &n);
+	if (r == -EFBIG)
+		return ga_report(ctx, -EFBIG, "test overrides file '%s' is larger than %d bytes (it holds a few 'key = value' lines)",
+				 path, OVERRIDES_MAX_SIZE);
+	if (r == -ENOMEM)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	for (;;) {
-		ssize_t r = read(fd, buf + n, OVERRIDES_MAX_SIZE + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return ga_report(ctx, -errno, "cannot read test overrides file '%s': %s", path, strerror(errno));
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > OVERRIDES_MAX_SIZE)
-			return ga_report(ctx, -EFBIG, "test overrides file '%s' is larger than %d bytes (it holds a few 'key = value' lines)",
-					 path, OVERRIDES_MAX_SIZE);
-	}
-	buf[n] = '\0';
+	if (r < 0)
+		return ga_report(ctx, r, "cannot read test overrides file '%s': %s", path, strerror(-r));
 	*len = n;
 	*out = steal_ptr(buf);
 	return 1;
