@@ -473,6 +473,13 @@ static int collect_group_peers(struct ga_ctx *ctx, struct worklist *wl, const st
 				ga_pci_dev_clear(&dev);
 				continue;
 			}
+			/* another device on no driver keeps the group viable for VFIO: it stays as it is */
+			if (!dev.driver && !same_slot(&members[m], &wl->v[i].addr)) {
+				ga_info(ctx, "'%s': IOMMU group %d also holds '%s', on no driver: left as it is",
+					wl->v[i].name, wl->v[i].group, dev.name);
+				ga_pci_dev_clear(&dev);
+				continue;
+			}
 			if (!same_slot(&members[m], &wl->v[i].addr)) {
 				list_add(blocked, sizeof(blocked), dev.name, dev.driver ? dev.driver : "");
 				ga_pci_dev_clear(&dev);

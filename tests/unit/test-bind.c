@@ -253,6 +253,29 @@ static void test_group_refusal(void)
 	env_close(&e);
 }
 
+/* A device on no driver elsewhere in the group keeps it viable: the GPU binds alone, the device stays. */
+static void test_group_driverless_peer(void)
+{
+	struct ga_pci_addr gpu = addr("0009:03:00.0");
+	struct ga_bind_summary sum;
+	struct env e;
+
+	env_open(&e, "shared-group");
+	sh("rm -f '%s/bus/pci/devices/0009:04:00.0/driver' '%s/bus/pci/drivers/mlx5_core/0009:04:00.0'", e.sys, e.sys);
+	free(e.initial);
+	e.initial = fk_snapshot(&e.fk);
+	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	if (sum.changed != 1)
+		fprintf(stderr, "\nbind with a driverless peer: %s\n", MSG(&e));
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(dev_is(&e, "0009:03:00.0", "nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci"));
+	CU_ASSERT_TRUE(dev_is(&e, "0009:04:00.0", "-", "-"));
+	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
+	CU_ASSERT_EQUAL(sum.changed, 1);
+	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
+	env_close(&e);
+}
+
 /* Bind the four GPUs of quad-gh200, failing write number i: the host must be as it was. */
 static const char *quad[] = { "0009:01:00.0", "0019:01:00.0", "0029:01:00.0", "0039:01:00.0" };
 
@@ -1448,6 +1471,7 @@ static void test_release_domain_holds(void)
 static const struct test_case cases[] = {
 	{ "bind and release a Grace GPU", test_bind_release_grace },
 	{ "already bound: no-op", test_already_bound_noop },
+	{ "IOMMU group peer on no driver", test_group_driverless_peer },
 	{ "IOMMU group refusal and group bind", test_group_refusal },
 	{ "bind: a failure at every step rolls back", test_fail_every_bind_step },
 	{ "release: a failure at every step rolls back", test_fail_every_release_step },
