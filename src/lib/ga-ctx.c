@@ -445,6 +445,10 @@ void ga_error_save(const struct ga_ctx *ctx, struct ga_error_saved *s)
 
 int ga_error_restore(struct ga_ctx *ctx, const struct ga_error_saved *s, const char *suffix)
 {
+	if (!s->code && !suffix) { /* there was none: nothing to report again */
+		ga_clear_error(ctx);
+		return 0;
+	}
 	return ga_report(ctx, s->code, "%s%s", s->message, suffix ? suffix : "");
 }
 

@@ -422,19 +422,13 @@ int ga_sysfs_write(struct ga_ctx *ctx, const char *value, const char *fmt, ...)
 bool ga_sysfs_exists(struct ga_ctx *ctx, const char *fmt, ...)
 {
 	char path[PATH_MAX];
+	struct ga_error_saved saved;
 	struct stat st;
-	va_list ap;
-	int n, dfd;
+	int dfd;
 
-	va_start(ap, fmt);
-	n = vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(path) || path[0] == '/' || strstr(path, ".."))
-		return false;
-	dfd = ctx->sysfs_fd >= 0 ? ctx->sysfs_fd
-				 : open(ga_ctx_get_sysfs_root(ctx), O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return false;
-	ctx->sysfs_fd = dfd;
-	return fstatat(dfd, path, &st, 0) == 0;
+	/* a question, not an operation: what resolving the path reports is not kept */
+	ga_error_save(ctx, &saved);
+	dfd = RESOLVE(ctx, path, fmt);
+	ga_error_restore(ctx, &saved, NULL);
+	return dfd >= 0 && fstatat(dfd, path, &st, 0) == 0;
 }
