@@ -472,6 +472,14 @@ static int release_all(const struct hook_run *run, struct ga_ctx *ctx, const str
 	return HOOK_EXIT_OK;
 }
 
+/* Out of memory: a start is refused (nothing checked); a release never fails, so it says so and goes on. */
+static int out_of_memory(const struct hook_opts *o, const char *domain, enum hook_op kind)
+{
+	hook_say(o->err, "domain '%s': out of memory%s", domain,
+		 kind == HOOK_OP_RELEASE ? " (release: GPUs the hook bound are not given back)" : "");
+	return kind == HOOK_OP_RELEASE ? HOOK_EXIT_OK : HOOK_EXIT_REFUSE;
+}
+
 int hook_handle(const struct hook_opts *o, const char *domain, const char *op, const char *subop,
 		const char *xml, size_t len)
 {
@@ -494,23 +502,17 @@ int hook_handle(const struct hook_opts *o, const char *domain, const char *op, c
 		return HOOK_EXIT_OK;
 	}
 	r = ga_domain_parse(ctx, xml, len, &dom);
-	if (r == -ENOMEM) {
-		hook_say(o->err, "domain '%s': out of memory", domain);
-		return HOOK_EXIT_REFUSE;
-	}
+	if (r == -ENOMEM)
+		return out_of_memory(o, domain, kind);
 	if (r < 0) {
 		/* libvirt only hands us XML it parsed itself; anything else is not ours to judge */
 		note(&run, LOG_WARNING, "not checked: %s", ga_last_error(ctx)->message);
 		return HOOK_EXIT_OK;
 	}
-	if (o->standin && apply_standins(ctx, dom, o->standin) < 0) {
-		hook_say(o->err, "domain '%s': out of memory", domain);
-		return HOOK_EXIT_REFUSE;
-	}
-	if (find_gpus(ctx, dom, &gpus, &ngpus) < 0) {
-		hook_say(o->err, "domain '%s': out of memory", domain);
-		return HOOK_EXIT_REFUSE;
-	}
+	if (o->standin && apply_standins(ctx, dom, o->standin) < 0)
+		return out_of_memory(o, domain, kind);
+	if (find_gpus(ctx, dom, &gpus, &ngpus) < 0)
+		return out_of_memory(o, domain, kind);
 	if (ngpus == 0) {
 		hook_trace(o, domain, op, subop, "%zu PCI hostdev(s), no Grace GPU: nothing to do", dom->nhostdevs);
 		return HOOK_EXIT_OK;
