@@ -211,7 +211,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 
 /*
  * A running domain of the default libvirt that has one of the devices (with
- * --all: any recorded one) as a hostdev keeps it (not asked for a fixture
+ * --all: any the release takes, ga_bind_release_all_addrs) as a hostdev keeps it (not asked for a fixture
  * sysfs root). Asked before the lock is
  * taken: the hook of a domain starting meanwhile waits for that lock, and
  * libvirtd for its hook. The library checks open VFIO files under the lock.
@@ -219,32 +219,17 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 static int running_domain_check(struct cli *cli, const struct ga_bind_opts *o, const struct ga_pci_addr *addrs,
 				size_t n)
 {
-	struct ga_lock state = { .fd = -1, .dirfd = -1 };
-	struct ga_bindings b = { 0 };
-	struct ga_pci_addr *all = NULL;
-	int r;
+	_cleanup_free_ struct ga_pci_addr *all = NULL;
+	size_t nall = 0;
 
 	/* A fixture's devices are not the host's: its libvirt has nothing to say about them. */
 	if (strcmp(ga_ctx_get_sysfs_root(cli->ctx), "/sys"))
 		return 0;
 	if (!o->all)
 		return ga_inuse_check_domains(cli->ctx, NULL, addrs, n);
-	r = ga_state_open(cli->ctx, o->state_dir, &state);
-	if (r >= 0 && state.dirfd >= 0)
-		r = ga_bindings_load(cli->ctx, state.dirfd, state.dir, &b);
-	if (r >= 0 && b.n) {
-		all = calloc(b.n, sizeof(*all));
-		if (!all)
-			r = ga_report(cli->ctx, -ENOMEM, "out of memory");
-		for (size_t i = 0; all && i < b.n; i++)
-			all[i] = b.v[i].addr;
-	}
-	if (r >= 0)
-		r = ga_inuse_check_domains(cli->ctx, NULL, all, b.n);
-	free(all);
-	ga_bindings_clear(&b);
-	ga_lock_release(&state);
-	return r;
+	if (ga_bind_release_all_addrs(cli->ctx, o, &all, &nall) < 0)
+		return -1;
+	return ga_inuse_check_domains(cli->ctx, NULL, all, nall);
 }
 
 const struct cli_option release_options[] = {

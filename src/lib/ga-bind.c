@@ -1223,3 +1223,28 @@ int ga_bind_status_read(struct ga_ctx *ctx, const struct ga_bind_opts *opts, str
 		ga_bind_status_clear(out);
 	return r;
 }
+
+int ga_bind_release_all_addrs(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_pci_addr **out,
+			      size_t *n)
+{
+	struct ga_bind_status st;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = ga_bind_status_read(ctx, opts, &st);
+	if (r < 0)
+		return r;
+	if (st.n) {
+		*out = calloc(st.n, sizeof(**out));
+		if (!*out) {
+			ga_bind_status_clear(&st);
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < st.n; i++)
+		if (st.v[i].recorded || (opts->persistent && st.v[i].persistent[0]))
+			(*out)[(*n)++] = st.v[i].addr;
+	ga_bind_status_clear(&st);
+	return 0;
+}

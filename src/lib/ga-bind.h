@@ -85,3 +85,11 @@ struct ga_bind_status {
 /* What we bound and persisted, with each function's driver now. Takes no lock. */
 int ga_bind_status_read(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_bind_status *out);
 void ga_bind_status_clear(struct ga_bind_status *st);
+/*
+ * The functions ga_bind_release() with opts->all takes: those of the
+ * bindings file and, with opts->persistent, those of the udev rules too.
+ * *out is malloc'd (NULL when none). Takes no lock: for questions asked
+ * before the release (a running domain that holds one).
+ */
+int ga_bind_release_all_addrs(struct ga_ctx *ctx, const struct ga_bind_opts *opts, struct ga_pci_addr **out,
+			      size_t *n);

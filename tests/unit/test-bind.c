@@ -694,6 +694,23 @@ static void test_release_after_reboot(void)
 	e.opts.persistent = true;
 	CU_ASSERT_EQUAL(ga_bind_apply(e.ctx, &gpu, 1, &e.opts, &sum), 0);
 	sh("rm -rf '%s'", e.state); /* "reboot" */
+	{
+		/* what release --all would take, asked before it (the CLI's running-domain check) */
+		struct ga_pci_addr *all = NULL;
+		size_t n = 99;
+
+		e.opts.all = true;
+		CU_ASSERT_EQUAL(ga_bind_release_all_addrs(e.ctx, &e.opts, &all, &n), 0);
+		CU_ASSERT_EQUAL(n, 1); /* --persistent: the rule's GPU */
+		CU_ASSERT_TRUE(n == 1 && ga_pci_addr_equal(&all[0], &gpu));
+		free(all);
+		e.opts.persistent = false;
+		CU_ASSERT_EQUAL(ga_bind_release_all_addrs(e.ctx, &e.opts, &all, &n), 0);
+		CU_ASSERT_EQUAL(n, 0); /* without it: nothing recorded since the reboot */
+		free(all);
+		e.opts.all = false;
+		e.opts.persistent = true;
+	}
 	CU_ASSERT_EQUAL(ga_bind_release(e.ctx, &gpu, 1, &e.opts, &sum), 0);
 	CU_ASSERT_TRUE(host_unchanged(&e, e.initial));
 	CU_ASSERT_FALSE(file_exists(e.rules, GA_UDEV_RULES_FILE));
