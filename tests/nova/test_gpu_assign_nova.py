@@ -259,9 +259,10 @@ class GraceGPUServersTest(base.ServersTestBase):
             ngpus = int(specs['pci_passthrough:alias'].rsplit(':', 1)[1])
             nodes = int(specs.get('hw:numa_nodes', '1'))
             name = 'gpu-%d' % ngpus
-            # 256 MiB a cell: the nested stack starts the 4-GPU domain as
-            # Nova wrote it, and VFIO pins all of it in a 3 GiB level 1
-            server = self._boot(name, specs, vcpus=4 * nodes, ram_mb=256 * nodes)
+            # 256 MiB and one vCPU a cell: the nested stack starts the
+            # 4-GPU domain as Nova wrote it, VFIO pins all of its memory in
+            # a 3 GiB level 1, and all its vCPUs share level 1's one CPU
+            server = self._boot(name, specs, vcpus=nodes, ram_mb=256 * nodes)
             if not self._expect_active():
                 with open(os.path.join(self.out, name + '.fault'), 'w') as f:
                     f.write(server['fault']['message'] + '\n')
