@@ -199,7 +199,7 @@ static int read_list(struct ga_ctx *ctx, const char *s, unsigned limit, unsigned
 	int r;
 
 	ga_error_save(ctx, &saved);
-	r = ga_cpulist_parse(ctx, s, limit, out, n);
+	r = ga_libvirt_list_parse(ctx, s, limit, out, n);
 	*ok = r == 0;
 	if (r == -ENOMEM)
 		return r;
@@ -207,7 +207,7 @@ static int read_list(struct ga_ctx *ctx, const char *s, unsigned limit, unsigned
 	return 0;
 }
 
-/* One <cell>: kept when its id and memory are readable, its cpus parsed. */
+/* One <cell>: kept when its id (or place) and memory are readable, its cpus parsed. */
 static int read_cell(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n, size_t index)
 {
 	struct ga_dom_cell cell = { 0 };
@@ -222,8 +222,11 @@ static int read_cell(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n, si
 	cpus = ga_xml_prop(n, "cpus", &oom);
 	if (oom)
 		return ga_report(ctx, -ENOMEM, "out of memory");
-	if (!id || !ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv))
-		return cells_problem(ctx, dom, "guest NUMA cell %zu has no readable id ('%s')", index, id ? id : "");
+	/* as libvirt: a cell without an id is numbered by its place among the cells */
+	if (!id)
+		idv = index;
+	else if (!ga_dom_parse_num(id, GA_DOMAIN_MAX_NODE, &idv))
+		return cells_problem(ctx, dom, "guest NUMA cell %zu has no readable id ('%s')", index, id);
 	cell.id = (unsigned)idv;
 	if (!mem || ga_size_parse_libvirt(ga_xml_strip(mem), unit, &cell.memory_kib) < 0)
 		return cells_problem(ctx, dom, "guest NUMA cell %u has memory '%s' (unit '%s'), which is not a size",
@@ -283,6 +286,27 @@ static int read_memnodes(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n
 			}
 		}
 	}
+	return 0;
+}
+
+/* A <devices><memory> device: its <target><size> adds to what libvirt wants in <memory>. */
+static int read_memory_device(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr n)
+{
+	xmlNodePtr size = ga_xml_child(ga_xml_child(n, "target"), "size");
+	_cleanup_free_ char *text = NULL, *unit = NULL;
+	bool oom = false;
+	uint64_t kib;
+
+	if (!size)
+		return 0;
+	text = ga_xml_text(size, &oom);
+	unit = ga_xml_prop(size, "unit", &oom);
+	if (oom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	if (!text || ga_size_parse_libvirt(ga_xml_strip(text), unit, &kib) < 0)
+		return cells_problem(ctx, dom, "memory device has a <target><size> '%s' (unit '%s') that is not a size",
+				     text ? text : "", unit ? unit : "KiB");
+	dom->memory_devices_kib += kib;
 	return 0;
 }
 
@@ -553,6 +577,11 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 	if (r < 0)
 		return r;
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
+		if (ga_xml_is(n, "memory")) {
+			r = read_memory_device(ctx, dom, n);
+			if (r < 0)
+				return r;
+		}
 		if (!ga_xml_is(n, "hostdev"))
 			continue;
 		r = read_hostdev(ctx, dom, n);

@@ -88,7 +88,9 @@ struct ga_domain {
 	char *nova_flavor;    /* <nova:flavor name=...> */
 	struct ga_dom_cell *cells;       /* the readable <cpu><numa><cell>s */
 	size_t ncells;
-	char *cells_problem;             /* the first cell or memnode that could not be read, said as
+	uint64_t memory_devices_kib;     /* the <target><size> of the <devices><memory> (DIMMs, NVDIMMs,
+					  * virtio-mem...), which libvirt counts in <memory> beside the cells */
+	char *cells_problem;             /* the first cell, memnode or memory device that could not be read, said as
 					  * "guest NUMA cell 2 has ..."; NULL when all were read. A
 					  * check reads on without it; a merge refuses the domain. */
 	struct ga_dom_hostdev *hostdevs; /* PCI subsystem hostdevs only */

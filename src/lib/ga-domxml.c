@@ -976,6 +976,7 @@ static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_
 	if (dom->name && check_name(ctx, dom->name, "the domain's <name>",
 				    "fix <name> in the domain XML: libvirt would refuse the merged domain") < 0)
 		return -EINVAL;
+	info->memory_devices_kib = dom->memory_devices_kib;
 	info->name = dom->name ? strdup(dom->name) : NULL;
 	info->arch_name = dom->arch ? strdup(dom->arch) : NULL;
 	info->machine = dom->machine ? strdup(dom->machine) : NULL;
@@ -989,6 +990,13 @@ static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_
 			info->arch = (enum ga_arch)a;
 	}
 	return 0;
+}
+
+static int cmp_user_cell(const void *a, const void *b)
+{
+	const struct ga_plan_user_cell *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /*
@@ -1024,6 +1032,8 @@ static int read_user_cells(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_i
 		info->cell_distances |= c->distances;
 	}
 	info->ncells = dom->ncells;
+	/* libvirt takes the cells in any order and sorts them by id: the planner wants them so */
+	qsort(info->cells, info->ncells, sizeof(*info->cells), cmp_user_cell);
 	return 0;
 }
 
@@ -1192,7 +1202,7 @@ static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_p
 			 const struct ga_gi_form_ops *form)
 {
 	xmlNodePtr numa = ga_xml_child(cpu, "numa");
-	unsigned long id;
+	unsigned long id, place = 0;
 
 	if (!numa)
 		return;
@@ -1200,7 +1210,11 @@ static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_p
 	for (xmlNodePtr c = numa->children; c && !plan->no_distances && form->gi_cells; c = c->next) {
 		xmlNodePtr d = ga_xml_is(c, "cell") ? ga_xml_child(c, "distances") : NULL;
 
-		if (!d || !ga_domxml_num_prop(c, "id", plan->ncells - 1, &id))
+		if (ga_xml_is(c, "cell"))
+			place++;
+		/* a cell without an id is numbered by its place, as libvirt does */
+		if (!d || (xmlHasProp(c, XC("id")) ? !ga_domxml_num_prop(c, "id", plan->ncells - 1, &id)
+						   : (id = place - 1) >= plan->ncells))
 			continue;
 		for (unsigned gi = (unsigned)plan->ncells; gi < plan->nnodes; gi++) {
 			xmlNodePtr s = ga_builder_add(b, d, NULL, "sibling");
@@ -1278,10 +1292,12 @@ static void set_sizes(struct ga_builder *b, xmlNodePtr root, const struct ga_pla
 {
 	xmlNodePtr mem = ga_xml_child(root, "memory"), cur = ga_xml_child(root, "currentMemory");
 	xmlNodePtr vcpu = ga_xml_child(root, "vcpu");
+	/* libvirt's <memory>: the cells' and the memory devices' (DIMMs, virtio-mem) together */
+	uint64_t memory_kib = plan->memory_kib + info->memory_devices_kib;
 	char v[32];
 
-	snprintf(v, sizeof(v), "%" PRIu64, plan->memory_kib);
-	if (info->memory_kib != plan->memory_kib || !mem) {
+	snprintf(v, sizeof(v), "%" PRIu64, memory_kib);
+	if (info->memory_kib != memory_kib || !mem) {
 		mem = size_element(b, root, mem, "memory");
 		if (mem) {
 			xmlNodeSetContent(mem, XC(v));

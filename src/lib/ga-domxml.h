@@ -72,6 +72,7 @@ struct ga_domxml_info {
 	struct ga_plan_user_cell *cells; /* its own guest NUMA cells (not an earlier merge's), in order */
 	size_t ncells;
 	bool cell_distances;     /* some of them carry <distances> */
+	uint64_t memory_devices_kib; /* its <devices><memory> (libvirt's <memory> = cells + these) */
 };
 
 void ga_domxml_info_clear(struct ga_domxml_info *info);

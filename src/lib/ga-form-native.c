@@ -22,11 +22,8 @@ static int read_hostdev(struct ga_ctx *ctx, struct ga_dom_hostdev *hd, xmlNodePt
 	if (!v)
 		return 0;
 	hd->has_nodeset = true;
-	/*
-	 * "2-9", "2,4,6-7": the kernel's list syntax. One we cannot read (such
-	 * as libvirt's "^N" exclusions) ties no node; the check says so.
-	 */
-	r = ga_cpulist_parse(ctx, v, GA_DOMAIN_MAX_NODE + 1, &hd->gi_nodes, &hd->ngi_nodes);
+	/* "2-9", "2,4,6-7", "2-9,^5": libvirt's list syntax. One we cannot read ties no node; the check says so. */
+	r = ga_libvirt_list_parse(ctx, v, GA_DOMAIN_MAX_NODE + 1, &hd->gi_nodes, &hd->ngi_nodes);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

@@ -24,60 +24,86 @@ static void udev_unrefp(struct udev **u)
 		udev_unref(*u);
 }
 
-int ga_cpulist_parse(struct ga_ctx *ctx, const char *str, unsigned limit, unsigned **out, size_t *n)
+static const char *skip_spaces(const char *p, bool libvirt)
+{
+	while (libvirt && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * The one list parser: the kernel's "0-3,8,10-11", and with libvirt set
+ * the syntax of libvirt's cpus/nodeset attributes as well: blanks around
+ * the items, and "^N" taking N out of what the items before it gave.
+ */
+static int list_parse(struct ga_ctx *ctx, const char *str, unsigned limit, bool libvirt, unsigned **out, size_t *n)
 {
 	_cleanup_free_ unsigned char *seen = NULL;
 	_cleanup_free_ unsigned *list = NULL;
-	const char *p = str;
+	const char *p = skip_spaces(str, libvirt);
 	size_t count = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!*str)
+	if (!*p)
 		return 0;
 	seen = calloc(limit, 1);
 	if (!seen)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	for (;;) {
 		unsigned long lo, hi;
+		bool exclude = libvirt && *p == '^';
 		char *end;
 
+		if (exclude)
+			p = skip_spaces(p + 1, libvirt);
 		if (*p < '0' || *p > '9')
 			goto bad;
 		lo = strtoul(p, &end, 10);
 		hi = lo;
-		p = end;
-		if (*p == '-') {
-			p++;
+		p = skip_spaces(end, libvirt);
+		if (*p == '-' && !exclude) {
+			p = skip_spaces(p + 1, libvirt);
 			if (*p < '0' || *p > '9')
 				goto bad;
 			hi = strtoul(p, &end, 10);
-			p = end;
+			p = skip_spaces(end, libvirt);
 		}
 		if (hi < lo || hi >= limit)
 			goto bad;
-		for (unsigned long i = lo; i <= hi; i++) {
-			count += !seen[i];
-			seen[i] = 1;
-		}
+		for (unsigned long i = lo; i <= hi; i++)
+			seen[i] = !exclude;
 		if (*p == '\0')
 			break;
 		if (*p++ != ',')
 			goto bad;
+		p = skip_spaces(p, libvirt);
 	}
-	list = malloc(count * sizeof(*list));
+	for (unsigned i = 0; i < limit; i++)
+		count += seen[i];
+	list = malloc((count ? count : 1) * sizeof(*list));
 	if (!list)
 		return ga_report(ctx, -ENOMEM, "out of memory");
 	count = 0;
 	for (unsigned i = 0; i < limit; i++)
 		if (seen[i])
 			list[count++] = i;
-	*out = steal_ptr(list);
+	*out = count ? steal_ptr(list) : NULL;
 	*n = count;
 	return 0;
 bad:
-	return ga_report(ctx, -GA_E_PARSE, "invalid CPU/node list '%s': expected ranges like '0-3,8' below %u",
-			 str, limit);
+	return ga_report(ctx, -GA_E_PARSE, "invalid CPU/node list '%s': expected ranges like '0-3,8'%s below %u", str,
+			 libvirt ? " (or '^N' to leave N out)" : "", limit);
+}
+
+int ga_cpulist_parse(struct ga_ctx *ctx, const char *str, unsigned limit, unsigned **out, size_t *n)
+{
+	return list_parse(ctx, str, limit, false, out, n);
+}
+
+int ga_libvirt_list_parse(struct ga_ctx *ctx, const char *str, unsigned limit, unsigned **out, size_t *n)
+{
+	return list_parse(ctx, str, limit, true, out, n);
 }
 
 static void node_clear(struct ga_numa_node *node)

@@ -50,3 +50,9 @@ int ga_host_read_numa(struct ga_ctx *ctx, struct ga_host *host);
  * unique numbers below `limit`. *out is malloc'd (NULL when empty).
  */
 int ga_cpulist_parse(struct ga_ctx *ctx, const char *str, unsigned limit, unsigned **out, size_t *n);
+/*
+ * The same for a list of a libvirt domain (cell cpus, memnode and acpi
+ * nodesets), in libvirt's syntax: blanks around the items are allowed and
+ * "^N" leaves N out of what the items before it gave ("0-3,^2": 0,1,3).
+ */
+int ga_libvirt_list_parse(struct ga_ctx *ctx, const char *str, unsigned limit, unsigned **out, size_t *n);

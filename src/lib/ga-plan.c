@@ -570,10 +570,15 @@ static int make_user_cells(struct ga_ctx *ctx, const struct ga_host *host, const
 		struct ga_plan_cell *cell = &plan->cells[plan->ncells];
 		char buf[1024];
 
-		if (u->id != i)
+		/* sorted by id (ga_domxml_read_info): libvirt wants the ids 0 to N-1, each once */
+		if (u->id < i)
 			return ga_report(ctx, -EINVAL,
-					 "the domain's guest NUMA cell ids are not 0, 1, ... in order (cell %zu has id %u), which libvirt requires: renumber them",
-					 i, u->id);
+					 "two of the domain's guest NUMA cells have id %u, but libvirt needs the ids 0 to %zu, each once: renumber them",
+					 u->id, req->nuser_cells - 1);
+		if (u->id > i)
+			return ga_report(ctx, -EINVAL,
+					 "none of the domain's guest NUMA cells has id %zu, but libvirt needs the ids 0 to %zu, each once: renumber them",
+					 i, req->nuser_cells - 1);
 		plan->ncells++;
 		cell->id = u->id;
 		cell->first_vcpu = u->nvcpus ? u->vcpus[0] : 0;

@@ -183,7 +183,7 @@ static void test_problems(void)
 		  "<cell id='1' memory='1024'/></numa></cpu><devices>" HOSTDEV(GPU0, "<acpi nodeset='1'/>") "</devices></domain>",
 		  2, "not memoryless" },
 		/* a nodeset we cannot read */
-		{ "<domain><name>c</name><features><acpi/></features><devices>" HOSTDEV(GPU0, "<acpi nodeset='^1'/>")
+		{ "<domain><name>c</name><features><acpi/></features><devices>" HOSTDEV(GPU0, "<acpi nodeset='1-x'/>")
 		  "</devices></domain>", 2, "cannot be read" },
 		/* GI objects without -numa declarations */
 		{ "<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>d</name><features><acpi/></features>"

@@ -14,20 +14,29 @@ static void test_cpulist(void)
 		const char *in;
 		int n;          /* -1: refused */
 		unsigned first, last;
+		int libvirt_n;  /* the same in libvirt's syntax (ga_libvirt_list_parse) */
 	} cases[] = {
-		{ "0-3", 4, 0, 3 },
-		{ "0", 1, 0, 0 },
-		{ "", 0, 0, 0 },
-		{ "0-71,144-215", 144, 0, 215 },
-		{ "5,1,3", 3, 1, 5 },
-		{ "1-2,2-3", 3, 1, 3 },
-		{ "3-1", -1, 0, 0 },
-		{ "0-", -1, 0, 0 },
-		{ "a", -1, 0, 0 },
-		{ "0,,1", -1, 0, 0 },
-		{ "0-1 ", -1, 0, 0 },
-		{ "70000", -1, 0, 0 },
-		{ "-1", -1, 0, 0 },
+		{ "0-3", 4, 0, 3, 4 },
+		{ "0", 1, 0, 0, 1 },
+		{ "", 0, 0, 0, 0 },
+		{ "0-71,144-215", 144, 0, 215, 144 },
+		{ "5,1,3", 3, 1, 5, 3 },
+		{ "1-2,2-3", 3, 1, 3, 3 },
+		{ "3-1", -1, 0, 0, -1 },
+		{ "0-", -1, 0, 0, -1 },
+		{ "a", -1, 0, 0, -1 },
+		{ "0,,1", -1, 0, 0, -1 },
+		{ "0-1 ", -1, 0, 1, 2 },
+		{ "70000", -1, 0, 0, -1 },
+		{ "-1", -1, 0, 0, -1 },
+		/* libvirt's own: blanks and ^N (numatune-memnode.xml, libvirt's tests) */
+		{ "0-2,^1", -1, 0, 2, 2 },
+		{ "1-2,5-7,^6", -1, 1, 7, 4 },
+		{ " 0 - 3 , ^3 ", -1, 0, 2, 3 },
+		{ "^1,0-2", -1, 0, 2, 3 },
+		{ "0-8,^8", -1, 0, 7, 8 },
+		{ "^1-2", -1, 0, 0, -1 },
+		{ "0,^", -1, 0, 0, -1 },
 	};
 	struct ga_ctx *ctx;
 
@@ -42,6 +51,21 @@ static void test_cpulist(void)
 		} else {
 			CU_ASSERT_EQUAL(r, 0);
 			CU_ASSERT_EQUAL(n, (size_t)cases[i].n);
+			if (n) {
+				CU_ASSERT_EQUAL(list[0], cases[i].first);
+				CU_ASSERT_EQUAL(list[n - 1], cases[i].last);
+			}
+		}
+		free(list);
+		list = NULL;
+		r = ga_libvirt_list_parse(ctx, cases[i].in, 65536, &list, &n);
+		if (cases[i].libvirt_n < 0) {
+			CU_ASSERT_EQUAL(r, -GA_E_PARSE);
+		} else {
+			CU_ASSERT_EQUAL(r, 0);
+			CU_ASSERT_EQUAL(n, (size_t)cases[i].libvirt_n);
+			if (n != (size_t)cases[i].libvirt_n)
+				fprintf(stderr, "\nlibvirt list '%s': %zu items\n", cases[i].in, n);
 			if (n) {
 				CU_ASSERT_EQUAL(list[0], cases[i].first);
 				CU_ASSERT_EQUAL(list[n - 1], cases[i].last);
