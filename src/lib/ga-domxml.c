@@ -1227,6 +1227,29 @@ static void add_gi_cells(struct ga_builder *b, xmlNodePtr cpu, const struct ga_p
 		form->write_cells(b, numa, plan);
 }
 
+int ga_domxml_check_machine(struct ga_ctx *ctx, const struct ga_domxml_info *info, enum ga_arch arch)
+{
+	if (info->arch == GA_ARCH_AUTO && info->arch_name)
+		return ga_report(ctx, -EINVAL,
+				 "the domain's architecture '%s' is not one gpu-assign supports (aarch64, x86_64)",
+				 info->arch_name);
+	if (arch == GA_ARCH_AUTO)
+		return 0;
+	if (info->arch != GA_ARCH_AUTO && info->arch != arch)
+		return ga_report(ctx, -EINVAL,
+				 "the domain is for architecture '%s' but the plan is for '%s' (give --arch %s or another domain)",
+				 info->arch_name, ga_arch_to_string(arch), info->arch_name);
+	if (info->machine && arch == GA_ARCH_AARCH64 && strncmp(info->machine, "virt", 4))
+		return ga_report(ctx, -EINVAL,
+				 "the domain's machine type '%s' is not aarch64 'virt', which the GPU layout needs (set <type machine='virt'>)",
+				 info->machine);
+	if (info->machine && arch == GA_ARCH_X86_64 && !strstr(info->machine, "q35"))
+		return ga_report(ctx, -EINVAL,
+				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
+				 info->machine);
+	return 0;
+}
+
 /*
  * What in the user's domain clashes with the plan: the facts of the domain
  * as read (dom, info), and the tree once remove_ours has taken our parts out.
@@ -1237,22 +1260,10 @@ static int check_conflicts(struct ga_ctx *ctx, xmlNodePtr root, const struct ga_
 	xmlNodePtr devices = ga_xml_child(root, "devices");
 	xmlNodePtr cmd = ga_xml_ns_child(root, GA_QEMU_NS, "commandline");
 
-	if (info->arch != GA_ARCH_AUTO && info->arch != plan->arch)
-		return ga_report(ctx, -EINVAL,
-				 "the domain is for architecture '%s' but the plan is for '%s' (give --arch %s or another domain)",
-				 info->arch_name, ga_arch_to_string(plan->arch), info->arch_name);
-	if (info->arch == GA_ARCH_AUTO && info->arch_name)
-		return ga_report(ctx, -EINVAL,
-				 "the domain's architecture '%s' is not one gpu-assign supports (aarch64, x86_64)",
-				 info->arch_name);
-	if (info->machine && plan->arch == GA_ARCH_AARCH64 && strncmp(info->machine, "virt", 4))
-		return ga_report(ctx, -EINVAL,
-				 "the domain's machine type '%s' is not aarch64 'virt', which the GPU layout needs (set <type machine='virt'>)",
-				 info->machine);
-	if (info->machine && plan->arch == GA_ARCH_X86_64 && !strstr(info->machine, "q35"))
-		return ga_report(ctx, -EINVAL,
-				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
-				 info->machine);
+	int r = ga_domxml_check_machine(ctx, info, plan->arch);
+
+	if (r < 0)
+		return r;
 	if (plan->user_cells != (count_cells(root) > 0) || (plan->user_cells && count_cells(root) != plan->ncells))
 		return ga_report(ctx, -EINVAL,
 				 "the plan was made for %zu guest NUMA cells of the domain's own, but the domain has %zu: plan with the same domain",

@@ -79,6 +79,13 @@ void ga_domxml_info_clear(struct ga_domxml_info *info);
 
 /* Parse a user's domain just enough to plan for it. */
 int ga_domxml_read_info(struct ga_ctx *ctx, const char *xml, size_t len, struct ga_domxml_info *info);
+/*
+ * Whether a domain's architecture and machine type can take the GPU layout
+ * for arch (GA_ARCH_AUTO: only whether its architecture is one we know).
+ * Asked before planning too, so that such a domain is refused before any
+ * warning of the planner.
+ */
+int ga_domxml_check_machine(struct ga_ctx *ctx, const struct ga_domxml_info *info, enum ga_arch arch);
 
 /*
  * A complete new domain for plan. *out is a NUL-terminated malloc'd string.

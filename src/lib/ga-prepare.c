@@ -55,7 +55,8 @@ static int read_domain(struct ga_ctx *ctx, const char *path, struct ga_plan_requ
 		return ga_report(ctx, -EINVAL, "the domain has no <memory>: give --memory SIZE");
 	if (req->arch == GA_ARCH_AUTO)
 		req->arch = p->info.arch;
-	return 0;
+	/* a domain whose own machine cannot take the layout is refused before the planner says anything */
+	return ga_domxml_check_machine(ctx, &p->info, p->info.arch);
 }
 
 /* The target stack: asked over a connection, given, or the installed libvirt. */

@@ -119,7 +119,40 @@ static void test_refusals(void)
 	fixture_fini(&f);
 }
 
+static void catch_log(void *data, enum ga_log_level level, const char *msg);
 static char warnings[4096];
+
+/*
+ * A domain whose own machine cannot take the layout is refused before the
+ * planner runs: one line, no warning of the planner before it (found with
+ * libvirt's tests/qemuxmlconfdata: an i440fx domain with cells and no
+ * memnode got the planner's memnode warning, then the refusal).
+ */
+static void test_machine_first(void)
+{
+	struct fixture_spec spec = { .sockets = 1, .gpus_per_socket = 1 };
+	char path[PATH_MAX];
+	struct ga_plan_input in;
+	struct fixture f;
+
+	fixture_init(&f, &spec);
+	warnings[0] = '\0';
+	ga_ctx_set_log_fn(f.ctx, catch_log, NULL);
+	in = input(&f, write_domain(&f, "<domain type='kvm'><name>vm</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>"
+					"<os><type arch='x86_64' machine='pc-i440fx-9.0'>hvm</type></os><cpu><numa>"
+					"<cell id='0' cpus='0-1' memory='4' unit='GiB'/></numa></cpu></domain>",
+				    path));
+	expect_refusal(&f, &in,
+		       "the domain's machine type 'pc-i440fx-9.0' is not 'q35', which the GPU layout needs (set <type machine='q35'>)");
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	in = input(&f, write_domain(&f, "<domain type='kvm'><name>vm</name><memory unit='GiB'>4</memory><vcpu>2</vcpu>"
+					"<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os></domain>",
+				    path));
+	expect_refusal(&f, &in, "the domain's architecture 's390x' is not one gpu-assign supports (aarch64, x86_64)");
+	CU_ASSERT_STRING_EQUAL(warnings, "");
+	ga_ctx_set_log_fn(f.ctx, NULL, NULL);
+	fixture_fini(&f);
+}
 
 static void catch_log(void *data, enum ga_log_level level, const char *msg)
 {
@@ -228,6 +261,7 @@ static void test_drivers(void)
 static const struct test_case cases[] = {
 	{ "the domain supplies what the request lacks", test_domain_supplies },
 	{ "refusals leave nothing behind", test_refusals },
+	{ "a machine that cannot take the layout: refused before the planner warns", test_machine_first },
 	{ "variant drivers and the libvirt gates", test_drivers },
 	{ NULL, NULL }
 };
