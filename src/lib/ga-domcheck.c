@@ -38,6 +38,7 @@ void ga_domain_free(struct ga_domain *dom)
 	}
 	free(dom->cells);
 	free(dom->cells_problem);
+	free(dom->root_bus_model);
 	for (size_t i = 0; i < dom->nhostdevs; i++)
 		free_hostdev(&dom->hostdevs[i]);
 	free(dom->hostdevs);
@@ -513,6 +514,27 @@ int ga_domain_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct ga_d
 }
 
 /* pcie-root's <pcihole64> (libvirt's default unit: KiB); one that cannot be read counts as absent */
+/* The model of PCI controller 0, the root bus. */
+static int read_root_bus(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr devices)
+{
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+		_cleanup_free_ char *type = NULL, *index = NULL;
+		bool oom = false;
+
+		if (!ga_xml_is(c, "controller"))
+			continue;
+		type = ga_xml_prop(c, "type", &oom);
+		index = ga_xml_prop(c, "index", &oom);
+		if (!oom && type && index && !strcmp(type, "pci") && !strcmp(index, "0"))
+			dom->root_bus_model = ga_xml_prop(c, "model", &oom);
+		if (oom)
+			return ga_report(ctx, -ENOMEM, "out of memory");
+		if (dom->root_bus_model)
+			return 0;
+	}
+	return 0;
+}
+
 static int read_pcihole64(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr devices)
 {
 	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
@@ -574,6 +596,8 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 		return r;
 	devices = ga_xml_child(root, "devices");
 	r = read_pcihole64(ctx, dom, devices);
+	if (r == 0)
+		r = read_root_bus(ctx, dom, devices);
 	if (r < 0)
 		return r;
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {

@@ -103,6 +103,7 @@ struct ga_domain {
 	char **device_ids;               /* ids of "-device ...,id=X", NULL-terminated */
 	uint64_t highmem_mmio_size;      /* "-machine highmem-mmio-size=", 0 if absent */
 	uint64_t pcihole64;              /* pcie-root's <pcihole64> in bytes, 0 if absent or unreadable */
+	char *root_bus_model;            /* model of <controller type='pci' index='0'>, NULL if none */
 	struct ga_dom_record record;     /* gpu-assign's own, if present */
 };
 

@@ -951,6 +951,7 @@ void ga_domxml_info_clear(struct ga_domxml_info *info)
 		free(info->cells[i].host_nodes);
 	}
 	free(info->cells);
+	free(info->root_bus_model);
 	free(info->arch_name);
 	free(info->machine);
 	free(info->name);
@@ -977,6 +978,9 @@ static int read_info(struct ga_ctx *ctx, const struct ga_domain *dom, struct ga_
 				    "fix <name> in the domain XML: libvirt would refuse the merged domain") < 0)
 		return -EINVAL;
 	info->memory_devices_kib = dom->memory_devices_kib;
+	info->root_bus_model = dom->root_bus_model ? strdup(dom->root_bus_model) : NULL;
+	if (dom->root_bus_model && !info->root_bus_model)
+		return ga_report(ctx, -ENOMEM, "out of memory");
 	info->name = dom->name ? strdup(dom->name) : NULL;
 	info->arch_name = dom->arch ? strdup(dom->arch) : NULL;
 	info->machine = dom->machine ? strdup(dom->machine) : NULL;
@@ -1247,6 +1251,11 @@ int ga_domxml_check_machine(struct ga_ctx *ctx, const struct ga_domxml_info *inf
 		return ga_report(ctx, -EINVAL,
 				 "the domain's machine type '%s' is not 'q35', which the GPU layout needs (set <type machine='q35'>)",
 				 info->machine);
+	/* PCI controller 0 is the root bus: a pcie-root on q35 and 'virt', which the layout builds on */
+	if (info->root_bus_model && strcmp(info->root_bus_model, "pcie-root"))
+		return ga_report(ctx, -EINVAL,
+				 "the domain's PCI controller 0 is a '%s', but the GPU layout needs the root bus of a %s machine, a 'pcie-root': make it model='pcie-root' (or remove it: libvirt adds it)",
+				 info->root_bus_model, arch == GA_ARCH_AARCH64 ? "'virt'" : "q35");
 	return 0;
 }
 

@@ -73,6 +73,7 @@ struct ga_domxml_info {
 	size_t ncells;
 	bool cell_distances;     /* some of them carry <distances> */
 	uint64_t memory_devices_kib; /* its <devices><memory> (libvirt's <memory> = cells + these) */
+	char *root_bus_model;    /* the model of its <controller type='pci' index='0'>, NULL if none */
 };
 
 void ga_domxml_info_clear(struct ga_domxml_info *info);
