@@ -230,10 +230,44 @@ static bool asks_help(int argc, char **argv)
 	return false;
 }
 
+/*
+ * Warnings wait for the command's end: printed (in their order) when it
+ * succeeds, dropped when it fails, so that a refusal is the one line of its
+ * error and no warning about a plan that will not be used comes before it.
+ * What -v and -vv ask for is printed at once.
+ */
+static struct {
+	char *text;
+	size_t len;
+} held_warnings;
+
 static void log_stderr(void *data, enum ga_log_level level, const char *msg)
 {
+	const char *what = ga_log_level_to_string(level);
+
 	(void)data;
-	fprintf(stderr, "gpu-assign: %s: %s\n", ga_log_level_to_string(level), msg);
+	if (level == GA_LOG_WARNING) {
+		size_t add = strlen("gpu-assign: : \n") + strlen(what) + strlen(msg);
+		char *grown = realloc(held_warnings.text, held_warnings.len + add + 1);
+
+		if (grown) {
+			held_warnings.text = grown;
+			held_warnings.len += (size_t)snprintf(grown + held_warnings.len, add + 1, "gpu-assign: %s: %s\n", what, msg);
+			return;
+		}
+	}
+	fprintf(stderr, "gpu-assign: %s: %s\n", what, msg);
+}
+
+/* The command's end: its held warnings when it succeeded. */
+static int finish(int status)
+{
+	if (status == EXIT_OK && held_warnings.text)
+		fputs(held_warnings.text, stderr);
+	free(held_warnings.text);
+	held_warnings.text = NULL;
+	held_warnings.len = 0;
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -312,5 +346,5 @@ int main(int argc, char **argv)
 	if (sysfs_root && ga_ctx_set_sysfs_root(ctx, sysfs_root) < 0)
 		return cli_fail(&cli);
 
-	return cmd->run(&cli, argc, argv);
+	return finish(cmd->run(&cli, argc, argv));
 }

@@ -6,7 +6,8 @@
 # --domain file; and that a UTF-8 name beyond ASCII is written as given.
 # --name runs on the single-gh200 sample host under umockdev (a plan needs
 # the host); umockdev-run takes only ASCII arguments, so the name reaches
-# gpu-assign through a shell's printf.
+# gpu-assign through a shell's printf. Last, a refusal after warnings is one
+# line too.
 set -u
 script=test-names
 # shellcheck source=lib.sh
@@ -63,6 +64,31 @@ expect "--domain whose <name> has a newline" 1 \
 	"gpu-assign: the domain's <name> 'a\\nb' has the control character 0x0a, which libvirt refuses $dfix" domain 'a&#10;b'
 expect "--domain whose <name> is empty" 1 \
 	"gpu-assign: the domain's <name> is empty $dfix" domain ''
+
+# A refusal is one line even where warnings came before it: they are held
+# until the command ends and printed only when it succeeds (gpu-assign(1),
+# EXIT STATUS). The domain has a cell of its own without a memnode (the
+# planner warns which cell it tied the GPU to) and no --qemu-version is given
+# (a warning); with a disk holding the GPU's alias the merge refuses.
+merged() {
+	cat >"$tmp/cells.xml" <<XML
+<domain type="kvm"><name>vm</name><vcpu>2</vcpu><memory unit="MiB">1024</memory>
+<os><type arch="aarch64" machine="virt">hvm</type></os><features><acpi/></features>
+<cpu><numa><cell id="0" cpus="0-1" memory="1024" unit="MiB"/></numa></cpu>
+<devices>$1</devices></domain>
+XML
+	umockdev-run -d "$tmp/host/host.umockdev" -- env GA_SYSFS_ROOT="$tmp/host/sys" GA_TEST_OVERRIDES="$tmp/overrides" \
+		"$ga" xml --domain "$tmp/cells.xml" --gpu all --libvirt-version 12.8
+}
+expect "a refusal after the planner's and the version warnings: one line" 1 \
+	"gpu-assign: the domain already has a device with alias 'ua-gpu-0009-01-00-0' that gpu-assign did not write: rename it" \
+	merged '<disk type="file" device="disk"><source file="/dev/null"/><target dev="vda" bus="virtio"/><alias name="ua-gpu-0009-01-00-0"/></disk>'
+merged "" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 0 ] && [ "$(grep -c '^gpu-assign: warning: ' "$tmp/err")" = 2 ] && [ "$(wc -l <"$tmp/err")" = 2 ]; then
+	pass=$((pass + 1)); echo "PASS the same domain without the clash: merged, and the two warnings printed"
+else
+	fail=$((fail + 1)); echo "FAIL the same domain without the clash: $(cat "$tmp/err")"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
