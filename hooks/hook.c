@@ -358,7 +358,9 @@ static void bind_fix(const struct gpu_ref *gpus, size_t ngpus, char *fixes, size
 	for (size_t i = 0; i < ngpus; i++) {
 		if (gpus[i].hd->managed || wanted_model(&gpus[i]))
 			continue;
-		cat(fixes, size, "%s%s", any ? " " : fixes[0] ? "; gpu-assign bind " : "gpu-assign bind ", gpus[i].name);
+		if (!any)
+			cat(fixes, size, "%sgpu-assign bind", fixes[0] ? "; " : "");
+		cat(fixes, size, " %s", gpus[i].name);
 		any = true;
 	}
 	for (size_t i = 0; i < ngpus; i++) {

@@ -560,6 +560,35 @@ static int read_pcihole64(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr 
 	return 0;
 }
 
+/* The guest's NUMA cells, their memnodes and the memory devices: what sizes the guest's memory. */
+static int read_sizes(struct ga_ctx *ctx, struct ga_domain *dom, xmlNodePtr root)
+{
+	xmlNodePtr devices = ga_xml_child(root, "devices");
+	int r = read_cells(ctx, dom, ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
+
+	if (r == 0)
+		r = read_memnodes(ctx, dom, ga_xml_child(root, "numatune"));
+	for (xmlNodePtr n = devices ? devices->children : NULL; r == 0 && n; n = n->next)
+		if (ga_xml_is(n, "memory"))
+			r = read_memory_device(ctx, dom, n);
+	return r;
+}
+
+int ga_domain_read_sizes(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
+{
+	_cleanup_domain_ struct ga_domain *dom = calloc(1, sizeof(*dom));
+	int r;
+
+	*out = NULL;
+	if (!dom)
+		return ga_report(ctx, -ENOMEM, "out of memory");
+	r = read_sizes(ctx, dom, xmlDocGetRootElement(doc));
+	if (r < 0)
+		return r;
+	*out = steal_ptr(dom);
+	return 0;
+}
+
 int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 {
 	_cleanup_domain_ struct ga_domain *dom = NULL;
@@ -589,9 +618,7 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 	r = read_metadata(ctx, dom, ga_xml_child(root, "metadata"));
 	if (r < 0)
 		return r;
-	r = read_cells(ctx, dom, ga_xml_child(ga_xml_child(root, "cpu"), "numa"));
-	if (r == 0)
-		r = read_memnodes(ctx, dom, ga_xml_child(root, "numatune"));
+	r = read_sizes(ctx, dom, root);
 	if (r < 0)
 		return r;
 	devices = ga_xml_child(root, "devices");
@@ -601,11 +628,6 @@ int ga_domain_read(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domain **out)
 	if (r < 0)
 		return r;
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
-		if (ga_xml_is(n, "memory")) {
-			r = read_memory_device(ctx, dom, n);
-			if (r < 0)
-				return r;
-		}
 		if (!ga_xml_is(n, "hostdev"))
 			continue;
 		r = read_hostdev(ctx, dom, n);

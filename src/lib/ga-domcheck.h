@@ -211,6 +211,8 @@ struct _xmlDoc; /* libxml2's xmlDoc: this header is read without libxml2's inclu
 int ga_domain_doc_parse(struct ga_ctx *ctx, const char *buf, size_t len, struct _xmlDoc **out);
 /* ... and the model read from it (the merge edits the tree and reads the model). */
 int ga_domain_read(struct ga_ctx *ctx, struct _xmlDoc *doc, struct ga_domain **out);
+/* Only what sizes the guest (cells, memnodes, memory devices): the merge reads it again once its own parts are out. */
+int ga_domain_read_sizes(struct ga_ctx *ctx, struct _xmlDoc *doc, struct ga_domain **out);
 void ga_domain_free(struct ga_domain *dom);
 
 static inline void ga_domain_freep(struct ga_domain **dom)

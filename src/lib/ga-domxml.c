@@ -1005,14 +1005,14 @@ static int cmp_user_cell(const void *a, const void *b)
 
 /*
  * The domain's own guest NUMA cells (what is left once an earlier merge's
- * parts are out, read again by the one domain reader): vCPUs, memory in any
- * unit libvirt takes, and the host nodes of their <numatune><memnode>. A
- * cell the reader could not read refuses the merge.
+ * parts are out, read again by the domain reader's sizes step): vCPUs,
+ * memory in any unit libvirt takes, and the host nodes of their
+ * <numatune><memnode>. A cell the reader could not read refuses the merge.
  */
 static int read_user_cells(struct ga_ctx *ctx, xmlDocPtr doc, struct ga_domxml_info *info)
 {
 	_cleanup_domain_ struct ga_domain *dom = NULL;
-	int r = ga_domain_read(ctx, doc, &dom);
+	int r = ga_domain_read_sizes(ctx, doc, &dom);
 
 	if (r < 0)
 		return r;
